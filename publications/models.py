@@ -1,0 +1,472 @@
+"""The database of papers: keywords, people and publications."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from . import names
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+def normalise_doi(doi):
+    """Bare DOI: "https://doi.org/10.1/X" and "doi:10.1/X" become "10.1/X"."""
+    return _DOI_PREFIX.sub("", doi or "").strip()
+
+
+def normalise_arxiv(arxiv_id):
+    """arXiv id without the "arXiv:" prefix and version: "arXiv:2101.00001v2" → "2101.00001"."""
+    value = re.sub(r"^arxiv:\s*", "", (arxiv_id or "").strip(), flags=re.IGNORECASE)
+    return _ARXIV_VERSION.sub("", value)
+
+
+def unique_slug(model, text, fallback, exclude_pk=None, max_length=80):
+    """An ASCII slug for `text` that no other row of `model` uses."""
+    base = slugify(text)[:max_length].strip("-") or fallback
+    slug, n = base, 2
+    others = model._default_manager.exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return slug
+
+
+class Keyword(models.Model):
+    """One concept with a Japanese and an English name; ties themes and papers together."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
+
+    def __str__(self):
+        return self.name or self.slug
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Keyword, self.name_en or "", "keyword", self.pk, 100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publications:keyword", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if not (self.name_ja or self.name_en):
+            raise ValidationError(_("Give the keyword a name in at least one language."))
+        for field in ("name_ja", "name_en"):
+            value = names.normalise(getattr(self, field)).casefold()
+            if not value:
+                continue
+            clash = (
+                Keyword.objects.exclude(pk=self.pk)
+                .filter(models.Q(name_ja__iexact=value) | models.Q(name_en__iexact=value))
+                .first()
+            )
+            if clash is None:
+                # iexact folds ASCII only on SQLite: compare normalised values too.
+                clash = next(
+                    (
+                        k
+                        for k in Keyword.objects.exclude(pk=self.pk)
+                        if value
+                        in {
+                            names.normalise(k.name_ja).casefold(),
+                            names.normalise(k.name_en).casefold(),
+                        }
+                    ),
+                    None,
+                )
+            if clash is not None:
+                raise ValidationError(
+                    {field: _("The keyword “%(other)s” already has this name.") % {"other": clash}}
+                )
+
+
+class PersonQuerySet(models.QuerySet):
+    def lab_members(self):
+        return self.filter(is_lab_member=True)
+
+    def resolve(self, printed):
+        """The person a printed name refers to, or None.
+
+        Looks first for a recorded name variant with the same key ("PY. Chen" =
+        "P. Y. Chen"), then for exactly one person with the same family name and
+        compatible initials ("T. Mizoguchi" = "Teruyasu Mizoguchi"), preferring
+        lab members when several match.
+        """
+        key = names.name_key(printed)
+        if not key:
+            return None
+        variant = NameVariant.objects.filter(key=key).select_related("person").first()
+        if variant is not None:
+            return variant.person
+        family, given = names.split_name(printed)
+        if names.is_cjk(family):
+            return None  # kanji names match by their full key only, never by initials
+        wanted = names.initials(given)
+        fkey = names.family_key(family)
+        candidates = [
+            person
+            for person in self.filter(
+                models.Q(family_name_en__iexact=family) | models.Q(family_name_ja__iexact=family)
+            ).order_by("-is_lab_member", "pk")
+            if fkey
+            in {names.family_key(person.family_name_en), names.family_key(person.family_name_ja)}
+            and names.initials_compatible(wanted, person.initials)
+        ]
+        if not candidates:
+            return None
+        lab = [p for p in candidates if p.is_lab_member]
+        if len(lab) == 1 or len(candidates) == 1:
+            return (lab or candidates)[0]
+        return None  # ambiguous: better a new person than the wrong one
+
+    def resolve_or_create(self, printed):
+        """Resolve a printed name, creating the person when nobody matches; records the variant."""
+        person = self.resolve(printed)
+        if person is None:
+            family, given = names.split_name(printed)
+            lang = "ja" if names.is_cjk(printed) else "en"
+            person = self.create(**{f"family_name_{lang}": family, f"given_name_{lang}": given})
+        person.add_variant(printed)
+        return person
+
+
+class Person(models.Model):
+    """An author. Lab members are highlighted in every author list."""
+
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    is_lab_member = models.BooleanField(
+        _("lab member"), default=False, help_text=_("Lab members are highlighted in author lists.")
+    )
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=19,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", _("An ORCID iD looks like 0000-0002-1825-0097.")
+            )
+        ],
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name_en", "given_name_en", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orcid"], condition=~models.Q(orcid=""), name="person_orcid_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name()
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            text = f"{self.given_name_en} {self.family_name_en}"
+            self.slug = unique_slug(Person, text, "person", self.pk, 100)
+        super().save(*args, **kwargs)
+        # Every spelling of the name the record itself carries resolves to it.
+        for printed in {self.full_name("en"), self.full_name("ja")}:
+            if printed and names.name_key(printed):
+                NameVariant.objects.get_or_create(
+                    key=names.name_key(printed), defaults={"person": self, "name": printed}
+                )
+
+    def clean(self):
+        super().clean()
+        if not (self.family_name_ja or self.family_name_en):
+            raise ValidationError(_("Give the family name in at least one script."))
+
+    def full_name(self, language=None):
+        """Japanese: 姓 名 (family first) when a Japanese-script name is known.
+
+        English and Western names: "Given Family". Never reduced to initials.
+        """
+        language = (language or get_language() or "ja")[:2]
+        if language == "ja" and self.family_name_ja:
+            return f"{self.family_name_ja} {self.given_name_ja}".strip()
+        family = self.family_name_en or self.family_name_ja
+        given = self.given_name_en if self.family_name_en else self.given_name_ja
+        if names.is_cjk(family):
+            return f"{family} {given}".strip()
+        return f"{given} {family}".strip()
+
+    @property
+    def initials(self):
+        return names.initials(self.given_name_en or self.given_name_ja)
+
+    def add_variant(self, printed):
+        key = names.name_key(printed)
+        if key:
+            NameVariant.objects.get_or_create(key=key, defaults={"person": self, "name": printed})
+
+
+class NameVariant(models.Model):
+    """A spelling of a person's name as it appears in citations ("PY. Chen")."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="variants", verbose_name=_("person")
+    )
+    name = models.CharField(_("name as printed"), max_length=200)
+    key = models.CharField(
+        _("matching key"),
+        max_length=200,
+        unique=True,
+        editable=False,
+        help_text=_("Case-, width- and punctuation-insensitive form of the name."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("name variant")
+        verbose_name_plural = _("name variants")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = names.name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_authors(self):
+        """What a list of citations needs: authors in order, keywords."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("person").order_by("position"),
+            ),
+            "keywords",
+        )
+
+    def newest_first(self):
+        return self.order_by("-year", models.F("month").desc(nulls_last=True), "-pk")
+
+
+class Publication(models.Model):
+    class Type(models.TextChoices):
+        ARTICLE = "article", _("Journal article")
+        REVIEW = "review", _("Review")
+        INVITED_REVIEW = "invited-review", _("Invited review")
+        CONFERENCE = "conference", _("Conference paper")
+        BOOK = "book", _("Book")
+        CHAPTER = "chapter", _("Book chapter")
+        PREPRINT = "preprint", _("Preprint")
+        THESIS = "thesis", _("Thesis")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        IN_PRESS = "in-press", _("In press")
+        ACCEPTED = "accepted", _("Accepted")
+
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    authors = models.ManyToManyField(
+        Person, through="Authorship", related_name="publications", verbose_name=_("authors")
+    )
+    authors_truncated = models.BooleanField(
+        _("author list truncated"),
+        default=False,
+        help_text=_("The source lists only the first authors (“et al.”)."),
+    )
+    venue = models.CharField(
+        _("venue"), max_length=300, blank=True, help_text=_("Journal, conference or publisher.")
+    )
+    volume = models.CharField(_("volume"), max_length=30, blank=True)
+    issue = models.CharField(_("issue"), max_length=30, blank=True)
+    pages = models.CharField(
+        _("pages"), max_length=30, blank=True, help_text=_("A range such as 4858-4865.")
+    )
+    article_number = models.CharField(_("article number"), max_length=30, blank=True)
+    numpages = models.PositiveSmallIntegerField(_("number of pages"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(r"^10\.\d{4,9}/\S+$", _("A DOI looks like 10.1093/jmicro/dfaf038."))
+        ],
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    arxiv_id = models.CharField(
+        _("arXiv id"),
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$",
+                _("An arXiv id looks like 2101.00001 (without version)."),
+            )
+        ],
+    )
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.ARTICLE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("E.g. an award."))
+    keywords = models.ManyToManyField(
+        Keyword, blank=True, related_name="publications", verbose_name=_("keywords")
+    )
+    is_published = models.BooleanField(
+        _("published on the site"),
+        default=True,
+        help_text=_("Unpublished papers are hidden from visitors."),
+    )
+    citation_key = models.CharField(_("BibTeX key"), max_length=200, blank=True)
+    bibtex = models.TextField(
+        _("BibTeX source"), blank=True, help_text=_("The raw entry this paper came from.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("doi"), condition=~models.Q(doi=""), name="publication_doi_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="publication_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__isnull=True) | models.Q(month__gte=1, month__lte=12),
+                name="publication_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day__isnull=True) | models.Q(day__gte=1, day__lte=31),
+                name="publication_day_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["-year"], name="publication_year_idx")]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        self.doi = normalise_doi(self.doi)
+        self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        if not self.slug:
+            title = self.title_en or self.title_ja or ""
+            text = " ".join(title.split()[:8])
+            self.slug = unique_slug(
+                Publication, f"{text} {self.year}", f"paper-{self.year}", self.pk
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        self.doi = normalise_doi(self.doi)
+        self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        if not (self.title_ja or self.title_en):
+            raise ValidationError(_("Give the publication a title in at least one language."))
+
+    @property
+    def ordered_authorships(self):
+        """Authorships in author order; uses the prefetch of `with_authors()` when present."""
+        return sorted(self.authorships.all(), key=lambda a: a.position)
+
+    def set_authors(self, printed_names):
+        """Replace the author list with these printed names, in order, each resolved to a Person."""
+        people = []
+        for printed in printed_names:
+            person = Person.objects.resolve_or_create(printed)
+            if any(person == seen for seen, _ in people):
+                raise ValidationError(
+                    _("%(name)s appears twice in the author list.") % {"name": printed}
+                )
+            people.append((person, printed))
+        self.authorships.all().delete()
+        Authorship.objects.bulk_create(
+            Authorship(publication=self, person=person, position=n, as_printed=printed)
+            for n, (person, printed) in enumerate(people, start=1)
+        )
+
+    @property
+    def pages_or_number(self):
+        return self.pages.replace("-", "–") if self.pages else self.article_number
+
+
+class Authorship(models.Model):
+    """A person's place in a publication's author list (1 = first author)."""
+
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="authorships",
+        verbose_name=_("publication"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="authorships", verbose_name=_("person")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), validators=[MinValueValidator(1)])
+    as_printed = models.CharField(
+        _("name as printed"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name as the source spelled it."),
+    )
+
+    class Meta:
+        ordering = ["publication", "position"]
+        verbose_name = _("authorship")
+        verbose_name_plural = _("authorships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "position"], name="authorship_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "person"], name="authorship_person_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="authorship_position_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.person}"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ResearchConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "research"
+    verbose_name = _("Research")
+
+    def ready(self):
+        from .editors import grant_editor_permissions
+
+        post_migrate.connect(grant_editor_permissions, sender=self)

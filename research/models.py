@@ -1,0 +1,148 @@
+"""Research themes and the lab's profile: the pages that present the papers."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from publications.models import Keyword, Publication
+
+IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
+
+
+def validate_image_size(image):
+    limit = settings.LABSITE_MAX_IMAGE_BYTES
+    if image and image.size > limit:
+        raise ValidationError(
+            _("The image is %(size).1f MB; the limit is %(limit)d MB."),
+            params={"size": image.size / 1_048_576, "limit": limit // 1_048_576},
+            code="image_too_large",
+        )
+
+
+class ResearchThemeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class ResearchTheme(models.Model):
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("One or two sentences shown on cards.")
+    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to="themes/",
+        blank=True,
+        validators=[FileExtensionValidator(IMAGE_EXTENSIONS), validate_image_size],
+        help_text=_(
+            "JPEG, PNG, WebP or GIF, at most 5 MB. Without one, a generated visual is shown."
+        ),
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("Alt text for screen readers."),
+    )
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_published = models.BooleanField(_("published on the site"), default=True)
+    keywords = models.ManyToManyField(
+        Keyword, blank=True, related_name="themes", verbose_name=_("keywords")
+    )
+    representative_publications = models.ManyToManyField(
+        Publication,
+        through="RepresentativePublication",
+        blank=True,
+        related_name="representative_in",
+        verbose_name=_("representative publications"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ResearchThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("research theme")
+        verbose_name_plural = _("research themes")
+
+    def __str__(self):
+        return self.title or self.slug
+
+    def get_absolute_url(self):
+        return reverse("research:theme", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if not (self.title_ja or self.title_en):
+            raise ValidationError(_("Give the theme a title in at least one language."))
+        if self.image and not (self.image_alt_ja or self.image_alt_en):
+            raise ValidationError(
+                {"image_alt_ja": _("Describe the image for readers who cannot see it.")}
+            )
+
+    @property
+    def hue(self):
+        """A stable hue for the generated visual of a theme without an image."""
+        return (sum(map(ord, self.slug)) * 47) % 360
+
+
+class RepresentativePublication(models.Model):
+    """A paper the editors chose to represent a theme, in their order."""
+
+    theme = models.ForeignKey(
+        ResearchTheme,
+        on_delete=models.CASCADE,
+        related_name="representatives",
+        verbose_name=_("theme"),
+    )
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="representations",
+        verbose_name=_("publication"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["theme", "order", "pk"]
+        verbose_name = _("representative publication")
+        verbose_name_plural = _("representative publications")
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "publication"], name="representative_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.theme}: {self.publication}"
+
+
+class LabProfile(models.Model):
+    """The lab's name, mission statement and introduction (one row)."""
+
+    name = models.CharField(_("lab name"), max_length=200, blank=True)
+    mission = models.CharField(_("mission statement"), max_length=300, blank=True)
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lab profile")
+        verbose_name_plural = _("lab profile")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="labprofile_singleton")
+        ]
+
+    def __str__(self):
+        return self.name or str(_("Lab profile"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The profile, or an unsaved empty one when none was entered yet."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
