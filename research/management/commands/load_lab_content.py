@@ -1,0 +1,32 @@
+"""Load the lab's own content: profile, people, keywords, six themes and their papers.
+
+python manage.py load_lab_content            # (re)load; a second run changes nothing
+python manage.py load_lab_content --if-empty # only when there are no themes yet (make run)
+"""
+
+from django.core.management.base import BaseCommand
+
+from research.content.loader import load_lab_content
+from research.models import ResearchTheme
+
+
+class Command(BaseCommand):
+    help = "Load the lab's research page (themes, keywords, papers) from research/content/lab.toml."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has research themes.",
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and ResearchTheme.objects.exists():
+            self.stdout.write("The database already has content; nothing loaded.")
+            return
+        summary = load_lab_content()
+        self.stdout.write(
+            self.style.SUCCESS(f"Lab content loaded: {summary}.")
+            if summary.changed
+            else "Lab content is up to date: nothing changed."
+        )
