@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "publications"
+
+urlpatterns = [
+    path("publications/", views.PublicationListView.as_view(), name="list"),
+    path("publications/<slug:slug>/", views.PublicationDetailView.as_view(), name="detail"),
+    path("keywords/", views.KeywordListView.as_view(), name="keyword_list"),
+    path("keywords/<slug:slug>/", views.KeywordDetailView.as_view(), name="keyword"),
+]

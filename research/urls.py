@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "research"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("research/", views.ThemeListView.as_view(), name="theme_list"),
+    path("research/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme"),
+]
