@@ -1,18 +1,91 @@
-"""Public pages of the publications database. Views stay thin: queries live on the models."""
+"""Public pages of the publications database. Views parse the request and paginate;
+the queries are named methods of the models."""
 
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
-from .models import Keyword, Publication
+from . import filters
+from .charts import year_chart
+from .models import Keyword, Person, Publication
+
+PER_PAGE = 20
+SHOW_ALL_LIMIT = 1000
+
+
+def is_preview(request):
+    """Staff see unpublished content (marked as a preview); visitors never do."""
+    return request.user.is_authenticated and request.user.is_staff
+
+
+def paginate(request, queryset, per_page=PER_PAGE):
+    """A page of the queryset; a page number out of range or not a number gives the nearest page."""
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def group_by_year(publications):
+    """[(heading, [papers])]: keyword matches of a search first, then by year (newest first)."""
+    groups = []
+    for publication in publications:
+        key = "match" if getattr(publication, "keyword_match", False) else publication.year
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(publication)
+    return groups
+
+
+def mark_matched_keywords(publications, keyword_ids):
+    """Attach to each paper the keywords it shares with a theme (uses the prefetch)."""
+    for publication in publications:
+        publication.matched_keywords = [
+            k for k in publication.keywords.all() if k.pk in keyword_ids
+        ]
+    return publications
 
 
 class PublicationListView(ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
-    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.state = filters.parse_filters(request.GET)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Publication.objects.published().with_authors().newest_first()
+        queryset = filters.apply_filters(Publication.objects.published(), self.state)
+        if not self.state.q:
+            queryset = queryset.newest_first()
+        return queryset
+
+    def get_show_all(self):
+        return self.request.GET.get("all") == "1"
+
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(self.request, queryset.with_authors(), page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_paginate_by(self, queryset):
+        return SHOW_ALL_LIMIT if self.get_show_all() else PER_PAGE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = self.object_list
+        context.update(
+            state=self.state,
+            form_values=self.state.values,
+            result_count=context["paginator"].count,
+            groups=group_by_year(context["page_obj"].object_list),
+            chart=year_chart(queryset.year_counts()),
+            keywords=Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug"),
+            themes=filters.theme_provider.choices(),
+            lab_members=Person.objects.lab_members(),
+            types=Publication.Type.choices,
+            show_all=self.get_show_all(),
+        )
+        return context
 
 
 class PublicationDetailView(DetailView):
@@ -20,7 +93,14 @@ class PublicationDetailView(DetailView):
     context_object_name = "publication"
 
     def get_queryset(self):
-        return Publication.objects.published().with_authors()
+        queryset = Publication.objects.with_authors().prefetch_related("keywords")
+        return queryset if is_preview(self.request) else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["themes"] = filters.theme_provider.themes_for_publication(self.object)
+        context["preview"] = not self.object.is_published
+        return context
 
 
 class KeywordListView(ListView):
@@ -30,7 +110,7 @@ class KeywordListView(ListView):
     def get_queryset(self):
         return Keyword.objects.annotate(
             paper_count=Count("publications", filter=Q(publications__is_published=True))
-        ).order_by("slug")
+        ).order_by(F("paper_count").desc(), Lower(f"name_{get_language()[:2]}"), "slug")
 
 
 class KeywordDetailView(DetailView):
@@ -40,10 +120,13 @@ class KeywordDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["publications"] = (
-            Publication.objects.published()
-            .filter(keywords=self.object)
-            .with_authors()
-            .newest_first()
+        publications = Publication.objects.published().filter(keywords=self.object)
+        page = paginate(self.request, publications.with_authors().newest_first())
+        context.update(
+            page_obj=page,
+            groups=group_by_year(page.object_list),
+            themes=filters.theme_provider.themes_for_keyword(self.object),
+            chart=year_chart(publications.year_counts()),
+            result_count=page.paginator.count,
         )
         return context

@@ -9,6 +9,10 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research")
 
     def ready(self):
+        from publications.filters import register_theme_provider
+
         from .editors import grant_editor_permissions
+        from .providers import ResearchThemeProvider
 
         post_migrate.connect(grant_editor_permissions, sender=self)
+        register_theme_provider(ResearchThemeProvider())

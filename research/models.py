@@ -85,6 +85,32 @@ class ResearchTheme(models.Model):
                 {"image_alt_ja": _("Describe the image for readers who cannot see it.")}
             )
 
+    def representative_list(self):
+        """The editors' representative papers, in their order (published ones only)."""
+        return (
+            Publication.objects.published()
+            .filter(representations__theme=self)
+            .order_by("representations__order", "representations__pk")
+        )
+
+    def related_publications(self):
+        """Other published papers sharing at least one keyword with the theme, newest first."""
+        return (
+            Publication.objects.published()
+            .sharing_keywords(self.keywords.all())
+            .exclude(pk__in=self.representatives.values("publication_id"))
+            .newest_first()
+        )
+
+    def publications(self):
+        """Every published paper of the theme: representative or sharing a keyword."""
+        return Publication.objects.published().filter(
+            models.Q(pk__in=self.representatives.values("publication_id"))
+            | models.Q(
+                pk__in=Publication.objects.sharing_keywords(self.keywords.all()).values("pk")
+            )
+        )
+
     @property
     def hue(self):
         """A stable hue for the generated visual of a theme without an image."""

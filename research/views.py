@@ -1,10 +1,15 @@
 """Pages that present the lab and its research themes."""
 
+from django.db.models import Count, Q
 from django.views.generic import DetailView, ListView, TemplateView
 
+from publications.charts import year_chart
 from publications.models import Publication
+from publications.views import group_by_year, is_preview, mark_matched_keywords, paginate
 
 from .models import LabProfile, ResearchTheme
+
+LATEST_ON_HOME = 5
 
 
 class HomeView(TemplateView):
@@ -14,7 +19,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["lab"] = LabProfile.load()
         context["themes"] = ResearchTheme.objects.published()
-        context["latest"] = Publication.objects.published().with_authors().newest_first()[:5]
+        context["latest"] = (
+            Publication.objects.published().with_authors().newest_first()[:LATEST_ON_HOME]
+        )
         return context
 
 
@@ -23,7 +30,15 @@ class ThemeListView(ListView):
     context_object_name = "themes"
 
     def get_queryset(self):
-        return ResearchTheme.objects.published().prefetch_related("keywords")
+        return (
+            ResearchTheme.objects.published()
+            .prefetch_related("keywords")
+            .annotate(
+                representative_count=Count(
+                    "representatives", filter=Q(representatives__publication__is_published=True)
+                )
+            )
+        )
 
 
 class ThemeDetailView(DetailView):
@@ -31,14 +46,22 @@ class ThemeDetailView(DetailView):
     context_object_name = "theme"
 
     def get_queryset(self):
-        return ResearchTheme.objects.published().prefetch_related("keywords")
+        themes = ResearchTheme.objects.prefetch_related("keywords")
+        return themes if is_preview(self.request) else themes.published()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["representatives"] = (
-            Publication.objects.published()
-            .filter(representations__theme=self.object)
-            .with_authors()
-            .order_by("representations__order", "representations__pk")
+        theme = self.object
+        keyword_ids = {k.pk for k in theme.keywords.all()}
+        representatives = list(theme.representative_list().with_authors())
+        related = theme.related_publications().with_authors().prefetch_related("keywords")
+        related_page = paginate(self.request, related)
+        mark_matched_keywords(related_page.object_list, keyword_ids)
+        context.update(
+            preview=not theme.is_published,
+            representatives=representatives,
+            related_page=related_page,
+            related_groups=group_by_year(related_page.object_list),
+            chart=year_chart(theme.publications().year_counts()),
         )
         return context

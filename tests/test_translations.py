@@ -12,8 +12,12 @@ def po_entries():
     """(msgid, msgstr) pairs of the catalogue, multi-line strings joined."""
     entries, key, current = [], None, {}
     for line in PO_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith(("msgid ", "msgstr ", "msgid_plural ")):
+        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
             key, _, value = line.partition(" ")
+            key = "msgstr" if key.startswith("msgstr") else key
+            if key == "msgstr" and "msgstr" in current:
+                entries[-1]["msgstr"] = entries[-1]["msgstr"] and value.strip()[1:-1]
+                continue
             current[key] = value.strip()[1:-1]
             if key == "msgstr":
                 entries.append(current)
@@ -26,6 +30,11 @@ def po_entries():
 def test_catalogue_is_complete():
     untranslated = [msgid for msgid, msgstr in po_entries() if not msgstr]
     assert untranslated == []
+
+
+def test_catalogue_has_no_fuzzy_guesses():
+    """gettext ignores fuzzy entries: the page would show English."""
+    assert "#, fuzzy" not in PO_FILE.read_text(encoding="utf-8")
 
 
 @pytest.mark.django_db

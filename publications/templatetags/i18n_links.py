@@ -1,5 +1,10 @@
 from django import template
 from django.urls import translate_url
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from publications.markup import render_markdown
+from publications.translated import translated
 
 register = template.Library()
 
@@ -11,3 +16,55 @@ def translated_url(context, language):
     if request is None:
         return f"/{language}/"
     return translate_url(request.get_full_path(), language)
+
+
+def _lang_wrapper(lang):
+    return lang != (get_language() or "ja")[:2]
+
+
+@register.simple_tag
+def tr(obj, field):
+    """A translated field as text; a fallback passage is wrapped in <span lang="…">."""
+    text, lang = translated(obj, field)
+    if _lang_wrapper(lang):
+        return format_html('<span lang="{}">{}</span>', lang, text)
+    return text
+
+
+@register.simple_tag
+def tr_markdown(obj, field, css_class="prose"):
+    """A translated Markdown field as sanitised HTML in a <div>, with lang on a fallback."""
+    text, lang = translated(obj, field)
+    if not text:
+        return ""
+    if _lang_wrapper(lang):
+        return format_html(
+            '<div class="{}" lang="{}">{}</div>', css_class, lang, render_markdown(text)
+        )
+    return format_html('<div class="{}">{}</div>', css_class, render_markdown(text))
+
+
+@register.filter
+def lang_of(obj, field):
+    """The language code of the text that `tr` would show (for attributes)."""
+    return translated(obj, field)[1]
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters changed (None or "" removes them).
+
+    Keeps every other filter, so filters never reset each other; changing a
+    filter goes back to page 1.
+    """
+    request = context["request"]
+    params = request.GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

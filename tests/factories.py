@@ -1,0 +1,62 @@
+"""Plain factory functions for tests: papers, people, keywords and themes in bulk."""
+
+import itertools
+
+from publications.models import Authorship, Keyword, Person, Publication
+from research.models import RepresentativePublication, ResearchTheme
+
+_counter = itertools.count(1)
+
+
+def keyword(name_en=None, name_ja=None, slug=None):
+    n = next(_counter)
+    return Keyword.objects.create(
+        name_en=name_en or f"Keyword {n}",
+        name_ja=name_ja or f"キーワード{n}",
+        slug=slug or f"kw-{n}",
+    )
+
+
+def person(family_en=None, given_en="A.", lab=False, **names):
+    n = next(_counter)
+    return Person.objects.create(
+        family_name_en=family_en or f"Author{n}", given_name_en=given_en, is_lab_member=lab, **names
+    )
+
+
+def paper(title_en=None, year=2020, authors=(), keywords=(), **fields):
+    n = next(_counter)
+    publication = Publication.objects.create(
+        title_en=title_en or f"Paper number {n}",
+        year=year,
+        venue=fields.pop("venue", "J. Test"),
+        **fields,
+    )
+    Authorship.objects.bulk_create(
+        Authorship(publication=publication, person=p, position=i) for i, p in enumerate(authors, 1)
+    )
+    publication.keywords.set(keywords)
+    return publication
+
+
+def many_papers(count, authors_each=3, keywords=(), start_year=2000):
+    """`count` published papers, each with its own authors (one lab member) and the keywords."""
+    people = [person(lab=(i == 0)) for i in range(authors_each)]
+    papers = [
+        paper(year=start_year + i % 25, authors=people, keywords=keywords) for i in range(count)
+    ]
+    return papers
+
+
+def theme(title_en=None, keywords=(), representatives=(), **fields):
+    n = next(_counter)
+    fields.setdefault("title_ja", f"テーマ{n}")
+    obj = ResearchTheme.objects.create(
+        title_en=title_en or f"Theme {n}", slug=f"theme-{n}", **fields
+    )
+    obj.keywords.set(keywords)
+    RepresentativePublication.objects.bulk_create(
+        RepresentativePublication(theme=obj, publication=p, order=i)
+        for i, p in enumerate(representatives, 1)
+    )
+    return obj

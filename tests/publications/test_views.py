@@ -1,0 +1,258 @@
+"""The publications list with its filters, a paper's page, and the keyword pages."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import translation
+
+from publications.models import Person, Publication
+from research.models import ResearchTheme
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(client, url, status=200, **params):
+    response = client.get(url, params)
+    assert response.status_code == status
+    return response.content.decode()
+
+
+def titles(html):
+    return re.findall(
+        r'class="publication-title"><a href="[^"]+">(?:<span lang="\w+">)?([^<]+)', html
+    )
+
+
+class TestFilters:
+    @pytest.fixture
+    def papers(self):
+        k_defect = factories.keyword(name_en="Lattice defects", slug="lattice-defects")
+        k_glass = factories.keyword(name_en="Glass", slug="glass")
+        member = factories.person("Member", lab=True)
+        outsider = factories.person("Outsider")
+        return {
+            "a": factories.paper("A defects 2019", 2019, [outsider], [k_defect], type="review"),
+            "b": factories.paper("B defects 2021", 2021, [member], [k_defect]),
+            "c": factories.paper("C glass 2021", 2021, [outsider, member], [k_glass]),
+            "d": factories.paper("D glass 2023", 2023, [outsider], [k_glass]),
+        }
+
+    def test_no_filter_lists_everything_newest_first_under_year_headings(self, client, papers):
+        html = html_of(client, "/en/publications/")
+        assert titles(html) == [
+            "D glass 2023",
+            "B defects 2021",
+            "C glass 2021",
+            "A defects 2019",
+        ] or titles(html) == ["D glass 2023", "C glass 2021", "B defects 2021", "A defects 2019"]
+        assert re.findall(r'class="year-heading">(\d+)<', html) == ["2023", "2021", "2019"]
+        assert "4 publications" in html
+
+    @pytest.mark.parametrize(
+        ("params", "expected"),
+        [
+            ({"keyword": "glass"}, {"C glass 2021", "D glass 2023"}),
+            ({"year": "2021"}, {"B defects 2021", "C glass 2021"}),
+            ({"year_from": "2020", "year_to": "2022"}, {"B defects 2021", "C glass 2021"}),
+            ({"year_from": "2021"}, {"B defects 2021", "C glass 2021", "D glass 2023"}),
+            ({"type": "review"}, {"A defects 2019"}),
+            ({"lab": "1"}, {"B defects 2021", "C glass 2021"}),
+            ({"keyword": "glass", "lab": "1", "year_to": "2022"}, {"C glass 2021"}),
+        ],
+    )
+    def test_filters_combine(self, client, papers, params, expected):
+        html = html_of(client, "/en/publications/", **params)
+        assert set(titles(html)) == expected
+        assert f"{len(expected)} publication" in html
+
+    def test_author_filter_and_links_from_author_names(self, client, papers):
+        member = Person.objects.get(family_name_en="Member")
+        html = html_of(client, "/en/publications/", author=member.slug)
+        assert set(titles(html)) == {"B defects 2021", "C glass 2021"}
+        detail = html_of(client, papers["c"].get_absolute_url().replace("/ja/", "/en/"))
+        assert f"?author={member.slug}" in detail
+
+    def test_theme_filter_uses_representatives_and_keywords(self, client, papers):
+        k_glass = papers["c"].keywords.get()
+        theme = factories.theme(keywords=[k_glass], representatives=[papers["a"]])
+        html = html_of(client, "/en/publications/", theme=theme.slug)
+        assert set(titles(html)) == {"A defects 2019", "C glass 2021", "D glass 2023"}
+
+    def test_filters_keep_each_other_in_pagination_and_form(self, client):
+        k = factories.keyword(slug="kw")
+        for i in range(25):
+            factories.paper(f"Paper {i}", 2020, keywords=[k])
+        html = html_of(client, "/en/publications/", keyword="kw", year="2020")
+        assert "25 publications" in html
+        assert len(titles(html)) == 20
+        nxt = re.search(r'<a href="([^"]+)" rel="next">', html).group(1)
+        assert "keyword=kw" in nxt and "year=2020" in nxt and "page=2" in nxt
+        assert '<option value="kw" selected>' in html
+        assert 'name="year" min="1900" max="2100" value="2020"' in html
+        page2 = html_of(client, "/en/publications/" + nxt.replace("&amp;", "&"))
+        assert len(titles(page2)) == 5
+
+    def test_show_all_on_one_page(self, client):
+        for i in range(25):
+            factories.paper(f"Paper {i}", 2020)
+        html = html_of(client, "/en/publications/", all="1")
+        assert len(titles(html)) == 25
+        assert 'rel="next"' not in html
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"page": "999"},
+            {"page": "abc"},
+            {"page": "-1"},
+            {"year": "99999"},
+            {"year": "twenty"},
+            {"year_from": "'; DROP TABLE x; --"},
+            {"keyword": "no-such-keyword"},
+            {"keyword": "<script>alert(1)</script>"},
+            {"theme": "nope"},
+            {"author": "nobody"},
+            {"type": "novel"},
+            {"lab": "maybe"},
+        ],
+    )
+    def test_odd_filter_values_give_a_normal_page(self, client, papers, params):
+        html = html_of(client, "/en/publications/", **params)
+        assert "<script>alert(1)</script>" not in html
+        assert "publications" in html
+
+    def test_unknown_filter_values_are_reported_not_silently_dropped(self, client, papers):
+        html = html_of(client, "/ja/publications/", keyword="no-such-keyword", year="99999")
+        assert "no-such-keyword" in html
+        assert "無視" in html  # "… were ignored" in Japanese
+
+    def test_chart_counts_the_filtered_papers(self, client, papers):
+        html = html_of(client, "/en/publications/", keyword="glass")
+        assert "2 papers from 2021 to 2023" in html
+
+
+class TestAuthorLists:
+    def test_lab_members_are_highlighted_with_text_for_screen_readers(self, client):
+        member, other = factories.person("Member", lab=True), factories.person("Other")
+        factories.paper("P", authors=[other, member])
+        html = html_of(client, "/en/publications/")
+        authors = re.search(r'<span class="authors">(.*?)</span>\s*</p>', html, re.S).group(1)
+        assert authors.index("Other") < authors.index("Member")
+        assert re.search(
+            r'<strong class="lab-member">A\. Member<span class="visually-hidden"> \(lab member\)',
+            authors,
+        )
+
+    def test_japanese_names_family_first_and_never_initials(self, client):
+        person = Person.objects.create(
+            family_name_ja="溝口",
+            given_name_ja="照康",
+            family_name_en="Mizoguchi",
+            given_name_en="Teruyasu",
+        )
+        factories.paper("P", authors=[person])
+        assert "溝口 照康" in html_of(client, "/ja/publications/")
+        assert "Teruyasu Mizoguchi" in html_of(client, "/en/publications/")
+
+    def test_more_than_ten_authors_collapse_and_expand_without_javascript(self, client):
+        people = [factories.person(f"Author{i:02d}") for i in range(14)]
+        factories.paper("Big collaboration", authors=people)
+        en = html_of(client, "/en/publications/")
+        shown, hidden = re.search(
+            r'<span class="authors">(.*?)<details class="more-authors">(.*?)</details>', en, re.S
+        ).groups()
+        assert "Author09" in shown and "Author10" not in shown
+        assert "et al." in hidden and "show 4 more authors" in hidden and "Author13" in hidden
+        assert "他" in html_of(client, "/ja/publications/")
+
+    def test_truncated_source_lists_end_with_et_al(self, client):
+        factories.paper("P", authors=[factories.person("Solo")], authors_truncated=True)
+        assert "A. Solo et al." in html_of(client, "/en/publications/")
+        assert "A. Solo 他" in html_of(client, "/ja/publications/")
+
+
+class TestPublicationPage:
+    def test_full_citation_links_keywords_and_themes(self, client, lab_content):
+        paper = Publication.objects.get(doi="10.1093/jmicro/dfaf038")
+        with translation.override("en"):
+            html = html_of(client, paper.get_absolute_url())
+        assert "Data-Driven ELNES/XANES Analysis" in html
+        assert 'href="https://doi.org/10.1093/jmicro/dfaf038"' in html
+        assert "In press" in html and "Invited review" in html
+        theme = ResearchTheme.objects.get(slug="core-loss-spectroscopy")
+        assert f'href="/en/research/{theme.slug}/"' in html
+        for keyword in paper.keywords.all():
+            assert f'href="/en/keywords/{keyword.slug}/"' in html
+
+    def test_unpublished_paper_is_404_for_visitors_and_a_preview_for_staff(self, client):
+        paper = factories.paper("Draft", is_published=False)
+        html_of(client, paper.get_absolute_url(), 404)
+        assert "Draft" not in html_of(client, "/en/publications/")
+        client.force_login(User.objects.create_user("editor", is_staff=True))
+        with translation.override("ja"):
+            assert "プレビュー" in html_of(client, paper.get_absolute_url())
+
+    def test_language_switcher_goes_to_the_same_paper_and_keeps_the_query(self, client):
+        paper = factories.paper("Twin")
+        html = html_of(client, paper.get_absolute_url().replace("/ja/", "/en/"))
+        assert f'<a href="/ja/publications/{paper.slug}/" hreflang="ja" lang="ja">' in html
+        listing = html_of(client, "/en/publications/", year="2020")
+        assert 'href="/ja/publications/?year=2020" hreflang="ja"' in listing
+
+
+class TestKeywords:
+    def test_keyword_index_counts_published_papers(self, client):
+        k = factories.keyword(name_en="ELNES", slug="elnes")
+        factories.paper(keywords=[k])
+        factories.paper(keywords=[k])
+        factories.paper(keywords=[k], is_published=False)
+        html = html_of(client, "/en/keywords/")
+        assert re.search(r'ELNES</a> <span class="count">2 papers</span>', html)
+
+    def test_keyword_page_lists_its_themes_and_papers(self, client):
+        k = factories.keyword(name_en="ELNES", slug="elnes")
+        factories.paper("Spectra paper", keywords=[k])
+        factories.theme(title_en="Spectroscopy", keywords=[k])
+        html = html_of(client, "/en/keywords/elnes/")
+        assert "Spectroscopy" in html and "Spectra paper" in html
+
+    def test_unknown_keyword_is_404(self, client):
+        html_of(client, "/en/keywords/nope/", 404)
+
+
+def _bulk(size):
+    ks = [factories.keyword() for _ in range(4)]
+    factories.many_papers(size, keywords=ks[:2])
+    factories.theme(keywords=ks)
+    return ks
+
+
+@pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
+def test_publication_list_query_count_is_constant(client, django_assert_num_queries, size):
+    ks = _bulk(size)
+    with django_assert_num_queries(7):
+        client.get("/en/publications/")
+    with django_assert_num_queries(8):
+        client.get("/en/publications/", {"keyword": ks[0].slug, "lab": "1", "year_from": "2001"})
+
+
+@pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
+def test_publication_page_query_count_is_constant(client, django_assert_num_queries, size):
+    people = [factories.person() for _ in range(size)]
+    ks = [factories.keyword() for _ in range(size // 2 + 1)]
+    paper = factories.paper(authors=people, keywords=ks)
+    for _ in range(size // 10 + 1):
+        factories.theme(keywords=ks[:1], representatives=[paper])
+    with django_assert_num_queries(4):
+        client.get(paper.get_absolute_url())
+
+
+@pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
+def test_keyword_pages_query_count_is_constant(client, django_assert_num_queries, size):
+    ks = _bulk(size)
+    with django_assert_num_queries(1):
+        client.get("/en/keywords/")
+    with django_assert_num_queries(6):
+        client.get(ks[0].get_absolute_url())
