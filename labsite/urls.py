@@ -1,17 +1,37 @@
-"""Root URLconf: every public page under /ja/ and /en/; admin and set_language outside."""
+"""Root URLconf: every public page under /ja/ and /en/; admin, set_language,
+sitemap.xml and robots.txt outside."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
+from research.sitemaps import ResearchIndexSitemap, ThemeSitemap
 
 admin.site.site_header = "labsite"
 admin.site.site_title = "labsite"
 
+sitemaps = {
+    "pages": ResearchIndexSitemap,
+    "themes": ThemeSitemap,
+    "lists": PublicationIndexSitemap,
+    "publications": PublicationSitemap,
+    "keywords": KeywordSitemap,
+}
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -450,6 +450,12 @@ class Publication(models.Model):
             for n, (person, printed) in enumerate(people, start=1)
         )
 
+    def citation_text(self):
+        """A one-line citation in the active language: authors. venue, volume, pages (year)."""
+        authors = ", ".join(str(a.person) for a in self.ordered_authorships)
+        source = ", ".join(part for part in [self.venue, self.volume, self.pages_or_number] if part)
+        return f"{authors}. {source} ({self.year})."
+
     @property
     def pages_or_number(self):
         return self.pages.replace("-", "–") if self.pages else self.article_number

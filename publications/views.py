@@ -5,9 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters
+from . import filters, seo
 from .charts import year_chart
 from .models import Keyword, Person, Publication
 
@@ -84,6 +85,17 @@ class PublicationListView(ListView):
             lab_members=Person.objects.lab_members(),
             types=Publication.Type.choices,
             show_all=self.get_show_all(),
+            nav="publications",
+            meta=seo.PageMeta(
+                title=_("“%(q)s” — Publications") % {"q": self.state.q}
+                if self.state.q
+                else _("Publications"),
+                description=_(
+                    "%(count)d publications of the laboratory: search in Japanese or English,"
+                    " filter by keyword, theme, year, type and author."
+                )
+                % {"count": context["paginator"].count},
+            ),
         )
         return context
 
@@ -98,14 +110,33 @@ class PublicationDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["themes"] = filters.theme_provider.themes_for_publication(self.object)
-        context["preview"] = not self.object.is_published
+        publication = self.object
+        context["themes"] = filters.theme_provider.themes_for_publication(publication)
+        context["preview"] = not publication.is_published
+        context["nav"] = "publications"
+        context["meta"] = seo.PageMeta(
+            title=publication.title,
+            description=publication.abstract or publication.citation_text(),
+            type="article",
+        )
+        context["scholar_tags"] = seo.scholar_tags(publication, self.request)
+        context["json_ld"] = seo.json_ld(seo.scholarly_article(publication, self.request))
+        context["coins"] = seo.coins(publication)
         return context
 
 
 class KeywordListView(ListView):
     template_name = "publications/keyword_list.html"
     context_object_name = "keywords"
+    extra_context = {"nav": "keywords"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meta"] = seo.PageMeta(
+            title=_("Keywords"),
+            description=_("Every keyword of the laboratory's research, with its number of papers."),
+        )
+        return context
 
     def get_queryset(self):
         return Keyword.objects.annotate(
@@ -128,5 +159,11 @@ class KeywordDetailView(DetailView):
             themes=filters.theme_provider.themes_for_keyword(self.object),
             chart=year_chart(publications.year_counts()),
             result_count=page.paginator.count,
+            nav="keywords",
+            meta=seo.PageMeta(
+                title=str(self.object),
+                description=_("%(count)d papers of the laboratory on %(keyword)s.")
+                % {"count": page.paginator.count, "keyword": self.object},
+            ),
         )
         return context

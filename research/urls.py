@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "research"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("research/", views.ThemeListView.as_view(), name="theme_list"),
     path("research/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme"),
+    path("research/<slug:slug>/feed/", feeds.ThemeFeed(), name="theme_feed"),
 ]

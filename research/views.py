@@ -1,13 +1,17 @@
 """Pages that present the lab and its research themes."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from publications import seo
 from publications.charts import year_chart
 from publications.models import Publication
 from publications.views import group_by_year, is_preview, mark_matched_keywords, paginate
 
 from .models import LabProfile, ResearchTheme
+from .renditions import rendition
 
 LATEST_ON_HOME = 5
 
@@ -22,12 +26,26 @@ class HomeView(TemplateView):
         context["latest"] = (
             Publication.objects.published().with_authors().newest_first()[:LATEST_ON_HOME]
         )
+        lab = context["lab"]
+        context["meta"] = seo.PageMeta(
+            title=lab.name or _("Mizoguchi Laboratory"),
+            description=f"{lab.mission or ''} {seo.describe(lab.intro, markdown=True)}",
+        )
         return context
 
 
 class ThemeListView(ListView):
     template_name = "research/theme_list.html"
     context_object_name = "themes"
+    extra_context = {"nav": "research"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meta"] = seo.PageMeta(
+            title=_("Research themes"),
+            description=" / ".join(theme.title for theme in context["themes"]),
+        )
+        return context
 
     def get_queryset(self):
         return (
@@ -63,5 +81,35 @@ class ThemeDetailView(DetailView):
             related_page=related_page,
             related_groups=group_by_year(related_page.object_list),
             chart=year_chart(theme.publications().year_counts()),
+            nav="research",
         )
+        image = rendition(theme.image, "hero")
+        context["meta"] = seo.PageMeta(
+            title=theme.title,
+            description=theme.lead or seo.describe(theme.body, markdown=True),
+            image=self.request.build_absolute_uri(image.url) if image else "",
+            type="article",
+        )
+        context["json_ld"] = seo.json_ld(theme_json_ld(self.request, theme, LabProfile.load()))
         return context
+
+
+def theme_json_ld(request, theme, lab):
+    """schema.org: the theme as a ResearchProject, run by the lab as an Organization."""
+    organization = {
+        "@type": "Organization",
+        "name": lab.name or _("Mizoguchi Laboratory"),
+        "url": request.build_absolute_uri(reverse("research:home")),
+    }
+    if lab.mission:
+        organization["description"] = lab.mission
+    return {
+        "@context": "https://schema.org",
+        "@type": "ResearchProject",
+        "name": theme.title,
+        "description": seo.describe(theme.lead or theme.body, markdown=True),
+        "url": request.build_absolute_uri(theme.get_absolute_url()),
+        "keywords": ", ".join(str(k) for k in theme.keywords.all()),
+        "parentOrganization": organization,
+        "sponsor": organization,
+    }

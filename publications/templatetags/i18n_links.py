@@ -10,12 +10,20 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def translated_url(context, language):
+def translated_url(context, language, absolute=False):
     """The current page's URL in another language (the same object, the same query string)."""
     request = context.get("request")
     if request is None:
         return f"/{language}/"
-    return translate_url(request.get_full_path(), language)
+    url = translate_url(request.get_full_path(), language)
+    return request.build_absolute_uri(url) if absolute else url
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path=None):
+    """An absolute URL for a path (the current page's path by default)."""
+    request = context["request"]
+    return request.build_absolute_uri(path if path is not None else request.path)
 
 
 def _lang_wrapper(lang):

@@ -1,0 +1,237 @@
+"""What search engines, Google Scholar and reference managers read from the pages."""
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from publications.models import Keyword, Person, Publication
+from research.models import ResearchTheme
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+PAGES = [
+    "/{lang}/",
+    "/{lang}/research/core-loss-spectroscopy/",
+    "/{lang}/research/",
+    "/{lang}/publications/",
+    "/{lang}/keywords/",
+    "/{lang}/keywords/elnes/",
+]
+
+
+def get(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def metas(html, attribute="name"):
+    return re.findall(rf'<meta {attribute}="([^"]+)" content="([^"]*)"', html)
+
+
+def json_ld_blocks(html):
+    return [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
+@pytest.fixture
+def paper(db):
+    chen = Person.objects.create(family_name_en="Chen", given_name_en="P. Y.", is_lab_member=True)
+    mizoguchi = Person.objects.create(
+        family_name_en="Mizoguchi",
+        given_name_en="Teruyasu",
+        family_name_ja="溝口",
+        given_name_ja="照康",
+    )
+    return factories.paper(
+        "Prediction of the Ground State </script><script>alert(1)</script> & more",
+        year=2023,
+        month=6,
+        authors=[chen, mizoguchi],
+        venue="J. Phys. Chem. Lett.",
+        volume="14",
+        issue="21",
+        pages="4858-4865",
+        doi="10.1021/acs.jpclett.3c00142",
+        abstract="Machine learning predicts the ground state from core-loss spectra.",
+    )
+
+
+class TestPublicationPage:
+    def test_google_scholar_tags_are_complete(self, client, paper):
+        tags = metas(get(client, paper.get_absolute_url().replace("/ja/", "/en/")))
+        names = [name for name, _ in tags]
+        value = dict(tags)
+        assert [c for n, c in tags if n == "citation_author"] == [
+            "Chen, P. Y.",
+            "Mizoguchi, Teruyasu",
+        ]
+        assert value["citation_title"].startswith("Prediction of the Ground State")
+        assert value["citation_publication_date"] == "2023/06"
+        assert value["citation_journal_title"] == "J. Phys. Chem. Lett."
+        assert (value["citation_volume"], value["citation_issue"]) == ("14", "21")
+        assert (value["citation_firstpage"], value["citation_lastpage"]) == ("4858", "4865")
+        assert value["citation_doi"] == "10.1021/acs.jpclett.3c00142"
+        assert value["citation_abstract_html_url"].startswith("http://testserver/en/publications/")
+        assert names.index("citation_title") < names.index("citation_author")
+
+    def test_article_number_is_the_first_page(self, client):
+        p = factories.paper("Numbered", article_number="103019", pages="")
+        value = dict(metas(get(client, p.get_absolute_url())))
+        assert value["citation_firstpage"] == "103019" and "citation_lastpage" not in value
+
+    def test_conference_papers_name_the_conference(self, client):
+        p = factories.paper("Talk", type="conference", venue="MRS Fall Meeting")
+        value = dict(metas(get(client, p.get_absolute_url())))
+        assert value["citation_conference_title"] == "MRS Fall Meeting"
+        assert "citation_journal_title" not in value
+
+    def test_json_ld_is_a_scholarly_article_and_cannot_break_out_of_its_script(self, client, paper):
+        html = get(client, paper.get_absolute_url())
+        assert "<script>alert(1)</script>" not in html
+        (data,) = json_ld_blocks(html)
+        assert data["@type"] == "ScholarlyArticle"
+        assert "</script><script>alert(1)</script> & more" in data["name"]
+        assert data["sameAs"] == "https://doi.org/10.1021/acs.jpclett.3c00142"
+        assert [a["name"] for a in data["author"]] == ["P. Y. Chen", "溝口 照康"]
+
+    def test_coins_lets_zotero_capture_the_paper(self, client, paper):
+        html = get(client, paper.get_absolute_url())
+        title = (
+            re.search(r'<span class="Z3988" title="([^"]+)"', html).group(1).replace("&amp;", "&")
+        )
+        fields = parse_qs(title)
+        assert fields["rft.jtitle"] == ["J. Phys. Chem. Lett."]
+        assert fields["rft.au"] == ["Chen, P. Y.", "Mizoguchi, Teruyasu"]
+        assert fields["rft_id"] == ["info:doi/10.1021/acs.jpclett.3c00142"]
+        assert fields["rft.spage"] == ["4858"]
+
+    def test_list_pages_carry_no_scholar_tags(self, client, paper):
+        assert "citation_title" not in get(client, "/en/publications/")
+        assert "citation_title" not in get(client, "/en/")
+
+
+class TestEveryPage:
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    @pytest.mark.parametrize("page", PAGES)
+    def test_canonical_hreflang_open_graph_and_description(self, client, lab_content, page, lang):
+        url = page.format(lang=lang)
+        html = get(client, url)
+        assert f'<link rel="canonical" href="http://testserver{url}">' in html
+        for code in ("ja", "en"):
+            assert f'hreflang="{code}" href="http://testserver{page.format(lang=code)}"' in html
+        assert f'hreflang="x-default" href="http://testserver{page.format(lang="ja")}"' in html
+        og = dict(metas(html, "property"))
+        assert og["og:locale"] == {"ja": "ja_JP", "en": "en_US"}[lang]
+        assert og["og:locale:alternate"] == {"ja": "en_US", "en": "ja_JP"}[lang]
+        description = dict(metas(html))["description"]
+        assert 20 <= len(description) <= 160
+        japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", description)
+        assert bool(japanese) == (lang == "ja"), description
+
+    def test_descriptions_come_from_the_object(self, client, lab_content):
+        theme = ResearchTheme.objects.get(slug="core-loss-spectroscopy")
+        html = get(client, "/en/research/core-loss-spectroscopy/")
+        assert dict(metas(html))["description"][:40] == theme.lead_en[:40]
+
+    def test_theme_image_is_the_open_graph_image(self, client):
+        buffer = io.BytesIO()
+        Image.new("RGB", (1600, 900), "teal").save(buffer, "PNG")
+        theme = factories.theme(image_alt_en="x")
+        theme.image.save("t.png", SimpleUploadedFile("t.png", buffer.getvalue()))
+        og = dict(metas(get(client, f"/en/research/{theme.slug}/"), "property"))
+        assert re.match(r"http://testserver/media/renditions/\w+-1280\.webp$", og["og:image"])
+
+    def test_theme_page_describes_the_project_and_the_lab(self, client, lab_content):
+        (data,) = json_ld_blocks(get(client, "/en/research/core-loss-spectroscopy/"))
+        assert data["@type"] == "ResearchProject"
+        assert data["parentOrganization"] == {
+            "@type": "Organization",
+            "name": "Mizoguchi Laboratory",
+            "url": "http://testserver/en/",
+            "description": (
+                "Uncovering the structure–function relationships of materials"
+                " to realize materials design"
+            ),
+        }
+
+
+class TestSitemapAndRobots:
+    def test_sitemap_lists_every_public_page_in_both_languages_with_alternates(
+        self, client, lab_content
+    ):
+        factories.paper("Hidden", is_published=False)
+        xml = get(client, "/sitemap.xml")
+        root = ET.fromstring(xml)
+        ns = {
+            "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+            "x": "http://www.w3.org/1999/xhtml",
+        }
+        locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
+        keywords = Keyword.objects.filter(publications__is_published=True).distinct().count()
+        expected = 2 * (2 + 6 + 2 + 32 + keywords)  # home+themes index, themes, lists, papers
+        assert len(locs) == expected == len(set(locs))
+        assert "http://testserver/en/research/core-loss-spectroscopy/" in locs
+        assert not any("hidden" in loc for loc in locs)
+        for url in root.findall("s:url", ns):
+            assert url.findtext("s:lastmod", namespaces=ns)
+            langs = {link.get("hreflang") for link in url.findall("x:link", ns)}
+            assert langs == {"ja", "en", "x-default"}
+
+    def test_robots_points_to_the_sitemap(self, client):
+        robots = get(client, "/robots.txt")
+        assert "Sitemap: http://testserver/sitemap.xml" in robots
+        assert "Disallow: /admin/" in robots
+
+
+class TestFeeds:
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    @pytest.mark.parametrize(
+        ("feed", "page", "count"),
+        [
+            ("/{lang}/publications/feed/", "/{lang}/publications/", 32),
+            (
+                "/{lang}/research/core-loss-spectroscopy/feed/",
+                "/{lang}/research/core-loss-spectroscopy/",
+                None,
+            ),
+            ("/{lang}/keywords/elnes/feed/", "/{lang}/keywords/elnes/", None),
+        ],
+    )
+    def test_atom_feeds_are_linked_from_their_pages(
+        self, client, lab_content, lang, feed, page, count
+    ):
+        feed_url, page_url = feed.format(lang=lang), page.format(lang=lang)
+        response = client.get(feed_url)
+        assert response["Content-Type"].startswith("application/atom+xml")
+        root = ET.fromstring(response.content)
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+        entries = root.findall(f"{ATOM}entry")
+        assert entries if count is None else len(entries) == count
+        assert all(
+            e.find(f"{ATOM}link").get("href").startswith(f"http://testserver/{lang}/publications/")
+            for e in entries
+        )
+        assert 'type="application/atom+xml" title="' in get(client, page_url)
+        assert f'href="{feed_url}"' in get(client, page_url)
+
+    def test_feed_of_an_unpublished_theme_is_404(self, client, lab_content):
+        ResearchTheme.objects.filter(slug="core-loss-spectroscopy").update(is_published=False)
+        assert client.get("/en/research/core-loss-spectroscopy/feed/").status_code == 404
+
+    def test_feed_entries_are_newest_first(self, client, lab_content):
+        root = ET.fromstring(client.get("/en/publications/feed/").content)
+        years = [e.findtext(f"{ATOM}published")[:4] for e in root.findall(f"{ATOM}entry")]
+        assert years == sorted(years, reverse=True)
+        newest = Publication.objects.published().newest_first().first()
+        assert root.find(f"{ATOM}entry").findtext(f"{ATOM}title") == newest.title_en
