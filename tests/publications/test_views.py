@@ -138,7 +138,7 @@ class TestAuthorLists:
         member, other = factories.person("Member", lab=True), factories.person("Other")
         factories.paper("P", authors=[other, member])
         html = html_of(client, "/en/publications/")
-        authors = re.search(r'<span class="authors">(.*?)</span>\s*</p>', html, re.S).group(1)
+        authors = re.search(r'<div class="authors">(.*?)</div>', html, re.S).group(1)
         assert authors.index("Other") < authors.index("Member")
         assert re.search(
             r'<strong class="lab-member">A\. Member<span class="visually-hidden"> \(lab member\)',
@@ -161,7 +161,7 @@ class TestAuthorLists:
         factories.paper("Big collaboration", authors=people)
         en = html_of(client, "/en/publications/")
         shown, hidden = re.search(
-            r'<span class="authors">(.*?)<details class="more-authors">(.*?)</details>', en, re.S
+            r'<div class="authors">(.*?)<details class="more-authors">(.*?)</details>', en, re.S
         ).groups()
         assert "Author09" in shown and "Author10" not in shown
         assert "et al." in hidden and "show 4 more authors" in hidden and "Author13" in hidden

@@ -1,0 +1,46 @@
+"""Every public page type, in both languages, is valid HTML for the Nu Html Checker (vnu.jar)."""
+
+import json
+import subprocess
+
+import pytest
+
+from tests.quality import JAVA, PUBLIC_PAGES, VNU_JAR
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not (JAVA and VNU_JAR.exists()),
+        reason="Java or vnu.jar missing: HTML validation skipped (npm ci installs vnu-jar)",
+    ),
+]
+
+
+def page_of(files, message):
+    url = message.get("url", "")
+    return files.get(url.removeprefix("file:"), url)
+
+
+def test_every_public_page_validates(client, lab_content, tmp_path):
+    files = {}
+    for lang in ("ja", "en"):
+        for n, page in enumerate(PUBLIC_PAGES):
+            url = page.format(lang=lang)
+            response = client.get(url)
+            assert response.status_code in (200, 404), url
+            path = tmp_path / f"{lang}-{n}.html"
+            path.write_bytes(response.content)
+            files[str(path)] = url
+    result = subprocess.run(
+        [JAVA, "-jar", str(VNU_JAR), "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{page_of(files, m)}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert not errors, "\n".join(errors)
