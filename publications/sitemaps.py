@@ -39,16 +39,26 @@ class KeywordSitemap(LabSitemap):
         return obj.last
 
 
-class PublicationIndexSitemap(LabSitemap):
-    """The publications list and the keyword index."""
+class NamedPagesSitemap(LabSitemap):
+    """Pages without an object (indexes), by URL name; lastmod = the newest change they show."""
 
     changefreq = "weekly"
+    url_names = ()
 
     def items(self):
-        return ["publications:list", "publications:keyword_list"]
+        return list(self.url_names)
 
     def location(self, item):
         return reverse(item)
 
+    def changed_objects(self):
+        return Publication.objects.published()
+
     def lastmod(self, item):
-        return Publication.objects.published().aggregate(last=Max("updated_at"))["last"]
+        return self.changed_objects().aggregate(last=Max("updated_at"))["last"]
+
+
+class PublicationIndexSitemap(NamedPagesSitemap):
+    """The publications list and the keyword index."""
+
+    url_names = ("publications:list", "publications:keyword_list")

@@ -1,9 +1,6 @@
 """Sitemap sections for the home page and the research themes."""
 
-from django.db.models import Max
-from django.urls import reverse
-
-from publications.sitemaps import LabSitemap
+from publications.sitemaps import LabSitemap, NamedPagesSitemap
 
 from .models import ResearchTheme
 
@@ -19,17 +16,11 @@ class ThemeSitemap(LabSitemap):
         return obj.updated_at
 
 
-class ResearchIndexSitemap(LabSitemap):
+class ResearchIndexSitemap(NamedPagesSitemap):
     """The home page and the themes index."""
 
     priority = 1.0
-    changefreq = "weekly"
+    url_names = ("research:home", "research:theme_list")
 
-    def items(self):
-        return ["research:home", "research:theme_list"]
-
-    def location(self, item):
-        return reverse(item)
-
-    def lastmod(self, item):
-        return ResearchTheme.objects.published().aggregate(last=Max("updated_at"))["last"]
+    def changed_objects(self):
+        return ResearchTheme.objects.published()
