@@ -6,3 +6,8 @@ class PublicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "publications"
     verbose_name = _("Publications")
+
+    def ready(self):
+        from . import search
+
+        search.connect_signals()

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import names
+from . import names, search
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -43,11 +43,26 @@ def unique_slug(model, text, fallback, exclude_pk=None, max_length=80):
     return slug
 
 
+class KeywordQuerySet(models.QuerySet):
+    def matching(self, q):
+        """Keywords whose name (either language, NFKC + casefold) equals the search query `q`."""
+        return search.keywords_matching(self, q)
+
+
 class Keyword(models.Model):
     """One concept with a Japanese and an English name; ties themes and papers together."""
 
     name = models.CharField(_("name"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # The names as search compares them with a whole query (NFKC, casefold); set on save.
+    name_key_ja = models.CharField(
+        _("normalised Japanese name"), max_length=300, blank=True, editable=False, db_index=True
+    )
+    name_key_en = models.CharField(
+        _("normalised English name"), max_length=300, blank=True, editable=False, db_index=True
+    )
+
+    objects = KeywordQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
@@ -60,6 +75,11 @@ class Keyword(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Keyword, self.name_en or "", "keyword", self.pk, 100)
+        self.name_key_ja = search.normalise_key(self.name_ja)
+        self.name_key_en = search.normalise_key(self.name_en)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_key_ja", "name_key_en"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -292,6 +312,16 @@ class PublicationQuerySet(models.QuerySet):
         rows = self.order_by().values("year").annotate(n=models.Count("pk", distinct=True))
         return sorted((row["year"], row["n"]) for row in rows)
 
+    def search(self, q):
+        """Publications matching the search box's query `q` (see publications/search.py).
+
+        Matches titles, abstracts, authors (any name variant), venue, DOI, arXiv id and
+        keyword names, NFKC- and case-insensitively; words are ANDed, "quoted words"
+        are a phrase. Annotates `keyword_match` and orders keyword matches first, then
+        newest first. A blank query returns the queryset unchanged.
+        """
+        return search.search(self, q)
+
 
 class Publication(models.Model):
     class Type(models.TextChoices):
@@ -379,6 +409,9 @@ class Publication(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The search document, kept up to date by publications/search.py.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False)
 
     objects = PublicationQuerySet.as_manager()
 
@@ -444,11 +477,13 @@ class Publication(models.Model):
                     _("%(name)s appears twice in the author list.") % {"name": printed}
                 )
             people.append((person, printed))
-        self.authorships.all().delete()
-        Authorship.objects.bulk_create(
-            Authorship(publication=self, person=person, position=n, as_printed=printed)
-            for n, (person, printed) in enumerate(people, start=1)
-        )
+        with search.deferred_refresh():
+            self.authorships.all().delete()
+            Authorship.objects.bulk_create(
+                Authorship(publication=self, person=person, position=n, as_printed=printed)
+                for n, (person, printed) in enumerate(people, start=1)
+            )
+            search.schedule([self.pk], self._state.db or "default")
 
     def citation_text(self):
         """A one-line citation in the active language: authors. venue, volume, pages (year)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from publications import search
 from publications.models import Keyword, Person, Publication
 from research.models import LabProfile, RepresentativePublication, ResearchTheme
 
@@ -193,12 +194,16 @@ def load_theme(order, data, keywords, summary):
 
 @transaction.atomic
 def load_lab_content(path=CONTENT_FILE):
-    """Load everything; returns a Summary of what was created or updated."""
+    """Load everything; returns a Summary of what was created or updated.
+
+    The search documents of the papers touched are refreshed once, at the end.
+    """
     data = read_content(path)
     summary = Summary()
-    load_profile(data["lab"], summary)
-    load_people(data.get("people", []), summary)
-    keywords = load_keywords(data["keywords"], summary)
-    for order, theme in enumerate(data["themes"], start=1):
-        load_theme(order, theme, keywords, summary)
+    with search.deferred_refresh():
+        load_profile(data["lab"], summary)
+        load_people(data.get("people", []), summary)
+        keywords = load_keywords(data["keywords"], summary)
+        for order, theme in enumerate(data["themes"], start=1):
+            load_theme(order, theme, keywords, summary)
     return summary

@@ -1,0 +1,631 @@
+"""Publication search: one box, Japanese or English, same results on SQLite and PostgreSQL.
+
+How it works (docs/search.md has the reasoning and the measurements):
+
+* Every publication carries a **search document**, kept in two denormalised columns
+  that this module fills: ``search_text`` and ``search_tokens``. The document is made
+  of *segments* — each title, abstract, the venue, DOI, arXiv id, each keyword name and
+  each spelling of each author's name — normalised with Unicode NFKC and casefold.
+* Normalised text is cut into **tokens**: a maximal run of Japanese script (kanji,
+  hiragana, katakana) is one CJK token; a maximal run of other letters and digits is
+  one word. Everything else (spaces, punctuation, ``%``, ``_``, ``\\``, quotes) only
+  separates tokens, so it can never act as a wildcard.
+* ``search_text`` is the tokens of each segment separated by single spaces, segments
+  separated by " | ": `` 格子欠陥 | lattice defects | 10 1093 jmicro dfaf038 ``.
+* **Semantics.** A query is split into terms at white space (a full-width space too);
+  "double quotes" keep a phrase together; terms are ANDed. A term matches when its
+  tokens occur consecutively inside one segment, where a Japanese token may sit
+  anywhere inside a run of Japanese (``欠陥`` finds ``格子欠陥``) and a word must start
+  a word (``spectr`` finds ``spectroscopy``, ``pectro`` does not). In ``search_text``
+  that is simply ``LIKE '% spectr%'`` or ``LIKE '%欠陥%'``: this is what SQLite runs.
+* On PostgreSQL ``search_tokens`` holds the document's **lexemes** — every word
+  (at most 64 characters) and, for every Japanese run, its overlapping 2-character
+  bigrams plus its last character — and a GIN index on ``search_tokens::tsvector``
+  finds candidates: a term becomes an AND of lexemes that every real match must
+  contain (bigrams, ``word:*`` prefixes). For a single word, or a Japanese term of one
+  or two characters, the index answers exactly; longer terms and phrases are
+  re-checked with the same ``LIKE`` as SQLite, so both databases return the same rows.
+* **Ranking**: papers having a keyword whose name (either language, normalised)
+  equals the whole query are annotated ``keyword_match=True`` and come first; then
+  newest first (year, month, pk, all descending).
+
+Keeping the index fresh: signal receivers (connected in ``PublicationsConfig.ready``)
+refresh the documents that a change touches — the publication, its authorships, a
+person's names, name variants, keyword names, the publication's keywords — in bulk
+(a few queries per 500 papers, never a save per paper). ``deferred_refresh()`` batches
+the refreshes of a block of work; ``rebuild()`` (the ``rebuild_search_index``
+command) recomputes everything and writes only what changed.
+"""
+
+import re
+import threading
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.apps import apps as global_apps
+from django.db import connections
+from django.db.models import BooleanField, Case, F, Func, Q, Value, When
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from . import names
+
+# The first MAX_QUERY_CHARS characters of a query are used, and at most MAX_TERMS terms.
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 10
+# At most this many index lexemes per term (any subset still finds every match).
+MAX_LEXEMES_PER_TERM = 8
+# Words longer than this are indexed by their first MAX_LEXEME_CHARS characters.
+MAX_LEXEME_CHARS = 64
+# Each field contributes at most MAX_FIELD_CHARS characters, and a document stops
+# growing after MAX_DOCUMENT_CHARS (keeps the tsvector far below PostgreSQL's 1 MB).
+MAX_FIELD_CHARS = 20_000
+MAX_DOCUMENT_CHARS = 50_000
+# Rows computed and written per round trip when refreshing many documents.
+BATCH_SIZE = 500
+
+GIN_INDEX_NAME = "publication_search_tokens_gin"
+
+# Japanese script: ideographs (and 々〆〇, repeat marks), hiragana, katakana.
+# Half-width katakana become full-width under NFKC before this is applied.
+_CJK = (
+    "\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u309f\u30a0-\u30ff"
+    "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+)
+# A token is a run of letters/digits ([^\W_]) that are all CJK, or all not CJK.
+_TOKEN = re.compile(rf"((?:(?=[{_CJK}])[^\W_])+)|((?:(?![{_CJK}])[^\W_])+)")
+_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u301d\u301e\u301f", '"'))
+_CHUNK = re.compile(r'"([^"]*)"?|([^\s"]+)')
+# A pasted DOI link searches for the DOI itself (as publications store DOIs bare).
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)")
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def normalise(text):
+    """NFKC + casefold (NFKC again, as casefolding can denormalise), without NUL."""
+    text = unicodedata.normalize("NFKC", str(text or "").replace("\x00", ""))
+    return unicodedata.normalize("NFKC", text.casefold())
+
+
+def normalise_key(text):
+    """The form in which a keyword name must equal the query: normalised, spaces collapsed."""
+    return " ".join(normalise(text).split())
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    cjk: bool
+
+
+def tokenise(normalised_text):
+    """Tokens of already normalised text, in order."""
+    return [Token(cjk or word, bool(cjk)) for cjk, word in _TOKEN.findall(normalised_text or "")]
+
+
+def _lexemes(token):
+    """What the PostgreSQL index stores for one document token."""
+    if not token.cjk:
+        return [token.text[:MAX_LEXEME_CHARS]]
+    text = token.text
+    return [text[i : i + 2] for i in range(len(text) - 1)] + [text[-1]]
+
+
+# ---------------------------------------------------------------- documents
+
+
+def build_document(segments):
+    """(search_text, search_tokens) for an iterable of raw field values, in order.
+
+    Segments with no letters or digits are skipped; equal segments count once.
+    """
+    parts, lexemes, seen, size = [], set(), set(), 0
+    for raw in segments:
+        tokens = tokenise(normalise(str(raw or "")[:MAX_FIELD_CHARS]))
+        part = " ".join(t.text for t in tokens)
+        if not part or part in seen:
+            continue
+        if size + len(part) > MAX_DOCUMENT_CHARS:
+            break
+        seen.add(part)
+        parts.append(part)
+        size += len(part) + 3
+        for token in tokens:
+            lexemes.update(_lexemes(token))
+    if not parts:
+        return "", ""
+    return f" {' | '.join(parts)} ", " ".join(sorted(lexemes))
+
+
+def _person_names(row):
+    """Every spelling of an author that the document should hold."""
+    fam_ja, giv_ja = row["person__family_name_ja"] or "", row["person__given_name_ja"] or ""
+    fam_en, giv_en = row["person__family_name_en"] or "", row["person__given_name_en"] or ""
+    spellings = [row["as_printed"], f"{giv_en} {fam_en}", f"{fam_en} {giv_en}"]
+    spellings.append(f"{fam_ja} {giv_ja}")
+    if fam_ja and giv_ja:
+        spellings.append(f"{fam_ja}{giv_ja}")  # 溝口照康, as Japanese readers type it
+    initials = names.initials(giv_en) if fam_en and not names.is_cjk(giv_en) else ""
+    if initials:
+        # Citation forms: "P. Y. Chen" and "PY. Chen" are the same person.
+        spellings += [f"{' '.join(initials)} {fam_en}", f"{initials} {fam_en}"]
+    return spellings
+
+
+# What a document is made of (besides keyword names and name variants).
+_PUBLICATION_FIELDS = (
+    "title_ja", "title_en", "abstract_ja", "abstract_en", "venue", "doi", "arxiv_id",
+)  # fmt: skip
+_AUTHOR_FIELDS = (
+    "person__family_name_ja", "person__given_name_ja",
+    "person__family_name_en", "person__given_name_en",
+)  # fmt: skip
+
+
+def _models(apps):
+    get = apps.get_model
+    publication = get("publications", "Publication")
+    return (
+        publication,
+        get("publications", "Authorship"),
+        get("publications", "NameVariant"),
+        publication.keywords.through,
+        get("publications", "Keyword"),
+    )
+
+
+def _documents(pks, using, apps):
+    """{pk: (current text, current tokens, new text, new tokens)} for existing publications."""
+    Publication, Authorship, NameVariant, Through, _ = _models(apps)
+    pubs = {
+        row["pk"]: row
+        for row in Publication._base_manager.using(using)
+        .filter(pk__in=pks)
+        .values("pk", "search_text", "search_tokens", *_PUBLICATION_FIELDS)
+    }
+    if not pubs:
+        return {}
+    authors = {pk: [] for pk in pubs}
+    people = {}
+    for row in (
+        Authorship._base_manager.using(using)
+        .filter(publication_id__in=pubs)
+        .order_by("publication_id", "position")
+        .values("publication_id", "person_id", "as_printed", *_AUTHOR_FIELDS)
+    ):
+        authors[row["publication_id"]].append(row)
+        people[row["person_id"]] = []
+    for person_id, name in (
+        NameVariant._base_manager.using(using)
+        .filter(person__authorships__publication_id__in=pubs)
+        .order_by("person_id", "name")
+        .values_list("person_id", "name")
+        .distinct()
+    ):
+        people[person_id].append(name)
+    keywords = {pk: [] for pk in pubs}
+    for pub_id, name_ja, name_en in (
+        Through._base_manager.using(using)
+        .filter(publication_id__in=pubs)
+        .order_by("publication_id", "keyword__slug")
+        .values_list("publication_id", "keyword__name_ja", "keyword__name_en")
+    ):
+        keywords[pub_id] += [name_ja, name_en]
+    result = {}
+    for pk, pub in pubs.items():
+        segments = [pub["title_ja"], pub["title_en"], *keywords[pk]]
+        segments += [pub["venue"], pub["doi"], pub["arxiv_id"]]
+        for row in authors[pk]:
+            segments += _person_names(row) + people[row["person_id"]]
+        segments += [pub["abstract_ja"], pub["abstract_en"]]
+        text, tokens = build_document(segments)
+        result[pk] = (pub["search_text"], pub["search_tokens"], text, tokens)
+    return result
+
+
+def refresh(pks, using="default", apps=global_apps):
+    """Recompute the search documents of these publications; returns how many changed.
+
+    Works in batches of BATCH_SIZE: a few reads and one bulk write per batch,
+    whatever the number of authors or keywords. Rows whose document is already
+    right are not written.
+    """
+    Publication = _models(apps)[0]
+    pks = sorted({pk for pk in pks if pk is not None})
+    changed = 0
+    for start in range(0, len(pks), BATCH_SIZE):
+        docs = _documents(pks[start : start + BATCH_SIZE], using, apps)
+        stale = [
+            Publication(pk=pk, search_text=text, search_tokens=tokens)
+            for pk, (old_text, old_tokens, text, tokens) in docs.items()
+            if (old_text, old_tokens) != (text, tokens)
+        ]
+        if len(stale) == 1:
+            Publication._base_manager.using(using).filter(pk=stale[0].pk).update(
+                search_text=stale[0].search_text, search_tokens=stale[0].search_tokens
+            )
+        elif stale:
+            Publication._base_manager.using(using).bulk_update(
+                stale, ["search_text", "search_tokens"], batch_size=BATCH_SIZE
+            )
+        changed += len(stale)
+    return changed
+
+
+def refresh_keyword_keys(using="default", apps=global_apps):
+    """Recompute every keyword's normalised names; returns (checked, changed)."""
+    Keyword = _models(apps)[4]
+    keywords = list(
+        Keyword._base_manager.using(using).only("name_ja", "name_en", "name_key_ja", "name_key_en")
+    )
+    stale = []
+    for keyword in keywords:
+        keys = normalise_key(keyword.name_ja), normalise_key(keyword.name_en)
+        if keys != (keyword.name_key_ja, keyword.name_key_en):
+            keyword.name_key_ja, keyword.name_key_en = keys
+            stale.append(keyword)
+    Keyword._base_manager.using(using).bulk_update(
+        stale, ["name_key_ja", "name_key_en"], batch_size=BATCH_SIZE
+    )
+    return len(keywords), len(stale)
+
+
+@dataclass
+class RebuildSummary:
+    publications: int = 0
+    publications_changed: int = 0
+    keywords: int = 0
+    keywords_changed: int = 0
+
+    def __str__(self):
+        return (
+            f"{self.publications} publications checked, {self.publications_changed} updated; "
+            f"{self.keywords} keywords checked, {self.keywords_changed} updated"
+        )
+
+
+def rebuild(using="default", apps=global_apps):
+    """Recompute the whole index (keyword keys and every publication's document)."""
+    summary = RebuildSummary()
+    summary.keywords, summary.keywords_changed = refresh_keyword_keys(using, apps)
+    Publication = _models(apps)[0]
+    pks = list(Publication._base_manager.using(using).order_by("pk").values_list("pk", flat=True))
+    summary.publications = len(pks)
+    summary.publications_changed = refresh(pks, using, apps)
+    return summary
+
+
+def create_gin_index(schema_editor):
+    """The PostgreSQL index behind search (nothing to do on other databases)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {GIN_INDEX_NAME} ON publications_publication "
+            "USING gin ((search_tokens::tsvector))"
+        )
+
+
+def drop_gin_index(schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX_NAME}")
+
+
+# ---------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or "quoted phrase" of a query, as tokens."""
+
+    tokens: tuple
+
+    @property
+    def pattern(self):
+        """What ``search_text`` must contain: `` word…`` starts a word, CJK may sit anywhere."""
+        text = " ".join(t.text for t in self.tokens)
+        return text if self.tokens[0].cjk else f" {text}"
+
+    @property
+    def exact(self):
+        """Whether the PostgreSQL index alone decides this term (no LIKE re-check needed)."""
+        if len(self.tokens) != 1:
+            return False
+        token = self.tokens[0]
+        return len(token.text) <= 2 if token.cjk else len(token.text) <= MAX_LEXEME_CHARS
+
+    def lexemes(self):
+        """tsquery operands that every matching document contains."""
+        wanted = []
+        last = len(self.tokens) - 1
+        for i, token in enumerate(self.tokens):
+            text = token.text
+            if not token.cjk:
+                # A word followed by another token is whole; the last may be a prefix.
+                word = text[:MAX_LEXEME_CHARS]
+                wanted.append(f"'{word}'" if i < last else f"'{word}':*")
+            elif len(text) == 1:
+                # Any character of a run starts one of its lexemes; one that ends the
+                # run (followed by another token) is a lexeme of its own.
+                wanted.append(f"'{text}'" if i < last else f"'{text}':*")
+            else:
+                bigrams = [text[j : j + 2] for j in range(len(text) - 1)]
+                if len(bigrams) > MAX_LEXEMES_PER_TERM:
+                    bigrams = [*bigrams[::2], bigrams[-1]]
+                wanted += [f"'{b}'" for b in bigrams]
+                if i < last:
+                    wanted.append(f"'{text[-1]}'")
+        return list(dict.fromkeys(wanted))[:MAX_LEXEMES_PER_TERM]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed query: its terms (ANDed) and the key a keyword name must equal to rank first."""
+
+    terms: tuple
+    key: str
+
+    @classmethod
+    def parse(cls, q):
+        text = q if isinstance(q, str) else ("" if q is None else str(q))
+        text = text.replace("\x00", "")[:MAX_QUERY_CHARS]
+        # Lone surrogates cannot be sent to a database: replace them.
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        text = normalise(text).translate(_QUOTES)
+        terms = []
+        for phrase, word in _CHUNK.findall(text):
+            tokens = tuple(tokenise(phrase or _DOI_PREFIX.sub("", word)))
+            if tokens and Term(tokens) not in terms:
+                terms.append(Term(tokens))
+        key = " ".join(text.replace('"', " ").split())
+        return cls(tuple(terms[:MAX_TERMS]), key)
+
+    @property
+    def is_blank(self):
+        """Nothing to search for: empty, white space, punctuation only."""
+        return not self.terms
+
+    def tsquery(self):
+        return " & ".join(dict.fromkeys(lex for term in self.terms for lex in term.lexemes()))
+
+
+class MatchesLexemes(Func):
+    """PostgreSQL: ``search_tokens::tsvector @@ <query>::tsquery``, served by the GIN index."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        query, query_params = compiler.compile(self.source_expressions[1])
+        return f"({column})::tsvector @@ ({query})::tsquery", (*column_params, *query_params)
+
+
+def keywords_matching(keyword_queryset, q):
+    """Keywords whose Japanese or English name, normalised, equals the whole query."""
+    query = q if isinstance(q, SearchQuery) else SearchQuery.parse(q)
+    if query.is_blank:
+        return keyword_queryset.none()
+    return keyword_queryset.filter(Q(name_key_ja=query.key) | Q(name_key_en=query.key))
+
+
+def search(queryset, q):
+    """``queryset`` narrowed to the publications matching ``q``, ranked, annotated.
+
+    A blank query (empty, white space or punctuation only) returns ``queryset``
+    unchanged. Otherwise each result carries ``keyword_match`` (True when one of its
+    keywords is named exactly like the query) and the order is keyword matches
+    first, then newest first.
+    """
+    query = SearchQuery.parse(q)
+    if query.is_blank:
+        return queryset
+    conditions = []
+    terms = query.terms
+    if connections[queryset.db].vendor == "postgresql":
+        conditions.append(MatchesLexemes(F("search_tokens"), Value(query.tsquery())))
+        terms = [term for term in terms if not term.exact]
+    conditions += [Q(search_text__contains=term.pattern) for term in terms]
+    model = queryset.model
+    Keyword = model.keywords.field.related_model
+    matching_papers = model.keywords.through.objects.filter(
+        keyword__in=keywords_matching(Keyword._base_manager.all(), query)
+    ).values("publication_id")
+    return (
+        queryset.filter(*conditions)
+        .annotate(
+            keyword_match=Case(
+                When(pk__in=matching_papers, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-keyword_match", "-year", F("month").desc(nulls_last=True), "-pk")
+    )
+
+
+# ---------------------------------------------------------------- freshness
+
+_state = threading.local()
+
+
+def _pending():
+    return getattr(_state, "pending", None)
+
+
+@contextmanager
+def deferred_refresh():
+    """Inside the block, refreshes asked for by signals are collected and done once at the end.
+
+    Nested blocks refresh when the outermost one ends; nothing is refreshed when the
+    block raises (its transaction is expected to roll back).
+    """
+    outer = _pending() is None
+    if outer:
+        _state.pending = {}
+    try:
+        yield
+        if outer:
+            while _state.pending:
+                using, pks = _state.pending.popitem()
+                refresh(pks, using)
+    finally:
+        if outer:
+            _state.pending = None
+
+
+def schedule(pks, using="default"):
+    """Refresh these publications now, or at the end of the enclosing ``deferred_refresh``."""
+    pks = set(pks) - _deleting(using)
+    if not pks:
+        return
+    pending = _pending()
+    if pending is None:
+        refresh(pks, using)
+    else:
+        pending.setdefault(using, set()).update(pks)
+
+
+def _deleting(using):
+    return getattr(_state, "deleting", {}).get(using, set())
+
+
+def _papers_of_person(person_id, using):
+    Authorship = global_apps.get_model("publications", "Authorship")
+    return (
+        Authorship._base_manager.using(using)
+        .filter(person_id=person_id)
+        .values_list("publication_id", flat=True)
+    )
+
+
+def _papers_of_keyword(keyword_id, using):
+    through = global_apps.get_model("publications", "Publication").keywords.through
+    return (
+        through._base_manager.using(using)
+        .filter(keyword_id=keyword_id)
+        .values_list("publication_id", flat=True)
+    )
+
+
+def _snapshot(instance, using, fields):
+    """The row's stored values of `fields` before a save (None for a new row)."""
+    if instance.pk is None:
+        return None
+    return type(instance)._base_manager.using(using).filter(pk=instance.pk).values(*fields).first()
+
+
+def _changed(instance, before, fields):
+    return before is None or any(before[f] != getattr(instance, f) for f in fields)
+
+
+_PERSON_FIELDS = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
+_KEYWORD_FIELDS = ("name_ja", "name_en")
+
+
+def _publication_saved(sender, instance, using, **kwargs):
+    schedule([instance.pk], using)
+
+
+def _publication_deleting(sender, instance, using, **kwargs):
+    _state.deleting = getattr(_state, "deleting", {})
+    _state.deleting.setdefault(using, set()).add(instance.pk)
+
+
+def _publication_deleted(sender, instance, using, **kwargs):
+    _deleting(using).discard(instance.pk)
+
+
+def _authorship_saving(sender, instance, using, **kwargs):
+    instance._search_before = _snapshot(instance, using, ["publication_id"])
+
+
+def _authorship_saved(sender, instance, using, **kwargs):
+    before = getattr(instance, "_search_before", None)
+    schedule({instance.publication_id, before and before["publication_id"]} - {None}, using)
+
+
+def _authorship_deleted(sender, instance, using, **kwargs):
+    schedule([instance.publication_id], using)
+
+
+def _person_saving(sender, instance, using, **kwargs):
+    instance._search_before = _snapshot(instance, using, _PERSON_FIELDS)
+
+
+def _person_saved(sender, instance, using, created, **kwargs):
+    before = getattr(instance, "_search_before", None)
+    if not created and _changed(instance, before, _PERSON_FIELDS):
+        schedule(_papers_of_person(instance.pk, using), using)
+
+
+def _variant_saving(sender, instance, using, **kwargs):
+    instance._search_before = _snapshot(instance, using, ["person_id", "name"])
+
+
+def _variant_saved(sender, instance, using, **kwargs):
+    before = getattr(instance, "_search_before", None)
+    if not _changed(instance, before, ["person_id", "name"]):
+        return
+    people = {instance.person_id, before and before["person_id"]} - {None}
+    schedule([pk for person in people for pk in _papers_of_person(person, using)], using)
+
+
+def _variant_deleted(sender, instance, using, **kwargs):
+    schedule(_papers_of_person(instance.person_id, using), using)
+
+
+def _keyword_saving(sender, instance, using, **kwargs):
+    instance._search_before = _snapshot(instance, using, _KEYWORD_FIELDS)
+
+
+def _keyword_saved(sender, instance, using, created, **kwargs):
+    before = getattr(instance, "_search_before", None)
+    if not created and _changed(instance, before, _KEYWORD_FIELDS):
+        schedule(_papers_of_keyword(instance.pk, using), using)
+
+
+def _keyword_deleting(sender, instance, using, **kwargs):
+    instance._search_papers = list(_papers_of_keyword(instance.pk, using))
+
+
+def _keyword_deleted(sender, instance, using, **kwargs):
+    schedule(getattr(instance, "_search_papers", []), using)
+
+
+def _keywords_changed(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """Publication.keywords changed, from either side (paper.keywords / keyword.publications)."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            schedule([instance.pk], using)
+    elif action == "pre_clear":
+        instance._search_papers = list(_papers_of_keyword(instance.pk, using))
+    elif action == "post_clear":
+        schedule(getattr(instance, "_search_papers", []), using)
+    elif action in ("post_add", "post_remove"):
+        schedule(pk_set or [], using)
+
+
+def connect_signals():
+    """Connect the receivers that keep search documents fresh (called from AppConfig.ready)."""
+    Publication, Authorship, NameVariant, Through, Keyword = _models(global_apps)
+    Person = global_apps.get_model("publications", "Person")
+    receivers = [
+        (post_save, Publication, _publication_saved),
+        (pre_delete, Publication, _publication_deleting),
+        (post_delete, Publication, _publication_deleted),
+        (pre_save, Authorship, _authorship_saving),
+        (post_save, Authorship, _authorship_saved),
+        (post_delete, Authorship, _authorship_deleted),
+        (pre_save, Person, _person_saving),
+        (post_save, Person, _person_saved),
+        (pre_save, NameVariant, _variant_saving),
+        (post_save, NameVariant, _variant_saved),
+        (post_delete, NameVariant, _variant_deleted),
+        (pre_save, Keyword, _keyword_saving),
+        (post_save, Keyword, _keyword_saved),
+        (pre_delete, Keyword, _keyword_deleting),
+        (post_delete, Keyword, _keyword_deleted),
+        (m2m_changed, Through, _keywords_changed),
+    ]
+    for signal, sender, receiver in receivers:
+        signal.connect(receiver, sender=sender, dispatch_uid=f"search:{receiver.__name__}")
