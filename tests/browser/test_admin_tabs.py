@@ -2,7 +2,10 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 from playwright.sync_api import expect
+
+from research.models import ResearchTheme
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +18,9 @@ def test_theme_change_form_has_working_ja_en_tabs(page, site):
             route.abort() if not route.request.url.startswith(site) else route.continue_()
         ),
     )
-    page.goto(f"{site}/admin/login/?next=/admin/research/researchtheme/1/change/")
+    theme = ResearchTheme.objects.order_by("order").first()
+    change_url = reverse("admin:research_researchtheme_change", args=[theme.pk])
+    page.goto(f"{site}/admin/login/?next={change_url}")
     page.fill("#id_username", "pi")
     page.fill("#id_password", "a-long-password-for-tests")
     page.click("input[type=submit]")
