@@ -1,0 +1,180 @@
+"""Search benchmark: query × database time × plan, at institute scale, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/search.py                       # 100,000 papers, both databases
+    .venv/bin/python bench/search.py --papers 10000 --db postgres
+
+For each database it seeds the papers (bench/synthetic.py; a database already
+holding them is reused), then runs what the publications list runs for a search
+— the result count and the first page of 20 — for each query, several times,
+and prints the median time spent in the database, the number of results and the
+plan's access path. PostgreSQL uses the database `labsite_bench` on
+127.0.0.1:5432 (override with --postgres-url); SQLite a file in the temp folder.
+Timings are printed, never asserted.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+QUERIES = [
+    ("欠陥", "2-character Japanese, inside a word"),
+    ("格子欠陥", "Japanese keyword name"),
+    ("第一原理計算", "6-character Japanese"),
+    ("ELNES", "English keyword name"),
+    ("ＥＬＮＥＳ", "full-width Latin"),
+    ("ｽﾍﾟｸﾄﾙ", "half-width katakana"),
+    ("elnes spectra", "two words (AND)"),
+    ('"lattice defects"', "quoted phrase"),
+    ("Mizoguchi", "author, English"),
+    ("溝口", "author, kanji"),
+    ("10.9999/synthetic.12345", "DOI"),
+    ("machine learning catalyst", "three words"),
+    ("a", "one letter (prefix of many words)"),
+    ("zzzzqx", "no hit"),
+]
+PER_PAGE = 20
+
+
+def worker(papers, repeat):
+    """Runs inside a process whose DATABASE_URL names the database to measure."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labsite.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import synthetic
+    from publications.models import Publication
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    synthetic.seed(papers, log=lambda line: print(line, file=sys.stderr))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    spent = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    total = Publication.objects.count()
+    for q, what in QUERIES:
+        results = Publication.objects.published().search(q)
+        times = []
+        with connection.execute_wrapper(timed):
+            for _ in range(repeat):
+                spent.clear()
+                count = results.count()
+                list(results.values_list("pk", flat=True)[:PER_PAGE])
+                times.append(sum(spent))
+        page = results.values_list("pk", flat=True)[:PER_PAGE]
+        print(
+            json.dumps(
+                {
+                    "vendor": connection.vendor,
+                    "papers": total,
+                    "q": q,
+                    "what": what,
+                    "count": count,
+                    "ms": statistics.median(times) * 1000,
+                    "max_ms": max(times) * 1000,
+                    "plan": access_path(connection, page.query),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
+
+
+def access_path(connection, query):
+    """How the database reaches the publications table for this query, in a few words."""
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+            plan = plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
+            found = []
+
+            def walk(node):
+                if node.get("Relation Name") == "publications_publication" or node.get(
+                    "Index Name", ""
+                ).startswith("publication"):
+                    index = node.get("Index Name")
+                    found.append(f"{node['Node Type']}" + (f" ({index})" if index else ""))
+                for child in node.get("Plans", []):
+                    walk(child)
+
+            walk(plan)
+            return "; ".join(dict.fromkeys(found))
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        rows = [row[-1] for row in cursor.fetchall()]
+        return "; ".join(r for r in rows if "publications_publication" in r)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=100_000, help="publications in all")
+    parser.add_argument(
+        "--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
+    )
+    parser.add_argument("--repeat", type=int, default=7, help="runs per query (median shown)")
+    parser.add_argument(
+        "--postgres-url", default="postgres://postgres@127.0.0.1:5432/labsite_bench"
+    )
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.papers, args.repeat)
+        return
+
+    sqlite_file = Path(tempfile.gettempdir()) / f"labsite-bench-{args.papers}.sqlite3"
+    urls = {
+        "sqlite": f"sqlite:///{sqlite_file}",
+        "postgres": args.postgres_url,
+    }
+    if "postgres" in args.db:
+        name = args.postgres_url.rsplit("/", 1)[-1]
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
+    rows = []
+    for db in args.db:
+        env = {**os.environ, "DATABASE_URL": urls[db], "DEBUG": "1"}
+        command = [sys.executable, __file__, "--worker", "--papers", str(args.papers)]
+        command += ["--repeat", str(args.repeat)]
+        out = subprocess.run(command, env=env, capture_output=True, text=True)
+        sys.stderr.write(out.stderr)
+        if out.returncode:
+            sys.exit(f"the {db} run failed")
+        rows += [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+    print(
+        f"\nSearch: count + first page of {PER_PAGE}, median of {args.repeat} runs"
+        " (ms in the database)\n"
+    )
+    print("| database | papers | query | what | results | median ms | max ms | plan |")
+    print("|---|---:|---|---|---:|---:|---:|---|")
+    for r in rows:
+        print(
+            f"| {r['vendor']} | {r['papers']:,} | `{r['q']}` | {r['what']} | {r['count']:,} "
+            f"| {r['ms']:.1f} | {r['max_ms']:.1f} | {r['plan']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
