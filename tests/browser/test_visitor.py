@@ -61,3 +61,28 @@ def test_lists_and_pages_work_at_phone_width(browser, site):
     )
     assert overflow <= 0
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "box", "button", "count"),
+    [("ja", "検索", "検索", r"(\d+) 件"), ("en", "Search", "Search", r"(\d+) publications?")],
+)
+def test_visitor_searches_japanese_and_english_from_the_search_box(
+    page, site, lang, box, button, count
+):
+    page.goto(f"{site}/{lang}/publications/")
+    found = {}
+    for q in ["欠陥", "ELNES"]:
+        page.get_by_role("searchbox").fill(q)
+        page.get_by_role("search").get_by_role("button", name=button, exact=True).click()
+        expect(page).to_have_url(re.compile(r"\?q="))
+        expect(page.get_by_role("searchbox")).to_have_value(q)
+        found[q] = int(re.search(count, page.locator(".result-count").inner_text()).group(1))
+        assert 1 <= found[q] < 32
+        titles = page.locator(".publication-title").all_inner_texts()
+        assert len(titles) == min(found[q], 20)
+    # 欠陥, a two-character part of 格子欠陥, finds at least every paper that 格子欠陥 finds.
+    page.get_by_role("searchbox").fill("格子欠陥")
+    page.get_by_role("search").get_by_role("button", name=button, exact=True).click()
+    whole_word = int(re.search(count, page.locator(".result-count").inner_text()).group(1))
+    assert 1 <= whole_word <= found["欠陥"]
