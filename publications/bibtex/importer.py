@@ -1,0 +1,98 @@
+"""The import as the admin and `import_bibtex` run it: bytes → pending batch → plan → apply.
+
+A preview creates a *pending* ImportBatch holding the parsed records (JSON), so
+the user can confirm it in a later request without uploading the file again.
+Confirming builds the plan again from those records against the database as it
+is then (it may have changed since the preview) and applies it in one
+transaction. Pending batches older than a day are deleted when a new one starts.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import ImportBatch
+from . import mapping, parsing, plan
+from .decoding import DecodingError, decode
+
+PENDING_LIFETIME = timedelta(days=1)
+
+
+class ImportError_(DecodingError):
+    """Nothing can be imported from this input; the message says why."""
+
+
+def records_from_text(text):
+    """The records of every entry and every unreadable block, in file order."""
+    result = parsing.parse(text)
+    if not result.entries and not result.problems:
+        raise ImportError_(_("No BibTeX entries were found (an entry starts with @article{…)."))
+    records = [mapping.to_record(entry) for entry in result.entries]
+    records += [
+        {"key": p.key, "line": p.line, "raw": p.raw, "error": p.reason} for p in result.problems
+    ]
+    return sorted(records, key=lambda r: r["line"])
+
+
+def start(
+    data=None,
+    text=None,
+    filename="",
+    user=None,
+    source=ImportBatch.Source.ADMIN,
+    keywords=(),
+    is_published=True,
+    using="default",
+):
+    """A pending batch for these bytes (an upload) or this text (pasted); raises ImportError_."""
+    if data is not None:
+        decoded = decode(data)
+        text, encoding = decoded.text, decoded.encoding
+    else:
+        if not (text or "").strip():
+            raise ImportError_(_("The text is empty."))
+        encoding = ""
+    records = records_from_text(text)
+    with transaction.atomic(using=using):
+        ImportBatch.objects.using(using).pending().filter(
+            created_at__lt=timezone.now() - PENDING_LIFETIME
+        ).delete()
+        batch = ImportBatch.objects.using(using).create(
+            source=source,
+            filename=filename[:255],
+            encoding=encoding,
+            created_by=user if user is not None and user.is_authenticated else None,
+            is_published=is_published,
+            records=records,
+        )
+        batch.keywords.set(keywords)
+        current = build(batch, using)
+        batch.plan_digest = current.digest()
+        batch.save(update_fields=["plan_digest"])
+    return batch, current
+
+
+def build(batch, using="default"):
+    """The plan of a pending batch against the database as it is now."""
+    return plan.build_plan(batch.records, list(batch.keywords.all()), using)
+
+
+def confirm(batch, skip_errors=False, using="default", expected_digest=None):
+    """Apply a pending batch; returns (batch, plan).
+
+    With `expected_digest`, refuses (PlanChanged) when the plan differs from the
+    one the user saw, so nobody confirms something they did not preview.
+    """
+    current = build(batch, using)
+    if expected_digest is not None and current.digest() != expected_digest:
+        raise PlanChanged(current)
+    plan.apply_plan(current, batch, skip_errors=skip_errors, using=using)
+    return batch, current
+
+
+class PlanChanged(Exception):
+    def __init__(self, new_plan):
+        super().__init__(_("The database changed since the preview; check the new preview."))
+        self.plan = new_plan
