@@ -112,9 +112,8 @@ def _translated(fields, name, values):
     if text:
         values[f"{name}_{language_of(text)}"] = text
     for lang in ("ja", "en"):
-        explicit = fields.get(f"{name}_{lang}", "")
-        if explicit:
-            values[f"{name}_{lang}"] = explicit
+        if f"{name}_{lang}" in fields:  # explicit, even empty: what our export writes
+            values[f"{name}_{lang}"] = fields[f"{name}_{lang}"]
 
 
 def _arxiv(fields):
