@@ -286,6 +286,10 @@ class PublicationQuerySet(models.QuerySet):
             )
         )
 
+    def for_export(self):
+        """What the BibTeX, RIS and CSL-JSON exports read: authors and keywords prefetched."""
+        return self.with_authors().prefetch_related("keywords")
+
     def newest_first(self):
         return self.order_by("-year", models.F("month").desc(nulls_last=True), "-pk")
 
