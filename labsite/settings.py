@@ -2,7 +2,8 @@
 
 Everything that differs between a laptop and production comes from the
 environment: DEBUG, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (a SQLite file
-inside the project when unset). See README.md, "Configuration".
+inside the project when unset), plus the production switches below (HTTPS,
+proxy, cache, logging). See README.md, "Configuration" and "Deploy".
 """
 
 import os
@@ -52,15 +53,25 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "publications",
     "research",
+    # Project glue: the page cache's invalidation (labsite/cache.py).
+    "labsite",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETags, and 304 answers to browsers revalidating (public pages say no-cache).
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Static files with far-future cache headers and gzip/brotli (see STORAGES).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so cached pages get the header too.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Public pages for visitors, per language and query string (labsite/cache.py).
+    "labsite.cache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -88,7 +99,9 @@ WSGI_APPLICATION = "labsite.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Production keeps connections open between requests (checked before reuse).
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "60")),
+        conn_health_checks=True,
     )
 }
 
@@ -112,6 +125,11 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+# BibTeX import (publications/admin_import.py): files and pasted text up to 20 MB
+# are read, and larger ones refused with a message. Pasted text counts against
+# DATA_UPLOAD_MAX_MEMORY_SIZE (default 2.5 MB), so it allows 20 MB plus the form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
+
 # django-modeltranslation: ja/en columns, each falling back to the other.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ja"
 MODELTRANSLATION_LANGUAGES = ("ja", "en")
@@ -122,6 +140,17 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production: `collectstatic` writes hashed, pre-compressed copies that WhiteNoise
+# serves with "Cache-Control: max-age=315360000, public, immutable". Development
+# and tests serve the files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -130,3 +159,87 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 LABSITE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
+
+
+# --- Production hardening (see README.md, "Deploy"). DEBUG off means HTTPS. ---
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
+if env_bool("BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, the
+# admin included; JSON-LD <script type="application/ld+json"> blocks are data,
+# which CSP does not block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Caches. The default must be shared by every gunicorn worker (and every server
+# behind a load balancer), so it is the database unless REDIS_URL names a Redis.
+# `manage.py createcachetable` creates the table (the entrypoint and `make run` do).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "labsite"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "labsite_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "labsite"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+# Seconds a public page stays cached (0 turns the page cache off). Pages are
+# invalidated on every content change anyway, so this only bounds memory.
+LABSITE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "3600"))
+
+# Logs go to stdout (gunicorn and docker collect them); LOG_LEVEL sets the level.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {
+            "handlers": ["stdout"],
+            "level": os.environ.get("LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
+}

@@ -5,10 +5,21 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import Authorship, Keyword, NameVariant, Person, Publication
+from . import admin_import
+from .models import (
+    Authorship,
+    ImportBatch,
+    ImportItem,
+    Keyword,
+    NameVariant,
+    Person,
+    Publication,
+)
 
 
 @admin.register(Keyword)
@@ -108,6 +119,20 @@ class PublicationAdmin(TabbedTranslationAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
+    # Adds the "Import BibTeX" button to the changelist's object tools.
+    change_list_template = "admin/publications/publication/change_list.html"
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "import-bibtex/",
+                site.admin_view(admin_import.import_view(site)),
+                name="publications_publication_import",
+            ),
+            *super().get_urls(),
+        ]
+
     fieldsets = [
         (None, {"fields": ["title", "abstract", "slug", "authors_truncated"]}),
         (
@@ -146,3 +171,105 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 authorship.position = n
                 authorship.save()
             formset.save_m2m()
+
+
+class ImportItemInline(admin.TabularInline):
+    model = ImportItem
+    fields = ["kind", "object_link"]
+    readonly_fields = ["kind", "object_link"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = _("what this import did")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("object"))
+    def object_link(self, item):
+        urls = {
+            ImportItem.Kind.PUBLICATION_CREATED: "admin:publications_publication_change",
+            ImportItem.Kind.PUBLICATION_UPDATED: "admin:publications_publication_change",
+            ImportItem.Kind.PERSON_CREATED: "admin:publications_person_change",
+            ImportItem.Kind.KEYWORD_CREATED: "admin:publications_keyword_change",
+        }
+        if item.kind in urls and item.batch.status == ImportBatch.Status.APPLIED:
+            return format_html(
+                '<a href="{}">{}</a>', reverse(urls[item.kind], args=[item.object_id]), item.label
+            )
+        return item.label
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Every BibTeX import, with what it did and a way to undo it. Read-only."""
+
+    list_display = [
+        "created_at", "filename_or_paste", "status", "created_count", "updated_count",
+        "duplicate_count", "error_count", "created_by", "undo_link",
+    ]  # fmt: skip
+    list_filter = ["status", "source"]
+    search_fields = ["filename"]
+    date_hierarchy = "created_at"
+    fields = [
+        "status", "source", "filename", "encoding", "created_at", "created_by", "applied_at",
+        "is_published", "keywords", "created_count", "updated_count", "duplicate_count",
+        "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
+    ]  # fmt: skip
+    readonly_fields = fields
+    inlines = [ImportItemInline]
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "<int:batch_id>/preview/",
+                site.admin_view(admin_import.preview_view(site)),
+                name="publications_importbatch_preview",
+            ),
+            path(
+                "<int:batch_id>/undo/",
+                site.admin_view(admin_import.undo_view(site)),
+                name="publications_importbatch_undo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by").defer("records")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"), ordering="filename")
+    def filename_or_paste(self, batch):
+        return batch.filename or _("pasted text")
+
+    @admin.display(description=_("skipped entries"))
+    def skipped_list(self, batch):
+        if not batch.skipped:
+            return "—"
+        template = _("line %(line)s, %(key)s: %(reason)s")
+        rows = format_html_join(
+            "",
+            "<li>{}</li>",
+            ((template % {"line": n, "key": k or "?", "reason": r},) for n, k, r in batch.skipped),
+        )
+        return format_html("<ul>{}</ul>", rows)
+
+    @admin.display(description=_("undo"))
+    def undo_link(self, batch):
+        if batch.status == ImportBatch.Status.APPLIED:
+            url = reverse("admin:publications_importbatch_undo", args=[batch.pk])
+            return format_html('<a class="button" href="{}">{}</a>', url, _("Undo this import"))
+        if batch.status == ImportBatch.Status.PENDING:
+            url = reverse("admin:publications_importbatch_preview", args=[batch.pk])
+            return format_html('<a href="{}">{}</a>', url, _("Open the preview"))
+        return "—"

@@ -4,11 +4,13 @@ the queries are named methods of the models."""
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from . import filters, seo
+from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Person, Publication
 
@@ -25,6 +27,45 @@ def paginate(request, queryset, per_page=PER_PAGE):
     """A page of the queryset; a page number out of range or not a number gives the nearest page."""
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+EXPORT_FORMATS = [("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON")]
+
+
+def export_response(request, publications, filename):
+    """The papers as a download in the `format` of the query string; 400 for an unknown one.
+
+    `publications` is a queryset (read with `for_export()`: constant queries) or a list
+    of papers already prefetched that way.
+    """
+    fmt = request.GET.get("format", "")
+    if fmt not in export.FORMATS:
+        return HttpResponseBadRequest(
+            _("Unknown export format “%(format)s”: use bibtex, ris or csljson.")
+            % {"format": fmt[:20]},
+            content_type="text/plain; charset=utf-8",
+        )
+    if not isinstance(publications, list):
+        publications = list(publications.for_export())
+    text, content_type, extension = export.export(publications, fmt)
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response
+
+
+def cite_formats(publication):
+    """The cite block of a paper's page: each format's text and download link."""
+    formats = [
+        {
+            "id": fmt,
+            "label": label,
+            "text": export.export([publication], fmt)[0],
+            "url": f"?format={fmt}",
+        }
+        for fmt, label in EXPORT_FORMATS
+    ]
+    formats.append({"id": "text", "label": _("Plain text"), "text": export.plain_text(publication)})
+    return formats
 
 
 def group_by_year(publications):
@@ -53,6 +94,8 @@ class PublicationListView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.state = filters.parse_filters(request.GET)
+        if "format" in request.GET:
+            return export_response(request, self.get_queryset(), "publications")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -105,8 +148,14 @@ class PublicationDetailView(DetailView):
     context_object_name = "publication"
 
     def get_queryset(self):
-        queryset = Publication.objects.with_authors().prefetch_related("keywords")
+        queryset = Publication.objects.for_export()
         return queryset if is_preview(self.request) else queryset.published()
+
+    def get(self, request, *args, **kwargs):
+        if "format" in request.GET:
+            publication = self.get_object()
+            return export_response(request, [publication], publication.slug)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -122,6 +171,7 @@ class PublicationDetailView(DetailView):
         context["scholar_tags"] = seo.scholar_tags(publication, self.request)
         context["json_ld"] = seo.json_ld(seo.scholarly_article(publication, self.request))
         context["coins"] = seo.coins(publication)
+        context["cite"] = cite_formats(publication)
         return context
 
 
@@ -148,6 +198,13 @@ class KeywordDetailView(DetailView):
     model = Keyword
     template_name = "publications/keyword_detail.html"
     context_object_name = "keyword"
+
+    def get(self, request, *args, **kwargs):
+        if "format" in request.GET:
+            keyword = self.get_object()
+            papers = Publication.objects.published().filter(keywords=keyword).newest_first()
+            return export_response(request, papers, keyword.slug)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

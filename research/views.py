@@ -8,7 +8,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from publications import seo
 from publications.charts import year_chart
 from publications.models import Publication
-from publications.views import group_by_year, is_preview, mark_matched_keywords, paginate
+from publications.views import (
+    export_response,
+    group_by_year,
+    is_preview,
+    mark_matched_keywords,
+    paginate,
+)
 
 from .models import LabProfile, ResearchTheme
 from .renditions import rendition
@@ -66,6 +72,14 @@ class ThemeDetailView(DetailView):
     def get_queryset(self):
         themes = ResearchTheme.objects.prefetch_related("keywords")
         return themes if is_preview(self.request) else themes.published()
+
+    def get(self, request, *args, **kwargs):
+        if "format" in request.GET:
+            theme = self.get_object()
+            papers = list(theme.representative_list().for_export())
+            papers += list(theme.related_publications().for_export())
+            return export_response(request, papers, theme.slug)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -9,3 +9,16 @@ from labsite.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="labsite-test-media-")
+
+# Tests talk plain HTTP to the test client and live server; production redirects to HTTPS.
+SECURE_SSL_REDIRECT = False
+# The page cache is off in tests, except where tests/test_cache.py turns it on:
+# inside a test's transaction on-commit invalidation never runs.
+LABSITE_PAGE_CACHE_SECONDS = 0
+# No collectstatic in tests: WhiteNoise finds the files where they are.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

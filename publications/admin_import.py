@@ -1,0 +1,222 @@
+"""Admin screens of the BibTeX import: upload or paste → preview → confirm; undo.
+
+The uploaded text is parsed once, when it arrives, and stored as the parsed
+entries of a *pending* ImportBatch: the preview (its own URL) and the
+confirmation read it from there, so nothing is uploaded twice and a reload of
+the preview is harmless. Confirming checks that the plan is still the one shown
+(the database may have changed in between) and applies it atomically.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .bibtex import importer, plan
+from .bibtex.decoding import MAX_BYTES, DecodingError
+from .models import ImportBatch, Keyword
+
+MAX_MB = MAX_BYTES // (1024 * 1024)
+
+
+class TooLarge(forms.ValidationError):
+    pass
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("BibTeX file"),
+        required=False,
+        help_text=gettext_lazy(
+            "A .bib file from Google Scholar, Zotero, JabRef or researchmap, up to 20 MB "
+            "(UTF-8, Latin-1, Shift_JIS, EUC-JP or ISO-2022-JP)."
+        ),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("or paste BibTeX"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
+    )
+    keywords = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Add keywords"),
+        queryset=Keyword.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Added to every imported paper."),
+    )
+    unpublished = forms.BooleanField(
+        label=gettext_lazy("Create new papers unpublished"),
+        required=False,
+        help_text=gettext_lazy("They stay hidden from visitors until you publish them."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("file"), data.get("text") or ""
+        if upload and text.strip():
+            raise forms.ValidationError(_("Upload a file or paste text, not both."))
+        if not upload and not text.strip():
+            raise forms.ValidationError(_("Choose a .bib file to upload or paste BibTeX text."))
+        size = upload.size if upload else len(text.encode("utf-8"))
+        if size > MAX_BYTES:
+            raise TooLarge(
+                _("The BibTeX is larger than %(limit)d MB (%(size).1f MB). Split it into parts.")
+                % {"limit": MAX_MB, "size": size / (1024 * 1024)}
+            )
+        return data
+
+
+def _check(request, perm):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _context(admin_site, request, **extra):
+    return {**admin_site.each_context(request), "opts": ImportBatch._meta, **extra}
+
+
+def import_view(admin_site):
+    def view(request):
+        _check(request, "publications.add_importbatch")
+        _check(request, "publications.add_publication")
+        status = 200
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    if data["file"]:
+                        batch, _plan = importer.start(
+                            data=data["file"].read(),
+                            filename=data["file"].name,
+                            user=request.user,
+                            keywords=data["keywords"],
+                            is_published=not data["unpublished"],
+                        )
+                    else:
+                        batch, _plan = importer.start(
+                            text=data["text"],
+                            user=request.user,
+                            keywords=data["keywords"],
+                            is_published=not data["unpublished"],
+                        )
+                except DecodingError as error:
+                    form.add_error("file" if data["file"] else "text", str(error))
+                    status = 400
+                else:
+                    return redirect("admin:publications_importbatch_preview", batch.pk)
+            else:
+                errors = form.non_field_errors().as_data()
+                status = 413 if any(isinstance(e, TooLarge) for e in errors) else 400
+        else:
+            form = ImportForm()
+        return TemplateResponse(
+            request,
+            "admin/publications/import_form.html",
+            _context(admin_site, request, form=form, title=_("Import BibTeX"), max_mb=MAX_MB),
+            status=status,
+        )
+
+    return view
+
+
+def preview_view(admin_site):
+    def view(request, batch_id):
+        _check(request, "publications.add_importbatch")
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        if batch.status != ImportBatch.Status.PENDING:
+            messages.info(request, _("This import has already been confirmed."))
+            return redirect("admin:publications_importbatch_change", batch.pk)
+        status = 200
+        if request.method == "POST":
+            if "cancel" in request.POST:
+                batch.delete()
+                messages.info(request, _("Import cancelled; nothing was written."))
+                return redirect("admin:publications_publication_changelist")
+            skip = request.POST.get("skip_errors") == "1"
+            try:
+                importer.confirm(
+                    batch, skip_errors=skip, expected_digest=request.POST.get("digest", "")
+                )
+            except importer.PlanChanged as changed:
+                messages.warning(request, str(changed))
+                current = changed.plan
+                status = 409
+            except plan.PlanError as error:
+                messages.error(request, str(error))
+                current = importer.build(batch)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Imported: %(summary)s. You can undo this import here.")
+                    % {"summary": _summary(batch)},
+                )
+                return redirect("admin:publications_importbatch_change", batch.pk)
+        else:
+            current = importer.build(batch)
+        return TemplateResponse(
+            request,
+            "admin/publications/import_preview.html",
+            _context(
+                admin_site,
+                request,
+                title=_("Import BibTeX: preview"),
+                batch=batch,
+                plan=current,
+                counts=current.counts,
+                digest=current.digest(),
+            ),
+            status=status,
+        )
+
+    return view
+
+
+def _summary(batch):
+    return _("%(new)d new, %(update)d updated, %(duplicate)d duplicates, %(error)d skipped") % {
+        "new": batch.created_count,
+        "update": batch.updated_count,
+        "duplicate": batch.duplicate_count,
+        "error": batch.error_count,
+    }
+
+
+def undo_view(admin_site):
+    def view(request, batch_id):
+        _check(request, "publications.change_importbatch")
+        _check(request, "publications.delete_publication")
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        status = 200
+        if request.method == "POST":
+            try:
+                summary = plan.undo(batch, user=request.user)
+            except plan.PlanError as error:
+                messages.error(request, str(error))
+                status = 409
+            else:
+                messages.success(request, _("Import undone: %(summary)s.") % {"summary": summary})
+                return redirect("admin:publications_importbatch_change", batch.pk)
+        elif batch.status != ImportBatch.Status.APPLIED:
+            status = 409
+        changed = plan.changed_since_import(batch) if batch.status == batch.Status.APPLIED else []
+        return TemplateResponse(
+            request,
+            "admin/publications/import_undo.html",
+            _context(
+                admin_site,
+                request,
+                title=_("Undo import"),
+                batch=batch,
+                changed=changed,
+                can_undo=batch.status == ImportBatch.Status.APPLIED,
+                batch_url=reverse("admin:publications_importbatch_change", args=[batch.pk]),
+            ),
+            status=status,
+        )
+
+    return view

@@ -1,0 +1,192 @@
+"""The admin's BibTeX import as an Editor uses it: upload or paste → preview → confirm → undo."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from publications.bibtex.decoding import MAX_BYTES
+from publications.models import ImportBatch, Person, Publication
+
+pytestmark = pytest.mark.django_db
+
+ENTRY = """@article{tanaka2024new,
+  author = {Quastel, Hanako and Mizoguchi, T.},
+  title = {A brand-new paper on {ELNES} of Ti{O$_2$}},
+  journal = {J. Test},
+  year = {2024},
+  doi = {10.1234/new.2024.1},
+  keywords = {ELNES},
+}
+"""
+BROKEN = "@article{nokey_year, title = {No year here}}\n"
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("secretary", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def import_url():
+    return reverse("admin:publications_publication_import")
+
+
+def upload(client, content, name="papers.bib", **extra):
+    file = SimpleUploadedFile(name, content, content_type="application/x-bibtex")
+    return client.post(import_url(), {"file": file, **extra})
+
+
+def preview_of(response):
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response.url
+
+
+def digest(html):
+    return re.search(r'name="digest" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_changelist_links_to_the_import_screen(editor, lab_content):
+    html = editor.get(reverse("admin:publications_publication_changelist")).content.decode()
+    assert import_url() in html
+    assert editor.get(import_url()).status_code == 200
+
+
+def test_upload_preview_confirm_then_undo(editor, lab_content):
+    before = Publication.objects.count()
+    preview = preview_of(upload(editor, ENTRY.encode()))
+    html = editor.get(preview).content.decode()
+    assert "tanaka2024new" in html
+    assert "A brand-new paper on ELNES of TiO$_2$" in html
+    assert "Hanako Quastel" in html  # a new person, listed in the preview
+    assert Publication.objects.count() == before  # nothing written by the preview
+
+    response = editor.post(preview, {"digest": digest(html)})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:publications_importbatch_change", args=[batch.pk])
+    paper = Publication.objects.get(doi="10.1234/new.2024.1")
+    assert paper.title_en == "A brand-new paper on ELNES of TiO$_2$"
+    assert [a.person.full_name("en") for a in paper.ordered_authorships] == [
+        "Hanako Quastel",
+        "Teruyasu Mizoguchi",  # "Mizoguchi, T." is the lab's Mizoguchi, not a new person
+    ]
+    assert "tanaka2024new" in paper.bibtex
+    assert batch.status == ImportBatch.Status.APPLIED and batch.created_by.username == "secretary"
+
+    page = editor.get(response.url).content.decode()
+    undo = reverse("admin:publications_importbatch_undo", args=[batch.pk])
+    assert undo in page
+    assert editor.get(undo).status_code == 200
+    assert editor.post(undo).status_code == 302
+    assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
+    assert not Person.objects.filter(family_name_en="Quastel").exists()
+    assert Publication.objects.count() == before
+
+    again = editor.post(undo)
+    assert again.status_code == 409
+    assert "already been undone" in again.content.decode()
+
+
+def test_pasted_text_and_a_second_import_finds_the_duplicate(editor, lab_content):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
+    editor.post(preview, {"digest": digest(editor.get(preview).content.decode())})
+    second = preview_of(editor.post(import_url(), {"text": ENTRY}))
+    html = editor.get(second).content.decode()
+    paper = Publication.objects.get(doi="10.1234/new.2024.1")
+    assert "duplicate" in html and "same DOI" in html
+    assert reverse("admin:publications_publication_change", args=[paper.pk]) in html
+    assert "Nothing to import" in html
+
+
+def test_update_row_lists_the_changed_fields(editor, lab_content):
+    paper = Publication.objects.exclude(pages="").first()
+    entry = (
+        f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year}, volume = {{999}}}}\n"
+    )
+    html = editor.get(preview_of(editor.post(import_url(), {"text": entry}))).content.decode()
+    assert "update" in html and "same title and year" in html
+    assert "volume" in html and "999" in html
+
+
+def test_errors_need_import_the_rest(editor, lab_content):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY + BROKEN}))
+    html = editor.get(preview).content.decode()
+    assert "The entry has no year." in html and "line 9" not in html
+    refused = editor.post(preview, {"digest": digest(html)})
+    assert refused.status_code == 400
+    assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
+    done = editor.post(preview, {"digest": digest(html), "skip_errors": "1"})
+    assert done.status_code == 302
+    assert Publication.objects.filter(doi="10.1234/new.2024.1").exists()
+    assert ImportBatch.objects.get().error_count == 1
+
+
+def test_a_preview_gone_stale_is_shown_again(editor, lab_content):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
+    html = editor.get(preview).content.decode()
+    Publication.objects.create(title_en="Someone else", year=2024, doi="10.1234/new.2024.1")
+    response = editor.post(preview, {"digest": digest(html)})
+    assert response.status_code == 409
+    assert "changed since the preview" in response.content.decode()
+    assert Publication.objects.filter(doi="10.1234/new.2024.1").count() == 1
+
+
+def test_cancel_writes_nothing(editor, lab_content):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
+    assert editor.post(preview, {"cancel": "1"}).status_code == 302
+    assert not ImportBatch.objects.exists()
+    assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Choose a .bib file"),  # an empty upload is no file at all to Django
+        (b"   \n\n", "The file is empty."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("Привет @article{x}".encode("cp1251"), "encoding is not supported"),
+        (b"just some text, no entries", "No BibTeX entries were found"),
+    ],
+)
+def test_bad_files_get_a_clear_message(editor, content, message):
+    response = upload(editor, content)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_over_20_mb_is_refused_with_a_message(editor):
+    response = upload(editor, b"%" * (MAX_BYTES + 1))
+    assert response.status_code == 413
+    assert "larger than 20 MB" in response.content.decode()
+
+
+def test_paste_and_file_together_are_refused(editor):
+    response = upload(editor, ENTRY.encode(), text=ENTRY)
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+
+
+def test_the_import_screen_is_translated(editor):
+    html = editor.get("/admin/publications/publication/import-bibtex/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert "BibTeX" in html.content.decode()
+
+
+def test_visitors_and_staff_without_permission_cannot_import(client):
+    assert client.get(import_url()).status_code == 302  # to the login page
+    user = User.objects.create_user("guest", password="pw", is_staff=True)
+    client.force_login(user)
+    assert client.get(import_url()).status_code == 403
+
+
+def test_import_batches_changelist(editor, lab_content):
+    preview_of(editor.post(import_url(), {"text": ENTRY}))
+    response = editor.get(reverse("admin:publications_importbatch_changelist"))
+    assert response.status_code == 200
+    assert "Open the preview" in response.content.decode()

@@ -1,0 +1,357 @@
+"""Visitors get cached public pages, and never a stale one; editors are never cached."""
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.test import Client
+from django.urls import reverse
+
+from labsite import cache as page_cache
+from publications.freshness import content_changed
+from publications.models import Authorship, Keyword, NameVariant, Person, Publication
+from research.models import LabProfile, RepresentativePublication, ResearchTheme
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+STATUS = page_cache.STATUS_HEADER
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.LABSITE_PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def visitor():
+    return Client()
+
+
+@pytest.fixture
+def editor():
+    user = User.objects.create_user("secretary", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def admin_form_data(response):
+    """The POST data a browser would send back for an admin change form, unchanged."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.append(formset.management_form)
+        forms.extend(formset.forms)
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False or isinstance(value, FieldFile):
+                continue
+            if value is True:
+                value = "on"
+            data[bound.html_name] = value
+    return data
+
+
+def in_ja_and_en(path_name, *args):
+    return [f"/{lang}" + reverse(path_name, args=args)[3:] for lang in ("ja", "en")]
+
+
+def test_a_visitor_gets_the_second_view_from_the_cache(visitor, lab_content):
+    url = reverse("publications:list") + "?q=ELNES"
+    first = visitor.get(url)
+    second = visitor.get(url)
+    assert (first.status_code, first[STATUS]) == (200, "miss")
+    assert (second.status_code, second[STATUS]) == (200, "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "no-cache" in second["Cache-Control"]
+
+
+def test_languages_and_query_strings_are_cached_separately(visitor, lab_content):
+    ja, en = in_ja_and_en("publications:list")
+    assert visitor.get(ja)[STATUS] == "miss"
+    english = visitor.get(en)
+    assert english[STATUS] == "miss"
+    assert english.content.decode().startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert visitor.get(en + "?year=2020")[STATUS] == "miss"
+    assert visitor.get(en + "?year=2021")[STATUS] == "miss"
+    again = visitor.get(en + "?year=2020")
+    assert again[STATUS] == "hit"
+    assert again.content == visitor.get(en + "?year=2020").content
+
+
+def test_a_browser_revalidating_gets_304(visitor, lab_content):
+    url = reverse("research:theme_list")
+    etag = visitor.get(url)["ETag"]
+    assert visitor.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_public_pages_set_no_cookie(visitor, lab_content):
+    """A cookie would make the page unshareable; the search form is GET, so no CSRF cookie."""
+    theme = ResearchTheme.objects.first()
+    publication = Publication.objects.published().first()
+    for url in [
+        reverse("research:home"),
+        theme.get_absolute_url(),
+        reverse("publications:list") + "?q=欠陥",
+        publication.get_absolute_url(),
+        reverse("publications:keyword_list"),
+        "/sitemap.xml",
+        "/robots.txt",
+    ]:
+        response = visitor.get(url)
+        assert response.status_code == 200, url
+        assert not response.cookies, url
+        assert visitor.get(url)[STATUS] == "hit", url
+
+
+def test_errors_and_the_admin_are_never_cached(visitor, lab_content):
+    missing = "/en/publications/no-such-paper/"
+    assert visitor.get(missing).status_code == 404
+    assert STATUS not in visitor.get(missing)
+    login = reverse("admin:login")
+    assert visitor.get(login).status_code == 200
+    assert STATUS not in visitor.get(login)
+
+
+def test_an_editor_is_never_served_nor_stored(visitor, editor, lab_content):
+    url = reverse("research:home")
+    assert STATUS not in editor.get(url)
+    assert visitor.get(url)[STATUS] == "miss"  # the editor's view was not stored
+    assert STATUS not in editor.get(url)  # nor is the visitor's served to the editor
+
+
+def test_a_staff_preview_never_reaches_a_visitor(visitor, editor, lab_content):
+    draft = factories.paper(title_en="A draft nobody may see yet", is_published=False)
+    url = draft.get_absolute_url()
+    preview = editor.get(url)
+    assert preview.status_code == 200
+    assert "A draft nobody may see yet" in preview.content.decode()
+    assert visitor.get(url).status_code == 404
+
+
+def test_an_admin_save_is_visible_at_once(
+    visitor, editor, lab_content, django_capture_on_commit_callbacks
+):
+    theme = ResearchTheme.objects.order_by("order").first()
+    url = "/en" + theme.get_absolute_url()[3:]
+    assert visitor.get(url)[STATUS] == "miss"
+    assert visitor.get(url)[STATUS] == "hit"
+
+    change_url = reverse("admin:research_researchtheme_change", args=[theme.pk])
+    data = admin_form_data(editor.get(change_url))
+    data["title_en"] = "A freshly edited title"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(change_url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    fresh = visitor.get(url)
+    assert fresh[STATUS] == "miss"
+    assert "A freshly edited title" in fresh.content.decode()
+
+
+def test_an_admin_delete_is_visible_at_once(
+    visitor, editor, lab_content, django_capture_on_commit_callbacks
+):
+    publication = Publication.objects.published().newest_first().first()
+    title = publication.title_en
+    pages = [reverse("publications:list"), reverse("research:home")]
+    for url in pages:
+        assert title in visitor.get(url).content.decode()
+        assert visitor.get(url)[STATUS] == "hit"
+
+    delete_url = reverse("admin:publications_publication_delete", args=[publication.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(delete_url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Publication.objects.filter(pk=publication.pk).exists()
+
+    for url in pages:
+        fresh = visitor.get(url)
+        assert fresh[STATUS] == "miss"
+        assert title not in fresh.content.decode()
+    assert visitor.get(publication.get_absolute_url()).status_code == 404
+
+
+def test_an_edit_that_rolls_back_keeps_the_cache(visitor, lab_content):
+    url = reverse("publications:keyword_list")
+    visitor.get(url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.keyword(name_en="Never committed")
+        raise RuntimeError
+    assert visitor.get(url)[STATUS] == "hit"
+
+
+def test_one_invalidation_per_transaction(db, django_capture_on_commit_callbacks):
+    """A transaction writing many rows replaces the version once, when it commits."""
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        keywords = [factories.keyword() for _ in range(20)]
+        for keyword in keywords:
+            keyword.name_en += " (renamed)"
+            keyword.save()
+        Keyword.objects.filter(pk__in=[k.pk for k in keywords[:5]]).delete()
+    assert callbacks.count(page_cache._bump_on_commit) == 1
+
+
+def content_version():
+    return caches["default"].get(page_cache.VERSION_KEY)
+
+
+@pytest.fixture
+def versions(db, django_capture_on_commit_callbacks):
+    """Runs a change as a committed transaction; says whether the content version moved."""
+
+    def changed(change):
+        page_cache.bump_content_version()
+        before = content_version()
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            change()
+        return content_version() != before
+
+    return changed
+
+
+def _every_content_change():
+    keyword = factories.keyword()
+    person = factories.person()
+    paper = factories.paper(authors=[person])
+    theme = factories.theme()
+    return {
+        "Keyword save": lambda: Keyword.objects.filter(pk=keyword.pk).first().save(),
+        "Person save": lambda: Person.objects.get(pk=person.pk).save(),
+        "NameVariant create": lambda: NameVariant.objects.create(person=person, name="X. Y"),
+        "Publication save": lambda: Publication.objects.get(pk=paper.pk).save(),
+        "Authorship delete": lambda: Authorship.objects.filter(publication=paper).delete(),
+        "Publication keywords add": lambda: paper.keywords.add(keyword),
+        "Publication keywords clear": lambda: paper.keywords.clear(),
+        "ResearchTheme save": lambda: ResearchTheme.objects.get(pk=theme.pk).save(),
+        "Theme keywords add": lambda: theme.keywords.add(keyword),
+        "Theme keywords remove": lambda: theme.keywords.remove(keyword),
+        "RepresentativePublication create": lambda: RepresentativePublication.objects.create(
+            theme=theme, publication=paper, order=1
+        ),
+        "LabProfile save": lambda: LabProfile.objects.update_or_create(
+            pk=1, defaults={"name_en": "Lab"}
+        ),
+        "Keyword delete": lambda: Keyword.objects.filter(pk=keyword.pk).delete(),
+        "content_changed() from a bulk writer": lambda: content_changed(),
+    }
+
+
+CHANGES = [
+    "Keyword save",
+    "Person save",
+    "NameVariant create",
+    "Publication save",
+    "Authorship delete",
+    "Publication keywords add",
+    "Publication keywords clear",
+    "ResearchTheme save",
+    "Theme keywords add",
+    "Theme keywords remove",
+    "RepresentativePublication create",
+    "LabProfile save",
+    "Keyword delete",
+    "content_changed() from a bulk writer",
+]
+
+
+@pytest.mark.parametrize("name", CHANGES)
+def test_every_content_change_invalidates(versions, name):
+    changes = _every_content_change()
+    assert set(changes) == set(CHANGES)
+    assert versions(changes[name])
+
+
+def test_a_lost_version_never_revives_old_pages(visitor, lab_content):
+    url = reverse("publications:keyword_list")
+    visitor.get(url)
+    caches["default"].delete(page_cache.VERSION_KEY)
+    assert visitor.get(url)[STATUS] == "miss"
+
+
+@pytest.fixture
+def two_workers(settings):
+    """Two cache clients sharing only the store, as two gunicorn workers do."""
+    table = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "labsite_cache",
+        "KEY_PREFIX": "labsite",
+    }
+    settings.CACHES = {"default": table, "worker2": dict(table)}
+
+    def use(alias):
+        settings.LABSITE_PAGE_CACHE_ALIAS = alias
+
+    return use
+
+
+def test_a_save_in_one_worker_invalidates_the_other(
+    visitor, editor, lab_content, two_workers, django_capture_on_commit_callbacks
+):
+    url = reverse("publications:keyword_list")
+    two_workers("default")
+    assert visitor.get(url)[STATUS] == "miss"
+    two_workers("worker2")
+    assert caches["worker2"] is not caches["default"]
+    assert visitor.get(url)[STATUS] == "hit"  # stored by the first worker
+
+    two_workers("default")
+    keyword = Keyword.objects.first()
+    change_url = reverse("admin:publications_keyword_change", args=[keyword.pk])
+    data = admin_form_data(editor.get(change_url))
+    data["name_en"] = "Renamed in worker one"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor.post(change_url, data).status_code == 302
+
+    two_workers("worker2")
+    fresh = visitor.get("/en" + url[3:])
+    assert "Renamed in worker one" in fresh.content.decode()
+    assert visitor.get(url)[STATUS] == "miss"
+
+
+def _redis_url():
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:
+        return None
+    return url
+
+
+def test_redis_backend_when_redis_url_names_one(
+    visitor, lab_content, settings, django_capture_on_commit_callbacks
+):
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    prefix = f"labsite-test-{uuid.uuid4().hex}"
+    redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+    }
+    settings.CACHES = {"default": redis_cache, "worker2": dict(redis_cache)}
+    try:
+        page = reverse("publications:keyword_list")
+        assert visitor.get(page)[STATUS] == "miss"
+        settings.LABSITE_PAGE_CACHE_ALIAS = "worker2"
+        assert visitor.get(page)[STATUS] == "hit"
+        settings.LABSITE_PAGE_CACHE_ALIAS = "default"
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            factories.keyword(name_ja="新しいキーワード")
+        settings.LABSITE_PAGE_CACHE_ALIAS = "worker2"
+        fresh = visitor.get(page)
+        assert fresh[STATUS] == "miss"
+        assert "新しいキーワード" in fresh.content.decode()
+    finally:
+        caches["default"].clear()
