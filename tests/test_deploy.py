@@ -1,0 +1,79 @@
+"""Production behaviour: error pages in both languages, the security headers, `check --deploy`."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+from django.views.defaults import server_error
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [("/ja/no-such-page/", "ページが見つかりません"), ("/en/nowhere/", "Page not found")],
+)
+def test_a_missing_page_says_so_in_its_language(client, url, heading):
+    response = client.get(url)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f"<h1>{heading}</h1>" in html
+    assert 'name="robots" content="noindex"' in html
+
+
+def test_the_server_error_page_needs_neither_request_nor_database():
+    # No django_db mark: pytest-django makes any database access fail this test.
+    response = server_error(RequestFactory().get("/en/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert '<section lang="ja">' in html and "サーバーエラー" in html
+    assert '<section lang="en">' in html and "Server error" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/en/", "/ja/publications/?q=欠陥", "/admin/login/"])
+def test_every_page_has_a_strict_content_security_policy(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="lab.example.ac.jp", **extra)
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
