@@ -1,0 +1,144 @@
+"""Lighthouse over every public page type in both languages: the four category scores.
+
+    .venv/bin/python bench/lighthouse.py              # needs `npm ci` and Debian's chromium
+    .venv/bin/python bench/lighthouse.py --runs 3     # median of three runs per page
+
+It builds a throw-away SQLite database with the lab's content, serves the site
+the way production does (gunicorn, DEBUG off, WhiteNoise, the page cache), runs
+Lighthouse (npm `lighthouse`, CHROME_PATH = Debian's Chromium, mobile emulation
+as Lighthouse's default) on each page of tests/quality.py's PUBLIC_PAGES except
+the deliberate 404, and prints a table of Performance, Accessibility, Best
+Practices and SEO with the audits that cost points. Served over plain HTTP on
+127.0.0.1, which browsers treat as a secure context; SECURE_SSL_REDIRECT is
+off for the run. Scores are printed, never asserted.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"the server did not answer at {url}")
+
+
+def lighthouse(url, workdir):
+    out = Path(workdir) / "report.json"
+    command = [
+        str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
+        f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}",
+    ]  # fmt: skip
+    env = {**os.environ, "CHROME_PATH": shutil.which("chromium") or "chromium"}
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)
+    report = json.loads(out.read_text())
+    scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
+    lost = []
+    for c in CATEGORIES:
+        for ref in report["categories"][c]["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                lost.append(f"{c}: {ref['id']}")
+    return scores, lost
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=1, help="runs per page (median shown)")
+    args = parser.parse_args()
+    if not LIGHTHOUSE.exists():
+        sys.exit("lighthouse is missing: run `npm ci` first")
+    if not shutil.which("chromium"):
+        sys.exit("chromium is missing: apt-get install chromium fonts-noto-cjk")
+
+    workdir = tempfile.mkdtemp(prefix="labsite-lighthouse-")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{workdir}/lighthouse.sqlite3",
+        "MEDIA_ROOT": f"{workdir}/media",
+        "SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SETTINGS_MODULE": "labsite.settings",
+    }
+    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
+        manage(env, *command)
+    manage(env, "load_lab_content")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "labsite.wsgi", "-w", "2",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/ja/")
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        from tests.quality import PUBLIC_PAGES
+
+        rows = []
+        for lang in ("ja", "en"):
+            for page in PUBLIC_PAGES:
+                if "no-such-page" in page:
+                    continue  # the 404 page is not meant to be indexed or scored
+                url = base + page.format(lang=lang)
+                urllib.request.urlopen(url).read()  # warm the page cache, as a visitor would
+                runs = [lighthouse(url, workdir) for _ in range(args.runs)]
+                scores = {c: statistics.median(r[0][c] for r in runs) for c in CATEGORIES}
+                lost = sorted({item for _, items in runs for item in items})
+                rows.append((page.format(lang=lang), scores, lost))
+                print(f"{url}: {scores}", file=sys.stderr, flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"\nLighthouse (mobile), median of {args.runs} run(s) per page\n")
+    print("| page | Performance | Accessibility | Best Practices | SEO | audits below 100 |")
+    print("|---|---:|---:|---:|---:|---|")
+    for page, scores, lost in rows:
+        cells = " | ".join(f"{scores[c]:.0f}" for c in CATEGORIES)
+        print(f"| `{page}` | {cells} | {', '.join(lost) or '—'} |")
+    print(
+        "| **lowest** | "
+        + " | ".join(f"{min(r[1][c] for r in rows):.0f}" for c in CATEGORIES)
+        + " | |"
+    )
+
+
+if __name__ == "__main__":
+    main()
