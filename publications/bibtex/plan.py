@@ -341,6 +341,8 @@ def _changes(row, current, plan, using):
     for name in CONTENT_FIELDS:
         if name not in incoming or incoming[name] == existing[name]:
             continue
+        if name.startswith("title_") and title_key(incoming[name]) == title_key(existing[name]):
+            continue  # only case, width or punctuation differ: keep the curated spelling
         if (
             name == "type"
             and entry_type_for(existing["type"], existing["arxiv_id"]) == (row.record["entry_type"])
@@ -762,7 +764,7 @@ def undo(batch, user=None, using="default"):
             in_use = any(
                 getattr(keyword, rel.get_accessor_name()).exists()
                 for rel in Keyword._meta.related_objects
-                if not rel.is_hidden()
+                if not rel.hidden
             )
             if not in_use:
                 keyword.delete(using=using)

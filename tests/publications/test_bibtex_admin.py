@@ -106,9 +106,7 @@ def test_pasted_text_and_a_second_import_finds_the_duplicate(editor, lab_content
 
 def test_update_row_lists_the_changed_fields(editor, lab_content):
     paper = Publication.objects.exclude(pages="").first()
-    entry = (
-        f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year}, volume = {{999}}}}\n"
-    )
+    entry = f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year}, volume = {{999}}}}\n"
     html = editor.get(preview_of(editor.post(import_url(), {"text": entry}))).content.decode()
     assert "update" in html and "same title and year" in html
     assert "volume" in html and "999" in html
