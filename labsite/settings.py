@@ -154,6 +154,8 @@ STORAGES = {
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# With DEBUG off, Django serves MEDIA_ROOT itself unless a proxy does (SERVE_MEDIA=0).
+LABSITE_SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
 # Uploaded theme images larger than this are refused with a clear message.
 LABSITE_MAX_IMAGE_BYTES = 5 * 1024 * 1024

@@ -1,13 +1,16 @@
 """Root URLconf: every public page under /ja/ and /en/; admin, set_language,
 sitemap.xml and robots.txt outside."""
 
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
+from django.views.static import serve
 
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research.sitemaps import ResearchIndexSitemap, ThemeSitemap
@@ -41,3 +44,13 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.LABSITE_SERVE_MEDIA:
+    # Production without a separate web server for uploads (docker-compose): theme
+    # images and their renditions, from MEDIA_ROOT. SERVE_MEDIA=0 when a proxy does it.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Start labsite: wait for the database, migrate, create the cache table, collect
+# static files (unless the image already has them), load the lab's content when
+# the database is empty, then exec gunicorn with deploy/gunicorn.conf.py.
+# Arguments are passed on to gunicorn (e.g. --bind 127.0.0.1:8765 --workers 2).
+# The Docker image runs it as its ENTRYPOINT; CI runs it directly against the
+# local PostgreSQL. Environment: see README.md, "Configuration".
+set -eu
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python}"
+
+echo "entrypoint: waiting for the database"
+tries="${DB_WAIT_SECONDS:-60}"
+until "$PYTHON" - <<'PY'
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labsite.settings")
+import django
+django.setup()
+from django.db import connection
+try:
+    connection.ensure_connection()
+except Exception as error:
+    print(f"entrypoint: database not ready: {error}".splitlines()[0], file=sys.stderr)
+    sys.exit(1)
+PY
+do
+    tries=$((tries - 1))
+    if [ "$tries" -le 0 ]; then
+        echo "entrypoint: the database did not answer; giving up" >&2
+        exit 1
+    fi
+    sleep 1
+done
+
+"$PYTHON" manage.py migrate --noinput
+"$PYTHON" manage.py createcachetable
+if [ "${COLLECTSTATIC:-1}" = 1 ]; then
+    "$PYTHON" manage.py collectstatic --noinput -v0
+fi
+"$PYTHON" manage.py load_lab_content --if-empty
+
+echo "entrypoint: starting gunicorn"
+exec "$PYTHON" -m gunicorn labsite.wsgi:application --config deploy/gunicorn.conf.py "$@"
