@@ -79,12 +79,23 @@ def _content_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
         schedule_bump(using)
 
 
+# Bookkeeping that visitors never see: an import's preview must not empty the
+# cache. Applying or undoing an import announces itself with content_changed().
+NOT_PUBLIC = {
+    "publications.ImportBatch",
+    "publications.ImportBatch_keywords",
+    "publications.ImportItem",
+}
+
+
 def connect_signals():
     """Connect the models of the content apps and the freshness signal."""
     from publications.freshness import public_content_changed
 
     for label in getattr(settings, "LABSITE_CONTENT_APPS", ["publications", "research"]):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            if model._meta.label in NOT_PUBLIC:
+                continue
             uid = f"labsite.cache:{model._meta.label}"
             post_save.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
             post_delete.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)

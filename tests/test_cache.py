@@ -355,3 +355,44 @@ def test_redis_backend_when_redis_url_names_one(
         assert "新しいキーワード" in fresh.content.decode()
     finally:
         caches["default"].clear()
+
+
+BIB = """@article{fresh2026,
+  title = {Core-loss spectra of a freshly imported oxide},
+  author = {Mizoguchi, Teruyasu and Tanaka, Hanako},
+  journal = {Phys. Rev. B},
+  year = {2026},
+  keywords = {ELNES},
+}
+"""
+
+
+def test_a_bibtex_import_and_its_undo_are_visible_at_once(
+    visitor, lab_content, django_capture_on_commit_callbacks
+):
+    from publications.bibtex import importer, plan
+
+    pages = [reverse("publications:list"), "/en/publications/?q=freshly", reverse("research:home")]
+    for url in pages:
+        visitor.get(url)
+        assert visitor.get(url)[STATUS] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        batch, _plan = importer.start(text=BIB)
+    for url in pages:  # a preview changes nothing a visitor sees
+        assert visitor.get(url)[STATUS] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        importer.confirm(batch)
+    for url in pages:
+        fresh = visitor.get(url)
+        assert fresh[STATUS] == "miss", url
+        assert "freshly imported oxide" in fresh.content.decode(), url
+        assert visitor.get(url)[STATUS] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.undo(batch)
+    for url in pages:
+        fresh = visitor.get(url)
+        assert fresh[STATUS] == "miss", url
+        assert "freshly imported oxide" not in fresh.content.decode(), url
