@@ -174,7 +174,8 @@ class PageCacheMiddleware:
             not seconds
             or request.method not in ("GET", "HEAD")
             or not is_public_path(request.path_info)
-            or request.user.is_authenticated
+            # Without a session cookie nobody is logged in (and the session is not loaded).
+            or (settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated)
         ):
             return self.get_response(request)
 
