@@ -18,6 +18,7 @@ Errors never raise: syntax errors, duplicate keys and duplicate fields come back
 as `Problem`s with their line number and key, and parsing resumes at the next `@`.
 """
 
+import functools
 import logging
 import re
 import unicodedata
@@ -32,6 +33,7 @@ from bibtexparser.middlewares.names import (
 )
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 from django.utils.translation import gettext as _
+from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from .. import names as name_utils
@@ -69,6 +71,8 @@ def _decoder():
 
 
 _LATEX = _decoder()
+# Building the walker's macro table is a third of the decoding time: build it once.
+_WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
 # The splitter logs every broken block; we report them as problems instead.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 
@@ -78,11 +82,64 @@ def clean_space(text):
     return " ".join(unicodedata.normalize("NFC", text).replace("\xa0", " ").split())
 
 
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+    "c": "\u0327", "k": "\u0328", "r": "\u030a",
+}  # fmt: skip
+_ACCENT = re.compile(
+    r"\\(?:([\"'`^~=.])|([uvHckr])(?![A-Za-z]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"
+)
+_LETTERS = {
+    "ss": "ß", "aa": "å", "AA": "Å", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ",
+    "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł",
+}  # fmt: skip
+_LETTER = re.compile(r"\\(ss|aa|AA|o|O|ae|AE|oe|OE|l|L)(?![A-Za-z])\s*(?:\{\})?")
+_STILL_LATEX = re.compile(r"[\\$~%&^_]")
+_TEXT_LIGATURES = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d")]
+
+
+def _accent(match):
+    mark = _ACCENTS[match.group(1) or match.group(2)]
+    letter = (match.group(3) or match.group(4)).lstrip("\\")
+    return unicodedata.normalize("NFC", letter + mark)
+
+
+def _simple_latex(value):
+    """Accents, special letters, braces and dash ligatures without the full parser.
+
+    Returns None when anything else is left (a macro, math, a special character):
+    pylatexenc then decodes the whole value.
+    """
+    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], _ACCENT.sub(_accent, value))
+    if _STILL_LATEX.search(text):
+        return None
+    for ligature, char in _TEXT_LIGATURES:  # before the braces go: "-{}-" stays "--"
+        text = text.replace(ligature, char)
+    return text.replace("{", "").replace("}", "")
+
+
+@functools.lru_cache(maxsize=50_000)
 def latex_to_unicode(value):
-    """Unicode text of a LaTeX field value; math stays verbatim."""
+    """Unicode text of a LaTeX field value; math stays verbatim.
+
+    Cached: a file repeats its authors' names and journals many times. Plain
+    accents and dashes take a fast path (see `_simple_latex`); the rest goes
+    through pylatexenc.
+    """
     if not _LATEX_LIKE.search(value):
         return clean_space(value)
-    return clean_space(_LATEX.latex_to_text(_BARE.sub(r"\\\1", value)))
+    simple = _simple_latex(value)
+    if simple is not None:
+        return clean_space(simple)
+    return clean_space(_full_latex(value))
+
+
+def _full_latex(value):
+    walker = latexwalker.LatexWalker(
+        _BARE.sub(r"\\\1", value), latex_context=_WALKER_CONTEXT, tolerant_parsing=True
+    )
+    return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0])
 
 
 def _split_top_level(value, separator="#"):

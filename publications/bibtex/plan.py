@@ -304,18 +304,21 @@ def _match_keys(record):
 def snapshots(pks, using):
     """{pk: the state of a paper that an import may change}, in three queries."""
     result = {
-        row.pop("pk"): {"fields": row, "authors": [], "keywords": []}
+        row.pop("pk"): {"fields": row, "authors": [], "printed": [], "keywords": []}
         for row in Publication.objects.using(using)
         .filter(pk__in=pks)
         .values("pk", *SNAPSHOT_FIELDS)
     }
-    for pub_id, person_id, printed in (
+    names = ("family_name_en", "given_name_en", "family_name_ja", "given_name_ja")
+    for pub_id, person_id, printed, *person in (
         Authorship.objects.using(using)
         .filter(publication_id__in=result)
         .order_by("publication_id", "position")
-        .values_list("publication_id", "person_id", "as_printed")
+        .values_list("publication_id", "person_id", "as_printed", *(f"person__{n}" for n in names))
     ):
         result[pub_id]["authors"].append([person_id, printed])
+        shown = printed or Person(**dict(zip(names, person, strict=True))).full_name("en")
+        result[pub_id]["printed"].append(shown)
     through = Publication.keywords.through
     for pub_id, keyword_id in (
         through.objects.using(using)
@@ -325,13 +328,6 @@ def snapshots(pks, using):
     ):
         result[pub_id]["keywords"].append(keyword_id)
     return result
-
-
-def _printed_names(snapshot, using):
-    """The author names of a snapshot as printed (the person's name when not recorded)."""
-    missing = [pid for pid, printed in snapshot["authors"] if not printed]
-    people = {p.pk: p for p in Person.objects.using(using).filter(pk__in=missing)}
-    return [printed or people[pid].full_name("en") for pid, printed in snapshot["authors"]]
 
 
 def _changes(row, current, plan, using):
@@ -350,7 +346,7 @@ def _changes(row, current, plan, using):
             continue  # @article for a review, @misc for "other": the type fits
         changes.append((name, existing[name], incoming[name]))
     if row.authors:
-        old = _printed_names(current, using) if current["authors"] else []
+        old = current["printed"]
         new = [printed for printed, _pid in row.authors]
         truncated = row.record.get("truncated", False)
         if old != new or truncated != existing["authors_truncated"]:
@@ -471,6 +467,46 @@ def _slug(taken, text, fallback, max_length):
     return slug
 
 
+def _fill_search_documents(created, real, plan, keyword_ids, using):
+    """Give new papers their search document before they are inserted.
+
+    `search.refresh()` would otherwise rewrite every new row once more (most of an
+    import's time). The segments are those of `search._documents`, in its order;
+    the `search.schedule()` at the end still recomputes each document and writes
+    any that differ, so this only saves time and can never leave a stale index
+    (tests/publications/test_bibtex_import.py checks that nothing is left to write).
+    """
+    fields = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
+    people = {real(pid): person for pid, person in plan.people.people.items()}
+    wanted = {real(pid) for row, _p in created for _printed, pid in row.authors}
+    variants = defaultdict(list)
+    for person_id, name in (
+        NameVariant.objects.using(using)
+        .filter(person_id__in=wanted)
+        .order_by("person_id", "name")
+        .values_list("person_id", "name")
+    ):
+        variants[person_id].append(name)
+    refs = {keyword_ids.get(ref, ref) for row, _p in created for ref in row.keyword_refs}
+    keywords = {
+        pk: (slug, name_ja, name_en)
+        for pk, slug, name_ja, name_en in Keyword.objects.using(using)
+        .filter(pk__in=refs)
+        .values_list("pk", "slug", "name_ja", "name_en")
+    }
+    for row, publication in created:
+        mine = sorted(keywords[keyword_ids.get(ref, ref)] for ref in row.keyword_refs)
+        segments = [publication.title_ja, publication.title_en]
+        segments += [name for _slug, name_ja, name_en in mine for name in (name_ja, name_en)]
+        segments += [publication.venue, publication.doi, publication.arxiv_id]
+        for printed, pid in row.authors:
+            person = people[real(pid)]
+            author = {"as_printed": printed, **{f"person__{f}": person[f] for f in fields}}
+            segments += search._person_names(author) + variants[real(pid)]
+        segments += [publication.abstract_ja, publication.abstract_en]
+        publication.search_text, publication.search_tokens = search.build_document(segments)
+
+
 def apply_plan(plan, batch, skip_errors=False, using="default"):
     """Write the plan as this batch, atomically; returns the batch (now applied).
 
@@ -580,6 +616,7 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
                 slug=_slug(taken, f"{' '.join(title.split()[:8])} {year}", f"paper-{year}", 100),
             )
             created.append((row, publication))
+        _fill_search_documents(created, real, plan, keyword_ids, using)
         Publication.objects.using(using).bulk_create([p for _r, p in created], batch_size=500)
         authorships, links = [], []
         through = Publication.keywords.through
@@ -596,14 +633,12 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
             ]
         Authorship.objects.using(using).bulk_create(authorships, batch_size=1000)
         through.objects.using(using).bulk_create(links, batch_size=1000)
-        after = snapshots([p.pk for _r, p in created], using)
         items += [
             ImportItem(
                 batch=batch,
                 kind=ImportItem.Kind.PUBLICATION_CREATED,
                 object_id=publication.pk,
                 label=str(publication)[:500],
-                after=after[publication.pk],
             )
             for _row, publication in created
         ]
@@ -667,18 +702,27 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
 
 
 def changed_since_import(batch, using="default"):
-    """Labels of the papers this batch wrote that were edited after it."""
-    items = list(
-        batch.items.filter(
-            kind__in=[ImportItem.Kind.PUBLICATION_CREATED, ImportItem.Kind.PUBLICATION_UPDATED]
-        )
+    """Labels of the papers this batch wrote that were edited after it.
+
+    A created paper counts as edited when it was saved after the import; an updated
+    one when its state differs from the state the import left it in.
+    """
+    K = ImportItem.Kind
+    created = batch.items.filter(kind=K.PUBLICATION_CREATED).values_list("object_id", "label")
+    edited = set(
+        Publication.objects.using(using)
+        .filter(pk__in=[pk for pk, _label in created], updated_at__gt=batch.applied_at)
+        .values_list("pk", flat=True)
     )
-    now = snapshots([item.object_id for item in items], using)
-    return [
+    labels = [label for pk, label in created if pk in edited]
+    updated = list(batch.items.filter(kind=K.PUBLICATION_UPDATED))
+    now = snapshots([item.object_id for item in updated], using)
+    labels += [
         item.label
-        for item in items
+        for item in updated
         if item.object_id in now and _comparable(now[item.object_id]) != _comparable(item.after)
     ]
+    return labels
 
 
 def _comparable(snapshot):

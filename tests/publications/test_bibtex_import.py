@@ -297,3 +297,13 @@ def test_preview_costs_a_constant_number_of_queries(django_assert_num_queries, l
         records = importer.records_from_text(text)
         with django_assert_num_queries(4):
             plan.build_plan(records)
+
+
+def test_new_papers_get_their_search_document_as_search_computes_it(lab_content):
+    """The import writes search documents itself (saves a second write of every row)."""
+    from publications import search
+
+    batch = run(HARD_CASES.read_text("utf-8"), skip_errors=True)[0]
+    created = batch.items.filter(kind="publication-created").values_list("object_id", flat=True)
+    assert len(created) == 9
+    assert search.refresh(list(created)) == 0  # nothing left to correct

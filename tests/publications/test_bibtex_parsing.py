@@ -151,3 +151,18 @@ def test_explicit_language_fields_win():
     )
     assert record["fields"]["title_en"] == "Defects"
     assert record["fields"]["title_ja"] == "欠陥"
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"M{\"u}ller", r"{\'E}mile Z{\'\i}d", r"Stra{\ss}e", r"Stra\ss e", r"{\AA}ngstr{\"o}m",
+        r"Dvo\v{r}{\'a}k", r"P{\aa}l", r"\c{c}\H{o}\k{a}\={a}\.{z}\u{g}", "1--8",
+        "a---b ``q'' x", "{ELNES} of {MoS}", r"{\o} {\O} {\l} {\ae}", r"\^o \`a \~n",
+        r"G{\"u}nther--K{\"o}hler", r"\'{E}cole", "a-{}-b `{}`x'{}'",
+    ],
+)  # fmt: skip
+def test_the_fast_path_decodes_as_pylatexenc_does(latex):
+    fast = parsing._simple_latex(latex)
+    assert fast is not None
+    assert parsing.clean_space(fast) == parsing.clean_space(parsing._full_latex(latex))
