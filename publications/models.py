@@ -596,10 +596,10 @@ class ImportBatch(models.Model):
     records = models.JSONField(_("parsed entries"), default=list, blank=True, editable=False)
     plan_digest = models.CharField(max_length=64, blank=True, editable=False)
     skipped = models.JSONField(_("skipped entries"), default=list, blank=True, editable=False)
-    created_count = models.PositiveIntegerField(_("new"), default=0)
-    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    created_count = models.PositiveIntegerField(_("new papers"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated papers"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    error_count = models.PositiveIntegerField(_("entries with errors"), default=0)
     applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
