@@ -35,3 +35,37 @@ def test_public_pages_have_no_violations(page, site, lang):
         if violations:
             problems[url] = violations
     assert not problems, "\n".join(f"{url}: {v}" for url, vs in problems.items() for v in vs)
+
+
+ADMIN_BIBTEX = """@article{axe2024,
+  author = {M{\\"u}ller, J. and Mizoguchi, T.},
+  title = {An entry for the accessibility check},
+  journal = {J. Test}, year = {2024}, doi = {10.1234/axe.2024},
+}
+@article{axebroken, title = {No year}}
+"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_admin_bibtex_import_screens_have_no_violations(browser, site, lang):
+    """The upload form and the preview (new, duplicate and error rows) pass axe-core."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("axe", password="axe-password")
+    # axe-core is injected as an inline script, which the site's CSP rightly forbids.
+    context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "axe")
+    page.fill("#id_password", "axe-password")
+    page.click("input[type=submit]")
+    page.goto(f"{site}/admin/publications/publication/import-bibtex/")
+    problems = {"form": axe_violations(page)}
+    page.fill("#id_text", ADMIN_BIBTEX)
+    page.click("input[type=submit].default")
+    page.wait_for_url("**/preview/")
+    assert page.locator("table.import-preview tbody tr").count() == 2
+    problems["preview"] = axe_violations(page)
+    context.close()
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)
