@@ -20,7 +20,7 @@ How it works (docs/search.md has the reasoning and the measurements):
   that is simply ``LIKE '% spectr%'`` or ``LIKE '%欠陥%'``: this is what SQLite runs.
 * On PostgreSQL ``search_tokens`` holds the document's **lexemes** — every word
   (at most 64 characters) and, for every Japanese run, its overlapping 2-character
-  bigrams plus its last character — and a GIN index on its stored ``tsvector``
+  bigrams plus its last character — and a GIN index on ``search_tokens::tsvector``
   finds candidates: a term becomes an AND of lexemes that every real match must
   contain (bigrams, ``word:*`` prefixes). For a single word, or a Japanese term of one
   or two characters, the index answers exactly; longer terms and phrases are
@@ -64,9 +64,7 @@ MAX_DOCUMENT_CHARS = 50_000
 # Rows computed and written per round trip when refreshing many documents.
 BATCH_SIZE = 500
 
-GIN_INDEX_NAME = "publication_search_vector_gin"
-# PostgreSQL only: the stored tsvector of search_tokens (see create_gin_index).
-VECTOR_COLUMN = "search_vector"
+GIN_INDEX_NAME = "publication_search_tokens_gin"
 
 # Japanese script: ideographs (and 々〆〇, repeat marks), hiragana, katakana.
 # Half-width katakana become full-width under NFKC before this is applied.
@@ -300,38 +298,17 @@ def rebuild(using="default", apps=global_apps):
 
 
 def create_gin_index(schema_editor):
-    """PostgreSQL's side of search (nothing to do on other databases).
-
-    * ``search_vector``, a stored generated column ``search_tokens::tsvector``, so
-      that no query ever parses the text of a row (a sequential scan that cast it
-      took 4 s at 100,000 papers; the stored column takes 0.5 s);
-    * the GIN index on it;
-    * ``toast_tuple_target = 128``: the long columns (abstracts, the search
-      document) move out of the table's pages, so the rows a broad search must
-      visit sit on a third as many pages.
-
-    The Django model does not know the column; ``MatchesLexemes`` names it.
-    """
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = "publications_publication"
-    schema_editor.execute(
-        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {VECTOR_COLUMN} tsvector"
-        " GENERATED ALWAYS AS (search_tokens::tsvector) STORED"
-    )
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {GIN_INDEX_NAME} ON {table} USING gin ({VECTOR_COLUMN})"
-    )
-    schema_editor.execute(f"ALTER TABLE {table} SET (toast_tuple_target = 128)")
+    """The PostgreSQL index behind search (nothing to do on other databases)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {GIN_INDEX_NAME} ON publications_publication "
+            "USING gin ((search_tokens::tsvector))"
+        )
 
 
 def drop_gin_index(schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX_NAME}")
-        schema_editor.execute(
-            f"ALTER TABLE publications_publication DROP COLUMN IF EXISTS {VECTOR_COLUMN}"
-        )
-        schema_editor.execute("ALTER TABLE publications_publication RESET (toast_tuple_target)")
 
 
 # ---------------------------------------------------------------- queries
@@ -413,19 +390,14 @@ class SearchQuery:
 
 
 class MatchesLexemes(Func):
-    """PostgreSQL: ``search_vector @@ <query>::tsquery``, served by the GIN index.
-
-    Its source is the ``search_tokens`` column, which names the table (or its alias
-    in the query); the generated ``search_vector`` beside it is what is compared.
-    """
+    """PostgreSQL: ``search_tokens::tsvector @@ <query>::tsquery``, served by the GIN index."""
 
     output_field = BooleanField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        tokens = self.source_expressions[0]
-        column = f"{compiler.quote_name_unless_alias(tokens.alias)}.{VECTOR_COLUMN}"
+        column, column_params = compiler.compile(self.source_expressions[0])
         query, query_params = compiler.compile(self.source_expressions[1])
-        return f"{column} @@ ({query})::tsquery", tuple(query_params)
+        return f"({column})::tsvector @@ ({query})::tsquery", (*column_params, *query_params)
 
 
 def keywords_matching(keyword_queryset, q):
