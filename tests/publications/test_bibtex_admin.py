@@ -172,8 +172,12 @@ def test_paste_and_file_together_are_refused(editor):
 
 
 def test_the_import_screen_is_translated(editor):
-    html = editor.get("/admin/publications/publication/import-bibtex/", HTTP_ACCEPT_LANGUAGE="ja")
-    assert "BibTeX" in html.content.decode()
+    response = editor.get(import_url(), HTTP_ACCEPT_LANGUAGE="ja")
+    assert "BibTeX の読み込み" in response.content.decode()
+    assert (
+        "アップロードする .bib ファイル"
+        in editor.post(import_url(), {}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    )
 
 
 def test_visitors_and_staff_without_permission_cannot_import(client):

@@ -3,6 +3,7 @@
 import codecs
 
 import pytest
+from django.utils import translation
 
 from publications.bibtex.decoding import MAX_BYTES, DecodingError, decode
 
@@ -14,6 +15,12 @@ LATIN = (
     "@article{mueller2020,\n  author = {Müller, Jörg and Ångström, Åsa and Señor, José},\n"
     "  title = {Straße, café and Gödel: électron énergie},\n  year = {2020},\n}\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here (tests/conftest.py restores Japanese after)."""
+    translation.activate("en")
 
 
 @pytest.mark.parametrize(
@@ -69,3 +76,9 @@ def test_refused_with_a_reason(data, message):
 def test_over_the_size_limit():
     with pytest.raises(DecodingError, match="20 MB"):
         decode(b"@" * (MAX_BYTES + 1))
+
+
+def test_messages_are_in_the_active_language():
+    translation.activate("ja")
+    with pytest.raises(DecodingError, match="ファイルが空です"):
+        decode(b"")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from publications.bibtex import export, importer, parsing
 from publications.models import Keyword, Publication
@@ -13,6 +14,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 HARD_CASES = Path(__file__).parent / "data" / "hard_cases.bib"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here (tests/conftest.py restores Japanese after)."""
+    translation.activate("en")
 
 
 def reimport(text):

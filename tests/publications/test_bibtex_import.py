@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import translation
 
 from publications import freshness
 from publications.bibtex import importer, plan
@@ -21,6 +22,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 HARD_CASES = Path(__file__).parent / "data" / "hard_cases.bib"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here (tests/conftest.py restores Japanese after)."""
+    translation.activate("en")
 
 
 def preview(text, **options):

@@ -3,10 +3,17 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from publications.bibtex import importer, mapping, parsing
 
 HARD_CASES = Path(__file__).parent / "data" / "hard_cases.bib"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here (tests/conftest.py restores Japanese after)."""
+    translation.activate("en")
 
 
 @pytest.fixture(scope="module")

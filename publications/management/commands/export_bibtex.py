@@ -9,7 +9,7 @@ standard error then, so the output stays a clean file.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 
 from publications.bibtex import export
 from publications.models import Publication
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             help="Leave out papers that are not published on the site.",
         )
 
+    @no_translations
     def handle(self, *args, **options):
         publications = Publication.objects.for_export().newest_first()
         if options["published_only"]:

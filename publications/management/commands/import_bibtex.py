@@ -15,7 +15,7 @@ staff can undo in the admin.
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import DEFAULT_DB_ALIAS
 
 from publications.bibtex import importer, plan
@@ -54,6 +54,7 @@ class Command(BaseCommand):
             "--all-rows", action="store_true", help="Also list the duplicates, one line each."
         )
 
+    @no_translations
     def handle(self, *args, **options):
         path = options["file"]
         if path == "-":
