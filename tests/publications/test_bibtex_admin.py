@@ -192,3 +192,30 @@ def test_import_batches_changelist(editor, lab_content):
     response = editor.get(reverse("admin:publications_importbatch_changelist"))
     assert response.status_code == 200
     assert "Open the preview" in response.content.decode()
+
+
+def many_entries(count):
+    return "".join(
+        f"@article{{m{n}, author = {{Auth{n}, A. and Mizoguchi, T.}}, title = {{Paper {n}}},"
+        f" year = {{2020}}, keywords = {{ELNES, Topic {n}}}}}\n"
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", [2, 80])
+def test_preview_query_count_does_not_grow(editor, lab_content, django_assert_num_queries, count):
+    done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
+    editor.post(done, {"digest": digest(editor.get(done).content.decode())})
+    again = preview_of(editor.post(import_url(), {"text": many_entries(count)}))  # duplicates
+    with django_assert_num_queries(14):
+        response = editor.get(again)
+    assert response.content.decode().count('class="import-row-duplicate"') == count
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_import_batches_changelist_query_count(editor, django_assert_num_queries, count):
+    for _ in range(count):
+        ImportBatch.objects.create(source="admin", filename="x.bib")
+    with django_assert_num_queries(10):
+        response = editor.get(reverse("admin:publications_importbatch_changelist"))
+    assert response.status_code == 200
