@@ -1,6 +1,16 @@
 """The project package as an app, for glue that belongs to neither content app."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def create_cache_table(sender, using, verbosity=1, **kwargs):
+    """`migrate` also creates the DatabaseCache table, so no command after it can fail on it.
+
+    (`createcachetable` does nothing for other backends, or when the table exists.)
+    """
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
 
 
 class LabsiteConfig(AppConfig):
@@ -11,3 +21,10 @@ class LabsiteConfig(AppConfig):
         from . import cache
 
         cache.connect_signals()
+        # The project package has no models, so Django sends it no post_migrate of its
+        # own: hang the cache table on the app whose saves bump the page cache.
+        post_migrate.connect(
+            create_cache_table,
+            sender=apps.get_app_config("publications"),
+            dispatch_uid="labsite.create_cache_table",
+        )
