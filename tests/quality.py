@@ -10,6 +10,9 @@ AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = shutil.which("java")
 
+# The 404 page, in {lang}: the one page type expected to answer 404.
+NOT_FOUND_PAGE = "/{lang}/no-such-page/"
+
 # One URL of every public page type (the lab's content), in {lang}.
 PUBLIC_PAGES = [
     "/{lang}/",
@@ -17,8 +20,8 @@ PUBLIC_PAGES = [
     "/{lang}/research/core-loss-spectroscopy/",
     "/{lang}/publications/",
     "/{lang}/publications/?keyword=elnes&year_from=2017&lab=1",
-    "/{lang}/publications/data-driven-elnes-xanes-analysis-predicting-spectra-unveiling-structures-2025/",
+    "/{lang}/publications/data-driven-elnesxanes-analysis-predicting-spectra-unveiling-structures-and-2025/",
     "/{lang}/keywords/",
     "/{lang}/keywords/elnes/",
-    "/{lang}/no-such-page/",
+    NOT_FOUND_PAGE,
 ]
