@@ -189,6 +189,9 @@ class ImportItemInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("batch").defer("before", "after")
+
     @admin.display(description=_("object"))
     def object_link(self, item):
         urls = {

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -219,3 +220,14 @@ def test_import_batches_changelist_query_count(editor, django_assert_num_queries
     with django_assert_num_queries(10):
         response = editor.get(reverse("admin:publications_importbatch_changelist"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_import_batch_page_query_count(editor, lab_content, django_assert_num_queries, count):
+    done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
+    editor.post(done, {"digest": digest(editor.get(done).content.decode())})
+    batch = ImportBatch.objects.get()
+    ContentType.objects.clear_cache()  # the same start, whichever test ran before
+    with django_assert_num_queries(9):
+        response = editor.get(reverse("admin:publications_importbatch_change", args=[batch.pk]))
+    assert response.content.decode().count("/admin/publications/publication/") >= count
