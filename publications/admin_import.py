@@ -96,6 +96,7 @@ def import_view(admin_site):
                             user=request.user,
                             keywords=data["keywords"],
                             is_published=not data["unpublished"],
+                            plan_now=False,
                         )
                     else:
                         batch, _plan = importer.start(
@@ -103,6 +104,7 @@ def import_view(admin_site):
                             user=request.user,
                             keywords=data["keywords"],
                             is_published=not data["unpublished"],
+                            plan_now=False,
                         )
                 except DecodingError as error:
                     form.add_error("file" if data["file"] else "text", str(error))
@@ -139,9 +141,7 @@ def preview_view(admin_site):
                 return redirect("admin:publications_publication_changelist")
             skip = request.POST.get("skip_errors") == "1"
             try:
-                importer.confirm(
-                    batch, skip_errors=skip, expected_digest=request.POST.get("digest", "")
-                )
+                importer.confirm(batch, skip_errors=skip, expected_digest=batch.plan_digest)
             except importer.PlanChanged as changed:
                 messages.warning(request, str(changed))
                 current = changed.plan
@@ -159,6 +159,8 @@ def preview_view(admin_site):
                 return redirect("admin:publications_importbatch_change", batch.pk)
         else:
             current = importer.build(batch)
+        # What the user is shown is what confirming must do (checked on POST).
+        ImportBatch.objects.filter(pk=batch.pk).update(plan_digest=current.digest())
         return TemplateResponse(
             request,
             "admin/publications/import_preview.html",

@@ -594,6 +594,7 @@ class ImportBatch(models.Model):
         help_text=_("Added to every imported paper."),
     )
     records = models.JSONField(_("parsed entries"), default=list, blank=True, editable=False)
+    # The digest of the plan the preview last showed: confirming refuses another plan.
     plan_digest = models.CharField(max_length=64, blank=True, editable=False)
     skipped = models.JSONField(_("skipped entries"), default=list, blank=True, editable=False)
     created_count = models.PositiveIntegerField(_("new papers"), default=0)

@@ -45,8 +45,14 @@ def start(
     keywords=(),
     is_published=True,
     using="default",
+    plan_now=True,
 ):
-    """A pending batch for these bytes (an upload) or this text (pasted); raises ImportError_."""
+    """A pending batch for these bytes (an upload) or this text (pasted), and its plan.
+
+    Raises ImportError_ for input that cannot be read. With `plan_now=False` the plan
+    is left for the preview page to build (it returns None), which saves building
+    it twice in the admin.
+    """
     if data is not None:
         decoded = decode(data)
         text, encoding = decoded.text, decoded.encoding
@@ -68,10 +74,7 @@ def start(
             records=records,
         )
         batch.keywords.set(keywords)
-        current = build(batch, using)
-        batch.plan_digest = current.digest()
-        batch.save(update_fields=["plan_digest"])
-    return batch, current
+    return batch, build(batch, using) if plan_now else None
 
 
 def build(batch, using="default"):

@@ -208,7 +208,7 @@ def test_preview_query_count_does_not_grow(editor, lab_content, django_assert_nu
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
     editor.post(done, {"digest": digest(editor.get(done).content.decode())})
     again = preview_of(editor.post(import_url(), {"text": many_entries(count)}))  # duplicates
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = editor.get(again)
     assert response.content.decode().count('class="import-row-duplicate"') == count
 
