@@ -20,6 +20,7 @@ non-GET requests, responses other than 200, and responses that set a cookie.
 """
 
 import hashlib
+import logging
 import uuid
 
 from django.apps import apps
@@ -31,6 +32,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 # Named so that it sorts after "page:…": DatabaseCache culls the lowest keys first.
 VERSION_KEY = "version"
 STATUS_HEADER = "X-Labsite-Cache"
@@ -41,7 +44,11 @@ def page_cache():
 
 
 def bump_content_version(**kwargs):
-    """Make every cached page obsolete, in every process (a new random version)."""
+    """Make every cached page obsolete, in every process (a new random version).
+
+    Not guarded: if the cache cannot be written, the error shows (and is logged)
+    rather than leaving old pages to come back when the cache does.
+    """
     page_cache().set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
@@ -181,8 +188,12 @@ class PageCacheMiddleware:
 
         cache = page_cache()
         key = page_key(request)
-        values = cache.get_many([VERSION_KEY, key])
-        version = current_version(values)
+        try:
+            values = cache.get_many([VERSION_KEY, key])
+            version = current_version(values)
+        except Exception:  # the cache is down: serve the page, uncached, rather than a 500
+            logger.exception("page cache unavailable; serving %s uncached", request.path)
+            return self.get_response(request)
         entry = values.get(key)
         if entry is not None and entry[0] == version:
             response = _rebuild(entry)
@@ -194,6 +205,10 @@ class PageCacheMiddleware:
             # Browsers and proxies must revalidate (ConditionalGetMiddleware answers 304).
             patch_cache_control(response, no_cache=True)
             headers = [(k, v) for k, v in response.items() if k.lower() != STATUS_HEADER.lower()]
-            cache.set(key, (version, response.status_code, headers, response.content), seconds)
+            try:
+                cache.set(key, (version, response.status_code, headers, response.content), seconds)
+            except Exception:
+                logger.exception("page cache unavailable; %s not stored", request.path)
+                return response
             response[STATUS_HEADER] = "miss"
         return response

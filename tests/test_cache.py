@@ -396,3 +396,18 @@ def test_a_bibtex_import_and_its_undo_are_visible_at_once(
         fresh = visitor.get(url)
         assert fresh[STATUS] == "miss", url
         assert "freshly imported oxide" not in fresh.content.decode(), url
+
+
+def test_a_broken_cache_serves_pages_uncached(visitor, lab_content, settings, caplog):
+    settings.CACHES = {
+        "default": settings.CACHES["default"],
+        "down": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        },
+    }
+    settings.LABSITE_PAGE_CACHE_ALIAS = "down"
+    response = visitor.get(reverse("research:home"))
+    assert response.status_code == 200
+    assert STATUS not in response
+    assert "page cache unavailable" in caplog.text

@@ -54,7 +54,9 @@ def test_every_page_has_a_strict_content_security_policy(client, url):
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    # Not the test run's own switches (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    ignored = {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="lab.example.ac.jp", **extra)
     return env
 
