@@ -31,7 +31,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -467,6 +467,24 @@ def _slug(taken, text, fallback, max_length):
     return slug
 
 
+def _insert_rows(model, fields, rows, using):
+    """INSERT plain rows (author lists, keyword links) with one executemany.
+
+    These rows have no defaults, signals or translations to apply; building a model
+    instance per row for bulk_create cost more than the rest of writing them.
+    """
+    if not rows:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
+        )
+
+
 def _fill_search_documents(created, real, plan, keyword_ids, using):
     """Give new papers their search document before they are inserted.
 
@@ -622,17 +640,14 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
         through = Publication.keywords.through
         for row, publication in created:
             authorships += [
-                Authorship(
-                    publication=publication, person_id=real(pid), position=n, as_printed=printed
-                )
+                (publication.pk, real(pid), n, printed)
                 for n, (printed, pid) in enumerate(row.authors, start=1)
             ]
-            links += [
-                through(publication_id=publication.pk, keyword_id=keyword_ids.get(ref, ref))
-                for ref in row.keyword_refs
-            ]
-        Authorship.objects.using(using).bulk_create(authorships, batch_size=1000)
-        through.objects.using(using).bulk_create(links, batch_size=1000)
+            links += [(publication.pk, keyword_ids.get(ref, ref)) for ref in row.keyword_refs]
+        _insert_rows(
+            Authorship, ["publication", "person", "position", "as_printed"], authorships, using
+        )
+        _insert_rows(through, ["publication", "keyword"], links, using)
         items += [
             ImportItem(
                 batch=batch,
