@@ -11,6 +11,13 @@ pytestmark = [
     ),
 ]
 
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """axe-core is injected as an inline script, which the site's CSP rightly forbids."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
