@@ -16,3 +16,26 @@ def lab_content(db):
     from research.content.loader import load_lab_content
 
     return load_lab_content()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Let the test database be dropped at the end on PostgreSQL.
+
+    The live server of the browser tests answers each request in a daemon thread
+    that `server_close()` does not join; one still running when the session ends
+    keeps a connection open, and PostgreSQL refuses to drop a database in use.
+    Such connections are reported and closed here, before the database is dropped.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, left(query, 200), pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, state, query, _ in cursor.fetchall():
+            print(f"\nclosed a stray connection to the test database: {pid} {state} {query}")
