@@ -71,13 +71,22 @@ class Migration(migrations.Migration):
                         blank=True, default=list, editable=False, verbose_name="skipped entries"
                     ),
                 ),
-                ("created_count", models.PositiveIntegerField(default=0, verbose_name="new papers")),
-                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="updated papers")),
+                (
+                    "created_count",
+                    models.PositiveIntegerField(default=0, verbose_name="new papers"),
+                ),
+                (
+                    "updated_count",
+                    models.PositiveIntegerField(default=0, verbose_name="updated papers"),
+                ),
                 (
                     "duplicate_count",
                     models.PositiveIntegerField(default=0, verbose_name="duplicates"),
                 ),
-                ("error_count", models.PositiveIntegerField(default=0, verbose_name="entries with errors")),
+                (
+                    "error_count",
+                    models.PositiveIntegerField(default=0, verbose_name="entries with errors"),
+                ),
                 (
                     "applied_at",
                     models.DateTimeField(blank=True, null=True, verbose_name="imported"),
