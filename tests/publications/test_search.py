@@ -568,4 +568,4 @@ def test_the_index_is_in_place_on_postgresql():
             "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search.GIN_INDEX_NAME]
         )
         (definition,) = cursor.fetchone()
-    assert "gin" in definition and "tsvector" in definition
+    assert "gin" in definition and search.VECTOR_FUNCTION in definition
