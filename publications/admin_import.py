@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from .bibtex import importer, plan
 from .bibtex.decoding import MAX_BYTES, DecodingError
-from .models import ImportBatch, Keyword
+from .models import ImportBatch, Keyword, Publication
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 
@@ -76,7 +76,12 @@ def _check(request, perm):
 
 
 def _context(admin_site, request, **extra):
-    return {**admin_site.each_context(request), "opts": ImportBatch._meta, **extra}
+    return {
+        **admin_site.each_context(request),
+        "opts": ImportBatch._meta,
+        "publication_opts": Publication._meta,
+        **extra,
+    }
 
 
 def import_view(admin_site):
