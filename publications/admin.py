@@ -248,6 +248,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what happened: viewed, undone, never edited
+
     def has_delete_permission(self, request, obj=None):
         return False
 
