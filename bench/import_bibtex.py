@@ -118,6 +118,7 @@ def worker(entries):
 
     def upload():
         parsing.latex_to_unicode.cache_clear()  # as cold as a fresh server process
+        parsing.name_parts.cache_clear()
         file = SimpleUploadedFile("bench.bib", data, content_type="application/x-bibtex")
         response = client.post(reverse("admin:publications_publication_import"), {"file": file})
         assert response.status_code == 302, response.status_code

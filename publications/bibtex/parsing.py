@@ -95,7 +95,10 @@ _LETTERS = {
     "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł",
 }  # fmt: skip
 _LETTER = re.compile(r"\\(ss|aa|AA|o|O|ae|AE|oe|OE|l|L)(?![A-Za-z])\s*(?:\{\})?")
-_STILL_LATEX = re.compile(r"[\\$~%&^_]")
+_STILL_LATEX = re.compile(r"[\\$~^_]")
+# An escaped special character (\% → %) or inline math ($...$, kept verbatim), left to right
+# so that an escaped dollar never opens math.
+_ESCAPE_OR_MATH = re.compile(r"(\\[%&_#$]|\$(?:[^$\\]|\\.)+\$)")
 _TEXT_LIGATURES = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d")]
 
 
@@ -105,18 +108,39 @@ def _accent(match):
     return unicodedata.normalize("NFC", letter + mark)
 
 
-def _simple_latex(value):
-    """Accents, special letters, braces and dash ligatures without the full parser.
+def _unbalanced(math):
+    depth = 0
+    for char in math.replace("\\\\", "").replace("\\{", "").replace("\\}", ""):
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return True
+    return depth != 0
 
-    Returns None when anything else is left (a macro, math, a special character):
-    pylatexenc then decodes the whole value.
+
+def _simple_latex(value):
+    """Accents, special letters, braces, dash ligatures, escaped specials (`\\%`) and
+    inline math (kept verbatim) without the full parser.
+
+    Returns None when anything else is left (a macro, display math, `~`, a stray
+    `$`): pylatexenc then decodes the whole value.
     """
-    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], _ACCENT.sub(_accent, value))
-    if _STILL_LATEX.search(text):
+    if "$$" in value:
         return None
-    for ligature, char in _TEXT_LIGATURES:  # before the braces go: "-{}-" stays "--"
-        text = text.replace(ligature, char)
-    return text.replace("{", "").replace("}", "")
+    pieces = _ESCAPE_OR_MATH.split(value)
+    for n, piece in enumerate(pieces):
+        if n % 2:  # an escaped character or math
+            if piece[0] == "\\":
+                pieces[n] = piece[1]
+            elif _unbalanced(piece):
+                return None  # a group that straddles math: leave it to the parser
+            continue
+        text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], _ACCENT.sub(_accent, piece))
+        if _STILL_LATEX.search(text):
+            return None
+        for ligature, char in _TEXT_LIGATURES:  # before the braces go: "-{}-" stays "--"
+            text = text.replace(ligature, char)
+        pieces[n] = text.replace("{", "").replace("}", "")  # a bare % or & is text
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -144,6 +168,8 @@ def _full_latex(value):
 
 def _split_top_level(value, separator="#"):
     """Parts of a value at `separator`s outside braces and quotes."""
+    if separator not in value:
+        return [value.strip()]
     parts, depth, quoted, start = [], 0, False, 0
     i = 0
     while i < len(value):
@@ -245,21 +271,27 @@ def split_names(value):
         if raw.lower() == "others":
             truncated = True
             continue
-        printed = latex_to_unicode(raw)
-        if name_utils.is_cjk(printed) and "," not in printed:
+        result.append(Name(*name_parts(raw)))
+    return result, truncated
+
+
+@functools.lru_cache(maxsize=50_000)
+def name_parts(raw):
+    """(printed, family, given) of one name as written; cached, as authors repeat."""
+    printed = latex_to_unicode(raw)
+    if name_utils.is_cjk(printed) and "," not in printed:
+        family, given = name_utils.split_name(printed)
+    else:
+        try:
+            parts = parse_single_name_into_parts(raw, strict=False)
+        except InvalidNameError:
             family, given = name_utils.split_name(printed)
         else:
-            try:
-                parts = parse_single_name_into_parts(raw, strict=False)
-            except InvalidNameError:
-                family, given = name_utils.split_name(printed)
-            else:
-                family = latex_to_unicode(" ".join(parts.von + parts.last))
-                given = latex_to_unicode(" ".join(parts.first + parts.jr))
-                if not family:
-                    family, given = given, ""
-        result.append(Name(printed, family, given))
-    return result, truncated
+            family = latex_to_unicode(" ".join(parts.von + parts.last))
+            given = latex_to_unicode(" ".join(parts.first + parts.jr))
+            if not family:
+                family, given = given, ""
+    return printed, family, given
 
 
 @dataclass

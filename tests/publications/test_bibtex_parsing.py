@@ -167,9 +167,18 @@ def test_explicit_language_fields_win():
         r"Dvo\v{r}{\'a}k", r"P{\aa}l", r"\c{c}\H{o}\k{a}\={a}\.{z}\u{g}", "1--8",
         "a---b ``q'' x", "{ELNES} of {MoS}", r"{\o} {\O} {\l} {\ae}", r"\^o \`a \~n",
         r"G{\"u}nther--K{\"o}hler", r"\'{E}cole", "a-{}-b `{}`x'{}'",
+        r"of $\mathrm{MoS}_2$", r"in Ti{O$_2$}", r"at 5\% strain", r"of Sr{T}i{O}$_3$",
+        r"5% & 6", r"a \& b \_ c \# d \$ e", r"x $a$ -- $ b $ y", r"{$x$}", r"$a \% b$",
+        r"$\alpha$--$\beta$", r"a \$ b $c$", r"{\"o}$x$ $\{x\}$", r"$x$\'e",
     ],
 )  # fmt: skip
 def test_the_fast_path_decodes_as_pylatexenc_does(latex):
     fast = parsing._simple_latex(latex)
     assert fast is not None
     assert parsing.clean_space(fast) == parsing.clean_space(parsing._full_latex(latex))
+
+
+@pytest.mark.parametrize("latex", ["a$$x$$b", "$a", r"{a $b} c$", r"\emph{x} $y$", "a~$b$"])
+def test_the_fast_path_leaves_display_math_stray_dollars_and_macros_to_pylatexenc(latex):
+    assert parsing._simple_latex(latex) is None
+    assert parsing.latex_to_unicode(latex) == parsing.clean_space(parsing._full_latex(latex))
