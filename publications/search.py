@@ -37,6 +37,7 @@ the refreshes of a block of work; ``rebuild()`` (the ``rebuild_search_index``
 command) recomputes everything and writes only what changed.
 """
 
+import functools
 import re
 import threading
 import unicodedata
@@ -125,8 +126,7 @@ def build_document(segments):
     """
     parts, lexemes, seen, size = [], set(), set(), 0
     for raw in segments:
-        tokens = tokenise(normalise(str(raw or "")[:MAX_FIELD_CHARS]))
-        part = " ".join(t.text for t in tokens)
+        part, segment_lexemes = _segment(str(raw or "")[:MAX_FIELD_CHARS])
         if not part or part in seen:
             continue
         if size + len(part) > MAX_DOCUMENT_CHARS:
@@ -134,11 +134,30 @@ def build_document(segments):
         seen.add(part)
         parts.append(part)
         size += len(part) + 3
-        for token in tokens:
-            lexemes.update(_lexemes(token))
+        lexemes.update(segment_lexemes)
     if not parts:
         return "", ""
     return f" {' | '.join(parts)} ", " ".join(sorted(lexemes))
+
+
+def _segment(text):
+    """(normalised tokens joined by spaces, their lexemes) of one field value.
+
+    Short values are cached: names, venues and keywords repeat across documents
+    (an import or a rebuild computes thousands at once); titles and abstracts are not.
+    """
+    return _short_segment(text) if len(text) <= 120 else _compute_segment(text)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _short_segment(text):
+    return _compute_segment(text)
+
+
+def _compute_segment(text):
+    tokens = tokenise(normalise(text))
+    lexemes = frozenset(lexeme for token in tokens for lexeme in _lexemes(token))
+    return " ".join(t.text for t in tokens), lexemes
 
 
 def _person_names(row):
