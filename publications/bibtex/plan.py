@@ -468,21 +468,29 @@ def _slug(taken, text, fallback, max_length):
 
 
 def _insert_rows(model, fields, rows, using):
-    """INSERT plain rows (author lists, keyword links) with one executemany.
+    """INSERT plain rows (author lists, keyword links, import items), many per statement.
 
     These rows have no defaults, signals or translations to apply; building a model
-    instance per row for bulk_create cost more than the rest of writing them.
+    instance per row for bulk_create cost more than the rest of writing them. One
+    multi-row INSERT per batch, not executemany: psycopg2 sends an executemany as
+    one round trip per row (4.5 s for 25,000 author rows on PostgreSQL).
     """
     if not rows:
         return
     connection = connections[using]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    fields_ = [model._meta.get_field(name) for name in fields]
+    size = max(1, min(1000, connection.ops.bulk_batch_size(fields_, rows)))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
-        )
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([one] * len(batch))}",
+                [value for row in batch for value in row],
+            )
 
 
 def _fill_search_documents(created, real, plan, keyword_ids, using):
