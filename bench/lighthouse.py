@@ -76,6 +76,9 @@ def lighthouse(url, workdir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=1, help="runs per page (median shown)")
+    parser.add_argument(
+        "--only", default="", help="only the pages whose path contains this text, e.g. publications"
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("lighthouse is missing: run `npm ci` first")
@@ -115,6 +118,8 @@ def main():
             for page in PUBLIC_PAGES:
                 if page == NOT_FOUND_PAGE:
                     continue  # the 404 page is not meant to be indexed or scored
+                if args.only not in page.format(lang=lang):
+                    continue
                 url = base + page.format(lang=lang)
                 urllib.request.urlopen(url).read()  # warm the page cache, as a visitor would
                 runs = [lighthouse(url, workdir) for _ in range(args.runs)]
