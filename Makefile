@@ -17,7 +17,6 @@ install: $(STAMP)
 
 migrate: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 
 run: migrate  ## migrate, load the lab's content when the database is empty, serve
 	$(DEV_ENV) $(BIN)/python manage.py load_lab_content --if-empty

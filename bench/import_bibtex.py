@@ -101,7 +101,6 @@ def worker(entries):
     from research.content.loader import load_lab_content
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     load_lab_content()
     data = generate(entries).encode("utf-8")
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

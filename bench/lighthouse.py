@@ -97,8 +97,7 @@ def main():
         "SECURE_SSL_REDIRECT": "0",
         "DJANGO_SETTINGS_MODULE": "labsite.settings",
     }
-    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
-        manage(env, *command)
+    manage(env, "migrate", "--noinput", "-v0")  # creates the cache table too
     manage(env, "load_lab_content")
     manage(env, "collectstatic", "--noinput", "-v0")
     server = subprocess.Popen(

@@ -82,7 +82,6 @@ def prepare(size):
     from research.models import ResearchTheme
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     synthetic.seed(size, log=lambda line: print(line, file=sys.stderr))
     # The search index as the code defines it now (a kept database may predate it).

@@ -58,7 +58,6 @@ def worker(papers, repeat):
     from publications.models import Publication
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     synthetic.seed(papers, log=lambda line: print(line, file=sys.stderr))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Start labsite: wait for the database, migrate, create the cache table, collect
+# Start labsite: wait for the database, migrate (which creates the cache table), collect
 # static files (unless the image already has them), load the lab's content when
 # the database is empty, then exec gunicorn with deploy/gunicorn.conf.py.
 # Arguments are passed on to gunicorn (e.g. --bind 127.0.0.1:8765 --workers 2).
@@ -33,7 +33,6 @@ do
 done
 
 "$PYTHON" manage.py migrate --noinput
-"$PYTHON" manage.py createcachetable
 if [ "${COLLECTSTATIC:-1}" = 1 ]; then
     "$PYTHON" manage.py collectstatic --noinput -v0
 fi

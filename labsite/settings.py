@@ -203,7 +203,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Caches. The default must be shared by every gunicorn worker (and every server
 # behind a load balancer), so it is the database unless REDIS_URL names a Redis.
-# `manage.py createcachetable` creates the table (the entrypoint and `make run` do).
+# `migrate` creates its table (labsite/apps.py, post_migrate).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
