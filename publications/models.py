@@ -286,6 +286,16 @@ class PublicationQuerySet(models.QuerySet):
             )
         )
 
+    def for_list(self):
+        """What a list item shows: the authors in order; the long texts stay in the database.
+
+        A paper's abstracts, BibTeX and search document are most of its row; a list
+        of 20 never shows them.
+        """
+        return self.with_authors().defer(
+            "abstract", "abstract_ja", "abstract_en", "bibtex", "search_text", "search_tokens"
+        )
+
     def for_export(self):
         """What the BibTeX, RIS and CSL-JSON exports read: authors and keywords prefetched."""
         return self.with_authors().prefetch_related("keywords")
@@ -313,8 +323,14 @@ class PublicationQuerySet(models.QuerySet):
         )
 
     def year_counts(self):
-        """[(year, number of papers)] in ascending year, for the per-year chart."""
-        rows = self.order_by().values("year").annotate(n=models.Count("pk", distinct=True))
+        """[(year, number of papers)] in ascending year, for the per-year chart.
+
+        Their sum is the number of papers. A filter through a join (a keyword, an
+        author) matches a paper at most once — the links are unique — so rows are
+        counted as they are; DISTINCT is kept for a queryset that is itself distinct.
+        """
+        distinct = self.query.distinct
+        rows = self.order_by().values("year").annotate(n=models.Count("pk", distinct=distinct))
         return sorted((row["year"], row["n"]) for row in rows)
 
     def search(self, q):

@@ -6,6 +6,7 @@ screen readers and browsers (hyphenation, fonts) treat it right.
 """
 
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 
@@ -22,3 +23,16 @@ def translated(obj, field):
         if value:
             return value, code
     return "", active
+
+
+def is_fallback(lang):
+    """Whether text in `lang` is a fallback on the current page (so it needs a lang attribute)."""
+    return lang != (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def translated_html(obj, field):
+    """A translated field as escaped HTML; a fallback passage is wrapped in <span lang="…">."""
+    text, lang = translated(obj, field)
+    if is_fallback(lang):
+        return format_html('<span lang="{}">{}</span>', lang, text)
+    return text

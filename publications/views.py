@@ -23,9 +23,15 @@ def is_preview(request):
     return request.user.is_authenticated and request.user.is_staff
 
 
-def paginate(request, queryset, per_page=PER_PAGE):
-    """A page of the queryset; a page number out of range or not a number gives the nearest page."""
+def paginate(request, queryset, per_page=PER_PAGE, count=None):
+    """A page of the queryset; a page number out of range or not a number gives the nearest page.
+
+    `count`, when the caller knows it (the sum of the per-year chart's counts), saves
+    the paginator's own COUNT query.
+    """
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not queried
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -108,7 +114,10 @@ class PublicationListView(ListView):
         return self.request.GET.get("all") == "1"
 
     def paginate_queryset(self, queryset, page_size):
-        page = paginate(self.request, queryset.with_authors(), page_size)
+        # One aggregate gives the chart and the result count (their sum).
+        self.year_counts = queryset.year_counts()
+        total = sum(n for _, n in self.year_counts)
+        page = paginate(self.request, queryset.for_list(), page_size, count=total)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_paginate_by(self, queryset):
@@ -116,13 +125,12 @@ class PublicationListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = self.object_list
         context.update(
             state=self.state,
             form_values=self.state.values,
             result_count=context["paginator"].count,
             groups=group_by_year(context["page_obj"].object_list),
-            chart=year_chart(queryset.year_counts()),
+            chart=year_chart(self.year_counts),
             keywords=Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug"),
             themes=filters.theme_provider.choices(),
             lab_members=Person.objects.lab_members(),
@@ -209,12 +217,17 @@ class KeywordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         publications = Publication.objects.published().filter(keywords=self.object)
-        page = paginate(self.request, publications.with_authors().newest_first())
+        year_counts = publications.year_counts()
+        page = paginate(
+            self.request,
+            publications.for_list().newest_first(),
+            count=sum(n for _, n in year_counts),
+        )
         context.update(
             page_obj=page,
             groups=group_by_year(page.object_list),
             themes=filters.theme_provider.themes_for_keyword(self.object),
-            chart=year_chart(publications.year_counts()),
+            chart=year_chart(year_counts),
             result_count=page.paginator.count,
             nav="keywords",
             meta=seo.PageMeta(

@@ -1,5 +1,7 @@
 """Pages that present the lab and its research themes."""
 
+from collections import Counter
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +32,7 @@ class HomeView(TemplateView):
         context["lab"] = LabProfile.load()
         context["themes"] = ResearchTheme.objects.published()
         context["latest"] = (
-            Publication.objects.published().with_authors().newest_first()[:LATEST_ON_HOME]
+            Publication.objects.published().for_list().newest_first()[:LATEST_ON_HOME]
         )
         lab = context["lab"]
         context["meta"] = seo.PageMeta(
@@ -85,16 +87,23 @@ class ThemeDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         theme = self.object
         keyword_ids = {k.pk for k in theme.keywords.all()}
-        representatives = list(theme.representative_list().with_authors())
-        related = theme.related_publications().with_authors().prefetch_related("keywords")
-        related_page = paginate(self.request, related)
+        representatives = list(theme.representative_list().for_list())
+        related = theme.related_publications()
+        # The related papers' per-year counts give the paginator its count (their sum)
+        # and, with the representatives' years, the chart: one aggregate, not two.
+        related_years = related.year_counts()
+        related_page = paginate(
+            self.request,
+            related.for_list().prefetch_related("keywords"),
+            count=sum(n for _, n in related_years),
+        )
         mark_matched_keywords(related_page.object_list, keyword_ids)
         context.update(
             preview=not theme.is_published,
             representatives=representatives,
             related_page=related_page,
             related_groups=group_by_year(related_page.object_list),
-            chart=year_chart(theme.publications().year_counts()),
+            chart=year_chart(merge_year_counts(related_years, representatives)),
             nav="research",
         )
         image = rendition(theme.image, "hero")
@@ -106,6 +115,13 @@ class ThemeDetailView(DetailView):
         )
         context["json_ld"] = seo.json_ld(theme_json_ld(self.request, theme, LabProfile.load()))
         return context
+
+
+def merge_year_counts(year_counts, papers):
+    """[(year, n)] with the papers added (they are not among those counted)."""
+    counts = Counter(dict(year_counts))
+    counts.update(paper.year for paper in papers)
+    return sorted(counts.items())
 
 
 def theme_json_ld(request, theme, lab):

@@ -1,19 +1,36 @@
 from django import template
 
+from publications import charts, rendering
+
 register = template.Library()
 
-AUTHORS_SHOWN = 10
+
+def _links(context):
+    """The URL shapes, reversed once per template render (publications/rendering.py)."""
+    links = context.render_context.get(rendering.Links)
+    if links is None:
+        links = context.render_context[rendering.Links] = rendering.Links.current()
+    return links
 
 
-@register.inclusion_tag("includes/author_list.html", takes_context=True)
+@register.simple_tag(takes_context=True)
+def publication_item(context, publication):
+    """One paper of a list: title, authors, source, shared keywords, DOI."""
+    return rendering.publication_item(publication, _links(context))
+
+
+@register.simple_tag(takes_context=True)
 def author_list(context, publication, link_authors=False):
     """Authors in order; over ten collapse to “et al.” / 「他」, expandable without JavaScript."""
-    authorships = publication.ordered_authorships
-    collapse = len(authorships) > AUTHORS_SHOWN
-    return {
-        "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),
-        "publication": publication,
-        "shown": authorships[:AUTHORS_SHOWN] if collapse else authorships,
-        "hidden": authorships[AUTHORS_SHOWN:] if collapse else [],
-        "link_authors": link_authors,
-    }
+    return rendering.author_list(publication, _links(context) if link_authors else None)
+
+
+@register.simple_tag
+def publication_source(publication):
+    return rendering.source(publication)
+
+
+@register.simple_tag
+def year_chart(chart, chart_id):
+    """The publications-per-year figure: inline SVG and its table (publications/charts.py)."""
+    return charts.chart_html(chart, chart_id)

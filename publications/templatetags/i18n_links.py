@@ -1,10 +1,9 @@
 from django import template
 from django.urls import translate_url
 from django.utils.html import format_html
-from django.utils.translation import get_language
 
 from publications.markup import render_markdown
-from publications.translated import translated
+from publications.translated import is_fallback, translated, translated_html
 
 register = template.Library()
 
@@ -26,17 +25,10 @@ def absolute_url(context, path=None):
     return request.build_absolute_uri(path if path is not None else request.path)
 
 
-def _lang_wrapper(lang):
-    return lang != (get_language() or "ja")[:2]
-
-
 @register.simple_tag
 def tr(obj, field):
     """A translated field as text; a fallback passage is wrapped in <span lang="…">."""
-    text, lang = translated(obj, field)
-    if _lang_wrapper(lang):
-        return format_html('<span lang="{}">{}</span>', lang, text)
-    return text
+    return translated_html(obj, field)
 
 
 @register.simple_tag
@@ -45,7 +37,7 @@ def tr_markdown(obj, field, css_class="prose"):
     text, lang = translated(obj, field)
     if not text:
         return ""
-    if _lang_wrapper(lang):
+    if is_fallback(lang):
         return format_html(
             '<div class="{}" lang="{}">{}</div>', css_class, lang, render_markdown(text)
         )

@@ -96,8 +96,8 @@ def test_a_search_renders_in_a_constant_number_of_queries(client, django_assert_
     keyword = factories.keyword(name_en="ELNES", name_ja="ELNES", slug="elnes")
     factories.many_papers(size, keywords=[keyword])
     factories.theme(keywords=[keyword])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/en/publications/", {"q": "elnes"})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/ja/publications/", {"q": "paper", "keyword": "elnes", "lab": "1"})
     assert response.context["result_count"] == size

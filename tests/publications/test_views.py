@@ -232,9 +232,9 @@ def _bulk(size):
 @pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
 def test_publication_list_query_count_is_constant(client, django_assert_num_queries, size):
     ks = _bulk(size)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/en/publications/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/en/publications/", {"keyword": ks[0].slug, "lab": "1", "year_from": "2001"})
 
 
@@ -254,5 +254,5 @@ def test_keyword_pages_query_count_is_constant(client, django_assert_num_queries
     ks = _bulk(size)
     with django_assert_num_queries(1):
         client.get("/en/keywords/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(ks[0].get_absolute_url())
