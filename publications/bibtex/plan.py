@@ -494,7 +494,8 @@ def _insert_rows(model, fields, rows, using):
 
 
 def _fill_search_documents(created, real, plan, keyword_ids, using):
-    """Give new papers their search document before they are inserted.
+    """Give new papers their search document before they are inserted (and their search
+    entries, from the same values, once they are: `search.write_entries`).
 
     `search.refresh()` would otherwise rewrite every new row once more (most of an
     import's time). The segments are those of `search._documents`, in its order,
@@ -644,6 +645,7 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
             created.append((row, publication))
         _fill_search_documents(created, real, plan, keyword_ids, using)
         Publication.objects.using(using).bulk_create([p for _r, p in created], batch_size=500)
+        search.write_entries([p for _r, p in created], using)
         authorships, links = [], []
         through = Publication.keywords.through
         for row, publication in created:

@@ -12,7 +12,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 
 from publications import search
-from publications.models import Authorship, Keyword, NameVariant, Person, Publication
+from publications.models import (
+    Authorship,
+    Keyword,
+    NameVariant,
+    Person,
+    Publication,
+    SearchEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -374,8 +381,9 @@ class TestIndexFreshness:
             for n in range(size):
                 make_paper(title_en=f"Paper {n}").keywords.add(keyword)
             keyword.name_en = f"New {size}"
-            # snapshot, update, papers of the keyword, 4 reads and 1 bulk write
-            with django_assert_num_queries(8):
+            # snapshot, update, papers of the keyword, 4 reads and 2 bulk writes (the
+            # documents, the search entries)
+            with django_assert_num_queries(9):
                 keyword.save()
             assert len(found(f'"new {size}"')) == size
 
@@ -428,6 +436,7 @@ class TestRebuildCommand:
         paper = make_paper(title_en="Theoretical ELNES")
         paper.keywords.add(keyword)
         Publication.objects.update(search_text="", search_tokens="")
+        SearchEntry.objects.all().delete()
         Keyword.objects.update(name_key_ja="", name_key_en="")
         assert found("theoretical") == set()
         out = StringIO()
@@ -560,12 +569,19 @@ class TestHostileQueries:
         assert found("elnes & (theoretical)") == {self.elnes}
 
 
-def test_the_index_is_in_place_on_postgresql():
+def test_the_indexes_are_in_place_on_postgresql():
     if connection.vendor != "postgresql":
-        pytest.skip("the GIN index exists on PostgreSQL only")
+        pytest.skip("the search entries are indexed on PostgreSQL only")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search.GIN_INDEX_NAME]
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            ["publications_searchentry"],
         )
-        (definition,) = cursor.fetchone()
-    assert "gin" in definition and search.VECTOR_FUNCTION in definition
+        definitions = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = %s", [search.GIN_INDEX_NAME]
+        )
+        (old_index,) = cursor.fetchone()
+    assert "USING gin (vector)" in definitions[search.ENTRY_INDEX_NAME]
+    assert "year DESC, month DESC NULLS LAST" in definitions[search.NEWEST_INDEX_NAME]
+    assert old_index == 0  # migration 0004 dropped the publications table's index
