@@ -55,6 +55,7 @@ def worker(papers, repeat):
     from django.db import connection
 
     from bench import synthetic
+    from publications import search
     from publications.models import Publication
 
     call_command("migrate", verbosity=0)
@@ -63,9 +64,10 @@ def worker(papers, repeat):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
 
-    spent = []
+    spent, statements = [], []
 
     def timed(execute, sql, params, many, context):
+        statements.append((sql, params))
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -79,10 +81,13 @@ def worker(papers, repeat):
         with connection.execute_wrapper(timed):
             for _ in range(repeat):
                 spent.clear()
-                count = results.count()
-                list(results.values_list("pk", flat=True)[:PER_PAGE])
+                statements.clear()
+                # What the list runs: the paginator's count, then page 1's papers.
+                paginator = search.SearchPaginator(results, PER_PAGE)
+                count = paginator.count
+                page = [paper.pk for paper in paginator.page(1)]
                 times.append(sum(spent))
-        page = results.values_list("pk", flat=True)[:PER_PAGE]
+        assert page == list(results.values_list("pk", flat=True)[:PER_PAGE]), q
         print(
             json.dumps(
                 {
@@ -91,9 +96,16 @@ def worker(papers, repeat):
                     "q": q,
                     "what": what,
                     "count": count,
+                    "capped": paginator.count_capped,
+                    "matches": results.count(),
+                    "queries": len(statements),
                     "ms": statistics.median(times) * 1000,
                     "max_ms": max(times) * 1000,
-                    "plan": access_path(connection, page.query),
+                    "plan": " / ".join(
+                        path
+                        for sql, params in statements
+                        if (path := access_path(connection, sql, params))
+                    ),
                 },
                 ensure_ascii=False,
             ),
@@ -101,9 +113,11 @@ def worker(papers, repeat):
         )
 
 
-def access_path(connection, query):
-    """How the database reaches the publications table for this query, in a few words."""
-    sql, params = query.sql_with_params()
+TABLES = ("publications_publication", "publications_searchentry")
+
+
+def access_path(connection, sql, params):
+    """How the database reaches the papers and their search entries in one query, briefly."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -112,9 +126,9 @@ def access_path(connection, query):
             found = []
 
             def walk(node):
-                if node.get("Relation Name") == "publications_publication" or node.get(
-                    "Index Name", ""
-                ).startswith("publication"):
+                if node.get("Relation Name") in TABLES or node.get("Index Name", "").startswith(
+                    ("publication", "search_entry")
+                ):
                     index = node.get("Index Name")
                     found.append(f"{node['Node Type']}" + (f" ({index})" if index else ""))
                 for child in node.get("Plans", []):
@@ -124,7 +138,7 @@ def access_path(connection, query):
             return "; ".join(dict.fromkeys(found))
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         rows = [row[-1] for row in cursor.fetchall()]
-        return "; ".join(r for r in rows if "publications_publication" in r)
+        return "; ".join(r for r in rows if any(table in r for table in TABLES))
 
 
 def main():
@@ -166,12 +180,16 @@ def main():
         f"\nSearch: count + first page of {PER_PAGE}, median of {args.repeat} runs"
         " (ms in the database)\n"
     )
-    print("| database | papers | query | what | results | median ms | max ms | plan |")
-    print("|---|---:|---|---|---:|---:|---:|---|")
+    print(
+        "| database | papers | query | what | results | shown as | queries | median ms | max ms"
+        " | plan |"
+    )
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---|")
     for r in rows:
+        shown = f"more than {r['count']:,}" if r["capped"] else f"{r['count']:,}"
         print(
-            f"| {r['vendor']} | {r['papers']:,} | `{r['q']}` | {r['what']} | {r['count']:,} "
-            f"| {r['ms']:.1f} | {r['max_ms']:.1f} | {r['plan']} |"
+            f"| {r['vendor']} | {r['papers']:,} | `{r['q']}` | {r['what']} | {r['matches']:,} "
+            f"| {shown} | {r['queries']} | {r['ms']:.1f} | {r['max_ms']:.1f} | {r['plan']} |"
         )
 
 
