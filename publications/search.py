@@ -52,7 +52,7 @@ from functools import cached_property
 from django.apps import apps as global_apps
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import BooleanField, Case, F, Func, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, Func, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
@@ -707,7 +707,7 @@ class SearchPaginator(Paginator):
         self.cap = COUNT_CAP if cap is None else cap
         self.is_search = getattr(getattr(object_list, "query", None), "labsite_search", None)
         self.search = _search_of(object_list) if self.is_search else None
-        self.count_capped = False
+        self._capped = False
 
     def _entries(self, indexed=True, prefixes=True):
         using = self.object_list.db
@@ -730,8 +730,29 @@ class SearchPaginator(Paginator):
                 found = self._entries(prefixes=False)[:limit].count()
             if found < limit:
                 found = self._entries()[:limit].count()
-        self.count_capped = found > self.cap
+        self._capped = found > self.cap
         return min(found, self.cap)
+
+    @property
+    def count_capped(self):
+        """True when more than ``cap`` papers match: ``count`` then says ``cap``."""
+        return self.count >= self.cap and self._capped
+
+    def year_counts(self):
+        """[(year, papers)] of all the results, for the per-year chart; None past the cap.
+
+        A search of at most ``cap`` papers is counted per year on its entries (a few
+        milliseconds); past the cap there is no exact chart to draw cheaply (ELNES at
+        100,000 papers: 0.1 s on the entries, 0.26 s on the publications table).
+        """
+        if not self.is_search:
+            return self.object_list.year_counts()
+        if self.count_capped:
+            return None
+        if self.search is None:
+            return self.object_list.year_counts()
+        rows = self._entries().order_by().values("year").annotate(n=Count("publication"))
+        return sorted((row["year"], row["n"]) for row in rows)
 
     @property
     def _vendor(self):

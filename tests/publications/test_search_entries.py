@@ -159,7 +159,8 @@ class TestSearchPaginator:
     def test_beyond_the_cap_it_says_more_than_the_cap(self, papers):
         results = Publication.objects.published().search("elnes")
         paginator = search.SearchPaginator(results, 5, cap=12)
-        assert (paginator.count, paginator.count_capped, paginator.num_pages) == (12, True, 3)
+        assert paginator.count_capped  # asked before the count: it counts
+        assert (paginator.count, paginator.num_pages) == (12, 3)
         assert search.COUNT_CAP == 1000  # what the list shows: "more than 1,000 results"
 
     def test_a_page_past_the_cap_gives_the_last_page(self, papers):
@@ -207,6 +208,33 @@ class TestSearchPaginator:
         with django_assert_num_queries(0):
             names = [a.person.family_name_en for p in page for a in p.ordered_authorships]
         assert names == ["Mizoguchi"] * 5
+
+    def test_the_lists_queryset_is_paged_on_the_entries(
+        self, papers, django_assert_max_num_queries
+    ):
+        results = Publication.objects.published().search("elnes").for_list()
+        paginator = search.SearchPaginator(results, 5, cap=6)
+        assert paginator.search is not None  # nothing added after search() but reading
+        # The count (and on PostgreSQL a whole-word count first); the keyword's ids,
+        # its papers (capped), the tagged entries of the page; the others (counted up
+        # to half the cap, then paged); the papers; their authors. However many match.
+        with django_assert_max_num_queries(9):
+            page = list(paginator.page(1))
+        assert page == everything(results, 5)[0]
+        assert "abstract_en" in page[0].get_deferred_fields()
+
+    def test_the_year_chart_counts_every_result_up_to_the_cap(self, papers):
+        results = Publication.objects.published().search("elnes")
+        assert search.SearchPaginator(results, 5).year_counts() == results.year_counts()
+        assert search.SearchPaginator(results, 5).year_counts() == [
+            (2010, 4),
+            (2011, 3),  # not the unpublished one
+            (2012, 3),
+            (2013, 3),
+        ]
+        assert search.SearchPaginator(results, 5, cap=12).year_counts() is None
+        plain = Publication.objects.published()
+        assert search.SearchPaginator(plain, 5, cap=3).year_counts() == plain.year_counts()
 
     def test_no_match_is_an_empty_first_page(self, papers):
         paginator = search.SearchPaginator(Publication.objects.published().search("zzzz"), 5)
