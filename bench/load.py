@@ -89,7 +89,9 @@ def prepare(size):
         search.drop_gin_index(editor)
         search.create_gin_index(editor)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does on a database in service: statistics for the planner and
+        # the visibility map that lets counts read an index alone (index-only scans).
+        cursor.execute("VACUUM ANALYZE")
     bump_content_version()  # bulk seeding sends no signals: drop pages of the last size
     theme = ResearchTheme.objects.filter(is_published=True).order_by("order").first()
     keyword = Keyword.objects.annotate(n=Count("publications")).order_by("-n", "slug").first()

@@ -457,7 +457,16 @@ class Publication(models.Model):
                 name="publication_day_valid",
             ),
         ]
-        indexes = [models.Index(fields=["-year"], name="publication_year_idx")]
+        indexes = [
+            models.Index(fields=["-year"], name="publication_year_idx"),
+            # Counts and per-year counts of published papers (every list's result count
+            # and chart, a theme's related papers) read this narrow index, not the table.
+            models.Index(
+                fields=["year", "id"],
+                condition=models.Q(is_published=True),
+                name="publication_published_year",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.year})"
@@ -515,6 +524,27 @@ class Publication(models.Model):
     @property
     def pages_or_number(self):
         return self.pages.replace("-", "–") if self.pages else self.article_number
+
+
+class SearchEntry(models.Model):
+    """A publication's row in the search index: what a search matches, filters and sorts on.
+
+    A narrow copy kept by publications/search.py (never edited by hand), so that
+    counting and ordering thousands of matches reads small rows, not publications.
+    """
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    is_published = models.BooleanField()
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(null=True)
+    text = models.TextField()
+    vector = search.VectorField()
+    # On PostgreSQL, migration 0004 indexes `vector` (GIN) and the newest-first order.
+
+    def __str__(self):
+        return f"search entry of publication {self.pk}"
 
 
 class Authorship(models.Model):
