@@ -86,8 +86,8 @@ def prepare(size):
     synthetic.seed(size, log=lambda line: print(line, file=sys.stderr))
     # The search index as the code defines it now (a kept database may predate it).
     with connection.schema_editor() as editor:
-        search.drop_gin_index(editor)
-        search.create_gin_index(editor)
+        search.drop_entry_index(editor)
+        search.create_entry_index(editor)
     with connection.cursor() as cursor:
         # What autovacuum does on a database in service: statistics for the planner and
         # the visibility map that lets counts read an index alone (index-only scans).

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, seo
+from . import filters, search, seo
 from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Person, Publication
@@ -114,10 +114,17 @@ class PublicationListView(ListView):
         return self.request.GET.get("all") == "1"
 
     def paginate_queryset(self, queryset, page_size):
-        # One aggregate gives the chart and the result count (their sum).
-        self.year_counts = queryset.year_counts()
-        total = sum(n for _, n in self.year_counts)
-        page = paginate(self.request, queryset.for_list(), page_size, count=total)
+        if self.state.q:
+            # A search counts up to search.COUNT_CAP matches and finds its page on the
+            # search entries (publications/search.py); past the cap there is no chart.
+            paginator = search.SearchPaginator(queryset.for_list(), page_size)
+            self.year_counts = paginator.year_counts()
+            page = paginator.get_page(self.request.GET.get("page"))
+        else:
+            # One aggregate gives the chart and the result count (their sum).
+            self.year_counts = queryset.year_counts()
+            total = sum(n for _, n in self.year_counts)
+            page = paginate(self.request, queryset.for_list(), page_size, count=total)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_paginate_by(self, queryset):
@@ -125,10 +132,12 @@ class PublicationListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        capped = getattr(context["paginator"], "count_capped", False)  # a very broad search
         context.update(
             state=self.state,
             form_values=self.state.values,
             result_count=context["paginator"].count,
+            result_capped=capped,
             groups=group_by_year(context["page_obj"].object_list),
             chart=year_chart(self.year_counts),
             keywords=Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug"),
@@ -141,9 +150,16 @@ class PublicationListView(ListView):
                 title=_("“%(q)s” — Publications") % {"q": self.state.q}
                 if self.state.q
                 else _("Publications"),
-                description=_(
-                    "%(count)d publications of the laboratory: search in Japanese or English,"
-                    " filter by keyword, theme, year, type and author."
+                description=(
+                    _(
+                        "More than %(count)d publications of the laboratory: search in Japanese"
+                        " or English, filter by keyword, theme, year, type and author."
+                    )
+                    if capped
+                    else _(
+                        "%(count)d publications of the laboratory: search in Japanese or"
+                        " English, filter by keyword, theme, year, type and author."
+                    )
                 )
                 % {"count": context["paginator"].count},
             ),

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from publications import search
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +97,23 @@ def test_a_search_renders_in_a_constant_number_of_queries(client, django_assert_
     keyword = factories.keyword(name_en="ELNES", name_ja="ELNES", slug="elnes")
     factories.many_papers(size, keywords=[keyword])
     factories.theme(keywords=[keyword])
-    with django_assert_num_queries(6):
+    # count, per-year counts, the keyword named like the query, its papers' count, the
+    # page on the search entries, its papers, their authors, and the filter form's 3
+    with django_assert_num_queries(10):
         client.get("/en/publications/", {"q": "elnes"})
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):  # the same, with the keyword and lab filters
         response = client.get("/ja/publications/", {"q": "paper", "keyword": "elnes", "lab": "1"})
     assert response.context["result_count"] == size
+
+
+def test_a_very_broad_search_says_more_than_the_cap_and_draws_no_chart(client, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for n in range(5):
+        factories.paper(f"Defect study {n}", year=2010 + n)
+    en = client.get("/en/publications/", {"q": "defect"}).content.decode()
+    assert "More than 3 publications" in en and 'class="year-chart"' not in en
+    assert "Defect study 4" in en  # newest first, still
+    ja = client.get("/ja/publications/", {"q": "defect"}).content.decode()
+    assert "3 件以上" in ja
+    narrow = client.get("/en/publications/", {"q": "defect study 2"}).content.decode()
+    assert "1 publication" in narrow and 'class="year-chart"' in narrow
