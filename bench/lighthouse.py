@@ -61,7 +61,14 @@ def lighthouse(url, workdir):
         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}",
     ]  # fmt: skip
     env = {**os.environ, "CHROME_PATH": shutil.which("chromium") or "chromium"}
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)
+    for _attempt in range(3):
+        # Chromium sometimes fails to start or to connect on a loaded machine: retry.
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        if result.returncode == 0:
+            break
+        print(f"lighthouse failed on {url} ({result.stderr.strip()[-300:]})", file=sys.stderr)
+    else:
+        sys.exit(f"lighthouse failed three times on {url}")
     report = json.loads(out.read_text())
     scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
     lost = []

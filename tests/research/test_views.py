@@ -74,7 +74,6 @@ class TestThemePublicationList:
         assert svg and "2 papers from 2010 to 2012" in svg.group(0)
         assert "<table" in html and "<td>2010</td><td>1</td>" in html
 
-
     def test_chart_and_pages_count_representatives_and_related_papers_once(self, client):
         k = factories.keyword()
         chosen = factories.paper(year=2005, keywords=[k])  # representative and related
