@@ -45,6 +45,7 @@ import functools
 import re
 import threading
 import unicodedata
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -52,7 +53,7 @@ from functools import cached_property
 from django.apps import apps as global_apps
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import BooleanField, Case, Count, F, Func, Q, Value, When
+from django.db.models import BooleanField, Case, F, Func, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
@@ -708,6 +709,7 @@ class SearchPaginator(Paginator):
         self.is_search = getattr(getattr(object_list, "query", None), "labsite_search", None)
         self.search = _search_of(object_list) if self.is_search else None
         self._capped = False
+        self._years = None  # the matches' years, read with the count when under the cap
 
     def _entries(self, indexed=True, prefixes=True):
         using = self.object_list.db
@@ -729,7 +731,11 @@ class SearchPaginator(Paginator):
                 # matches fast; when they are already more than the cap, that is all.
                 found = self._entries(prefixes=False)[:limit].count()
             if found < limit:
-                found = self._entries()[:limit].count()
+                # The years of up to cap + 1 matches: their number is the capped count
+                # and, under the cap, they are the chart's counts (one query for both).
+                years = list(self._entries().values_list("year", flat=True)[:limit])
+                found = len(years)
+                self._years = Counter(years)
         self._capped = found > self.cap
         return min(found, self.cap)
 
@@ -741,18 +747,17 @@ class SearchPaginator(Paginator):
     def year_counts(self):
         """[(year, papers)] of all the results, for the per-year chart; None past the cap.
 
-        A search of at most ``cap`` papers is counted per year on its entries (a few
-        milliseconds); past the cap there is no exact chart to draw cheaply (ELNES at
+        A search of at most ``cap`` papers has its years read with its count (one
+        query); past the cap there is no exact chart to draw cheaply (ELNES at
         100,000 papers: 0.1 s on the entries, 0.26 s on the publications table).
         """
         if not self.is_search:
             return self.object_list.year_counts()
         if self.count_capped:
             return None
-        if self.search is None:
+        if self._years is None:  # the search's own count did not read the years
             return self.object_list.year_counts()
-        rows = self._entries().order_by().values("year").annotate(n=Count("publication"))
-        return sorted((row["year"], row["n"]) for row in rows)
+        return sorted(self._years.items())
 
     @property
     def _vendor(self):
@@ -793,17 +798,13 @@ class SearchPaginator(Paginator):
         Keyword = model.keywords.field.related_model
         through = model.keywords.through
         broad = self.count_capped
-        named = list(
-            keywords_matching(Keyword._base_manager.using(using), self.search.query).values_list(
-                "pk", flat=True
-            )
-        )
-        if not named:
-            return [], self._slice(self._entries, bottom, top, walk=broad)
-        links = through._base_manager.using(using).filter(keyword_id__in=named)
+        named = keywords_matching(Keyword._base_manager.using(using), self.search.query)
+        links = through._base_manager.using(using).filter(keyword_id__in=named.values("pk"))
         # How many papers have the keyword (one with two such keywords counts twice):
         # only compared with the cap, to choose between walking and sorting.
         tagged_total = links[: self.cap + 1].count()
+        if not tagged_total:  # no keyword is named like the query, or it has no papers
+            return [], self._slice(self._entries, bottom, top, walk=broad)
         links = links.values("publication_id")
 
         def first(indexed=True):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 
 from publications import search
 from tests import factories
@@ -97,11 +98,14 @@ def test_a_search_renders_in_a_constant_number_of_queries(client, django_assert_
     keyword = factories.keyword(name_en="ELNES", name_ja="ELNES", slug="elnes")
     factories.many_papers(size, keywords=[keyword])
     factories.theme(keywords=[keyword])
-    # count, per-year counts, the keyword named like the query, its papers' count, the
-    # page on the search entries, its papers, their authors, and the filter form's 3
-    with django_assert_num_queries(10):
+    # The years of up to 1,001 matches (count and chart), the papers of the keyword
+    # named like the query (counted up to 1,001), the page on the search entries, its
+    # papers, their authors, and the filter form's 3; PostgreSQL first counts a
+    # last word that may be a prefix as a whole word (publications/search.py).
+    expected = 9 if connection.vendor == "postgresql" else 8
+    with django_assert_num_queries(expected):
         client.get("/en/publications/", {"q": "elnes"})
-    with django_assert_num_queries(10):  # the same, with the keyword and lab filters
+    with django_assert_num_queries(expected + 1):  # and the keyword filter's lookup
         response = client.get("/ja/publications/", {"q": "paper", "keyword": "elnes", "lab": "1"})
     assert response.context["result_count"] == size
 
