@@ -18,40 +18,24 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.server import Gunicorn  # noqa: E402  (a script: the project is not on the path)
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def wait_for(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit(f"the server did not answer at {url}")
 
 
 def lighthouse(url, workdir):
@@ -93,7 +77,6 @@ def main():
         sys.exit("chromium is missing: apt-get install chromium fonts-noto-cjk")
 
     workdir = tempfile.mkdtemp(prefix="labsite-lighthouse-")
-    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -107,16 +90,10 @@ def main():
     manage(env, "migrate", "--noinput", "-v0")  # creates the cache table too
     manage(env, "load_lab_content")
     manage(env, "collectstatic", "--noinput", "-v0")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "labsite.wsgi", "-w", "2",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    server = Gunicorn(env, workers=2, probe="/ja/", args=["--log-level", "warning"])
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/ja/")
+        base = server.base
         os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
         from tests.quality import NOT_FOUND_PAGE, PUBLIC_PAGES
 
         rows = []
@@ -134,8 +111,7 @@ def main():
                 rows.append((page.format(lang=lang), scores, lost))
                 print(f"{url}: {scores}", file=sys.stderr, flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nLighthouse (mobile), median of {args.runs} run(s) per page\n")

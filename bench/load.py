@@ -22,15 +22,14 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.server import Gunicorn  # noqa: E402  (a script: the project is not on the path)
+
 PYTHON = sys.executable
 DATABASE = "labsite_load"
 WRK_HEADERS = ["-H", "X-Forwarded-Proto: https", "-H", "Accept-Encoding: gzip"]
@@ -146,39 +145,6 @@ def run_django(args, env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-class Server:
-    def __init__(self, env, port, workers):
-        self.port = port
-        self.process = subprocess.Popen(
-            [
-                PYTHON, "-m", "gunicorn", "labsite.wsgi:application",
-                "--config", "deploy/gunicorn.conf.py",
-                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                "--access-logfile", "/dev/null", "--max-requests", "0",
-            ],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        self.base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                self.get("/bench/ceiling/")
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    sys.exit(self.process.stderr.read().decode())
-                time.sleep(0.2)
-        sys.exit("gunicorn did not start")
-
-    def get(self, path):
-        request = urllib.request.Request(self.base + path, headers={"X-Forwarded-Proto": "https"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -205,7 +171,11 @@ def measure(env, pages, args):
     The machine is shared, so its speed drifts: each page is compared with a
     ceiling measured right before it, in the same server run.
     """
-    server = Server(env, args.port, args.workers)
+    server = Gunicorn(
+        env, workers=args.workers, port=args.port, probe="/bench/ceiling/",
+        args=["--config", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
+              "--max-requests", "0"],
+    )  # fmt: skip
     ceiling = server.base + pages["ceiling"]
     try:
         results = {}
