@@ -23,16 +23,18 @@ def is_preview(request):
     return request.user.is_authenticated and request.user.is_staff
 
 
-def paginate(request, queryset, per_page=PER_PAGE, count=None):
-    """A page of the queryset; a page number out of range or not a number gives the nearest page.
+def paginate_by_year(request, papers, listed, per_page=PER_PAGE):
+    """(a page of `listed`, the per-year counts of `papers`): the same papers, counted once.
 
-    `count`, when the caller knows it (the sum of the per-year chart's counts), saves
-    the paginator's own COUNT query.
+    `listed` is `papers` as the page reads them (ordered, with what the items show).
+    The per-year counts give the chart, and their sum is the paginator's count, so no
+    separate COUNT query runs. A page number out of range or not a number gives the
+    nearest page.
     """
-    paginator = Paginator(queryset, per_page)
-    if count is not None:
-        paginator.count = count  # a cached_property: set, it is not queried
-    return paginator.get_page(request.GET.get("page"))
+    year_counts = papers.year_counts()
+    paginator = Paginator(listed, per_page)
+    paginator.count = sum(n for _, n in year_counts)  # a cached_property: set, not queried
+    return paginator.get_page(request.GET.get("page")), year_counts
 
 
 EXPORT_FORMATS = [("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON")]
@@ -121,10 +123,9 @@ class PublicationListView(ListView):
             self.year_counts = paginator.year_counts()
             page = paginator.get_page(self.request.GET.get("page"))
         else:
-            # One aggregate gives the chart and the result count (their sum).
-            self.year_counts = queryset.year_counts()
-            total = sum(n for _, n in self.year_counts)
-            page = paginate(self.request, queryset.for_list(), page_size, count=total)
+            page, self.year_counts = paginate_by_year(
+                self.request, queryset, queryset.for_list(), page_size
+            )
         return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_paginate_by(self, queryset):
@@ -233,11 +234,8 @@ class KeywordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         publications = Publication.objects.published().filter(keywords=self.object)
-        year_counts = publications.year_counts()
-        page = paginate(
-            self.request,
-            publications.for_list().newest_first(),
-            count=sum(n for _, n in year_counts),
+        page, year_counts = paginate_by_year(
+            self.request, publications, publications.for_list().newest_first()
         )
         context.update(
             page_obj=page,

@@ -15,7 +15,7 @@ from publications.views import (
     group_by_year,
     is_preview,
     mark_matched_keywords,
-    paginate,
+    paginate_by_year,
 )
 
 from .models import LabProfile, ResearchTheme
@@ -89,13 +89,9 @@ class ThemeDetailView(DetailView):
         keyword_ids = {k.pk for k in theme.keywords.all()}
         representatives = list(theme.representative_list().for_list())
         related = theme.related_publications()
-        # The related papers' per-year counts give the paginator its count (their sum)
-        # and, with the representatives' years, the chart: one aggregate, not two.
-        related_years = related.year_counts()
-        related_page = paginate(
-            self.request,
-            related.for_list().prefetch_related("keywords"),
-            count=sum(n for _, n in related_years),
+        # The chart counts the related papers and adds the representatives' years.
+        related_page, related_years = paginate_by_year(
+            self.request, related, related.for_list().prefetch_related("keywords")
         )
         mark_matched_keywords(related_page.object_list, keyword_ids)
         context.update(
