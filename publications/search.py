@@ -19,11 +19,13 @@ How it works (docs/search.md has the reasoning and the measurements):
   a word (``spectr`` finds ``spectroscopy``, ``pectro`` does not). In ``search_text``
   that is simply ``LIKE '% spectr%'`` or ``LIKE '%欠陥%'``: this is what SQLite runs.
 * ``search_tokens`` holds the document's **lexemes** — every word (at most 64
-  characters) and, for every Japanese run, its overlapping 2-character bigrams plus
-  its last character. On PostgreSQL a term becomes an AND of lexemes that every real
-  match must contain (bigrams, ``word:*`` prefixes). For a single word, or a Japanese
-  term of one or two characters, the lexemes answer exactly; longer terms and phrases
-  are re-checked with the same ``LIKE`` as SQLite, so both databases return the same rows.
+  characters), every two adjacent words of a segment as one pair lexeme
+  (``~lattice~defects``) and, for every Japanese run, its overlapping 2-character
+  bigrams plus its last character. On PostgreSQL a term becomes an AND of lexemes
+  that every real match must contain (bigrams, pairs, ``word:*`` prefixes). For a
+  single word, a phrase of two words, or a Japanese term of one or two characters,
+  the lexemes answer exactly; longer terms and phrases are re-checked with the same
+  ``LIKE`` as SQLite, so both databases return the same rows.
 * Searches run on **search entries** (``SearchEntry``): a narrow copy of each paper's
   ``is_published``, ``year``, ``month``, ``search_text`` and its lexemes as a real
   ``tsvector`` (GIN-indexed on PostgreSQL, with a newest-first btree), so that counting
@@ -42,6 +44,7 @@ command) recomputes everything and writes only what changed.
 """
 
 import functools
+import itertools
 import re
 import threading
 import unicodedata
@@ -83,6 +86,9 @@ ENTRY_INDEX_NAME = "search_entry_vector_gin"
 NEWEST_INDEX_NAME = "search_entry_newest"
 # A search's count stops here: beyond it the list says "more than COUNT_CAP results".
 COUNT_CAP = 1000
+# Starts and joins the lexeme of two adjacent words (``~lattice~defects``). It is never
+# part of a token, and no word's prefix (``lat:*``) reaches a pair.
+PAIR = "~"
 
 # Japanese script: ideographs (and 々〆〇, repeat marks), hiragana, katakana.
 # Half-width katakana become full-width under NFKC before this is applied.
@@ -171,8 +177,19 @@ def _short_segment(text):
 
 def _compute_segment(text):
     tokens = tokenise(normalise(text))
-    lexemes = frozenset(lexeme for token in tokens for lexeme in _lexemes(token))
-    return " ".join(t.text for t in tokens), lexemes
+    lexemes = {lexeme for token in tokens for lexeme in _lexemes(token)}
+    lexemes.update(_pairs(tokens))
+    return " ".join(t.text for t in tokens), frozenset(lexemes)
+
+
+def _pair(first, second):
+    """The lexeme of two words next to each other: ``~lattice~defects``."""
+    return f"{PAIR}{first[:MAX_LEXEME_CHARS]}{PAIR}{second[:MAX_LEXEME_CHARS]}"
+
+
+def _pairs(tokens):
+    """Lexemes of every two adjacent words of a segment (not Japanese runs)."""
+    return (_pair(a.text, b.text) for a, b in itertools.pairwise(tokens) if not a.cjk and not b.cjk)
 
 
 def _person_names(row):
@@ -272,9 +289,11 @@ def _documents(pks, using, apps):
         segments += [pub["abstract_ja"], pub["abstract_en"]]
         text, tokens = build_document(segments)
         entry = (*(pub[name] for name in _ENTRY_FIELDS), text)
+        stale = (pub["search_text"], pub["search_tokens"]) != (text, tokens)
         result[pk] = Document(
-            stale=(pub["search_text"], pub["search_tokens"]) != (text, tokens),
-            entry_stale=bool(stored) and tuple(pub[name] for name in stored) != entry,
+            stale=stale,
+            # The entry copies the tokens too (as a tsvector, not compared here).
+            entry_stale=bool(stored) and (stale or tuple(pub[n] for n in stored) != entry),
             text=text,
             tokens=tokens,
             entry=entry,
@@ -484,7 +503,13 @@ class Term:
 
     @property
     def exact(self):
-        """Whether the PostgreSQL index alone decides this term (no LIKE re-check needed)."""
+        """Whether the PostgreSQL index alone decides this term (no LIKE re-check needed).
+
+        A single word, a Japanese term of one or two characters, and a phrase of two
+        words (its pair lexeme: the first word whole, then a word the second starts).
+        """
+        if len(self.tokens) == 2:
+            return not any(t.cjk or len(t.text) > MAX_LEXEME_CHARS for t in self.tokens)
         if len(self.tokens) != 1:
             return False
         token = self.tokens[0]
@@ -498,13 +523,19 @@ class Term:
         """
         star = ":*" if prefixes else ""
         wanted = []
-        last = len(self.tokens) - 1
-        for i, token in enumerate(self.tokens):
+        tokens = self.tokens
+        last = len(tokens) - 1
+        for i, token in enumerate(tokens):
             text = token.text
             if not token.cjk:
                 # A word followed by another token is whole; the last may be a prefix.
-                word = text[:MAX_LEXEME_CHARS]
-                wanted.append(f"'{word}'" if i < last else f"'{word}'{star}")
+                # Two adjacent words are one pair lexeme, which holds both words.
+                if i < last and not tokens[i + 1].cjk:
+                    pair = _pair(text, tokens[i + 1].text)
+                    wanted.append(f"'{pair}'" if i + 1 < last else f"'{pair}'{star}")
+                elif i == 0 or tokens[i - 1].cjk:
+                    word = text[:MAX_LEXEME_CHARS]
+                    wanted.append(f"'{word}'" if i < last else f"'{word}'{star}")
             elif len(text) == 1:
                 # Any character of a run starts one of its lexemes; one that ends the
                 # run (followed by another token) is a lexeme of its own.

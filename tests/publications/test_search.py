@@ -177,6 +177,23 @@ class TestWordsAndPhrases:
         assert found("machine learning") == {phrase, apart}
         assert found('"machine learning"') == found("“machine learning”") == {phrase}
 
+    def test_a_phrase_keeps_its_order_and_its_last_word_may_be_a_prefix(self):
+        paper = make_paper(title_en="Lattice defects in oxides")
+        assert found('"lattice defects"') == found('"lattice defect"') == {paper}
+        assert found('"defects lattice"') == set()
+        assert found('"lattic defects"') == set()  # only the last word may be cut short
+
+    def test_a_phrase_never_spans_two_fields(self):
+        paper = make_paper(title_en="Theory of lattice", venue="Defects Letters")
+        assert found("lattice defects") == {paper}
+        assert found('"lattice defects"') == set()
+        assert found('"of lattice"') == found('"theory of lattice"') == {paper}
+
+    def test_a_phrase_of_three_words_needs_all_three_in_a_row(self):
+        row = make_paper(title_en="Point lattice defects")
+        make_paper(title_en="Point lattice and lattice defects")
+        assert found('"point lattice defects"') == {row}
+
     def test_an_unclosed_quote_quotes_the_rest(self):
         phrase = make_paper(title_en="Machine learning for spectra")
         make_paper(title_en="Learning how a machine sees spectra")
@@ -448,6 +465,16 @@ class TestRebuildCommand:
         assert [(p, p.keyword_match) for p in Publication.objects.search("ELNES")] == [
             (paper, True)
         ]
+
+    def test_rebuild_rewrites_the_entry_of_a_document_whose_lexemes_changed(self):
+        """What migration 0006 relies on: lexemes an older version did not store
+        (the word pairs) reach the search entries too, though their text is unchanged."""
+        paper = make_paper(title_en="Lattice defects")
+        SearchEntry.objects.update(vector="lattice defects")  # no pair: as before 0006
+        Publication.objects.update(search_tokens="defects lattice")
+        call_command("rebuild_search_index", stdout=StringIO())
+        assert found('"lattice defects"') == {paper}
+        assert found('"defects lattice"') == set()
 
     def test_a_second_rebuild_changes_nothing(self):
         make_paper(title_en="Theoretical ELNES")
