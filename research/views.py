@@ -86,14 +86,11 @@ class ThemeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         theme = self.object
-        keyword_ids = {k.pk for k in theme.keywords.all()}
         representatives = list(theme.representative_list().for_list())
         related = theme.related_publications()
         # The chart counts the related papers and adds the representatives' years.
-        related_page, related_years = paginate_by_year(
-            self.request, related, related.for_list().prefetch_related("keywords")
-        )
-        mark_matched_keywords(related_page.object_list, keyword_ids)
+        related_page, related_years = paginate_by_year(self.request, related, related.for_list())
+        mark_matched_keywords(related_page.object_list, theme.keywords.all())
         context.update(
             preview=not theme.is_published,
             representatives=representatives,
