@@ -547,6 +547,39 @@ class SearchEntry(models.Model):
         return f"search entry of publication {self.pk}"
 
 
+class SearchWord(models.Model):
+    """A word some search document holds (not Japanese, not a pair), kept by
+    publications/search.py: a query's word prefix becomes the words it starts.
+
+    Words are added, never removed: a word no paper has any more finds nothing.
+    """
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self):
+        return self.word
+
+
+class SearchPairs(models.Model):
+    """A publication's pair lexemes: every two adjacent words (``~lattice~defects``).
+
+    Kept apart from SearchEntry (by publications/search.py) so that the entries stay
+    narrow: a quoted phrase looks its pairs up here, GIN-indexed on PostgreSQL
+    (migration 0006).
+    """
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, primary_key=True, related_name="search_pairs"
+    )
+    vector = search.VectorField()
+
+    class Meta:
+        verbose_name_plural = "search pairs"
+
+    def __str__(self):
+        return f"word pairs of publication {self.pk}"
+
+
 class Authorship(models.Model):
     """A person's place in a publication's author list (1 = first author)."""
 

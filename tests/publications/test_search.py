@@ -19,6 +19,8 @@ from publications.models import (
     Person,
     Publication,
     SearchEntry,
+    SearchPairs,
+    SearchWord,
 )
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +205,26 @@ class TestWordsAndPhrases:
         paper = make_paper(title_en="Core-loss spectroscopy")
         assert found("spectr") == found("core-loss") == found("core loss") == {paper}
         assert found("pectro") == set()
+
+    def test_several_words_each_only_the_start_of_a_word(self):
+        paper = make_paper(title_en="Machine learning for catalysts")
+        make_paper(title_en="Machining of catalysts")
+        assert found("mach learn cata") == found("machine learn") == {paper}
+        assert found("mach learnt") == set()
+
+    def test_a_prefix_that_starts_many_words_finds_them_all(self):
+        """More words than search.MAX_EXPANSION start `ab`: the prefix is searched as such."""
+        papers = {make_paper(title_en=f"ab{n} study") for n in range(search.MAX_EXPANSION + 3)}
+        assert found("ab study") == found("ab") == papers
+        assert found("ab1") == {p for p in papers if p.title_en.startswith("ab1")}
+
+    def test_a_word_stays_findable_by_its_start_after_its_paper_changes(self):
+        paper = make_paper(title_en="Catalysis")
+        assert found("cata") == {paper}
+        paper.title_en = "Catalysts"
+        paper.save()
+        assert found("cata") == found("catalysts") == {paper}
+        assert found("catalysi") == set()
 
     def test_punctuation_inside_a_word_joins_its_parts(self):
         paper = make_paper(title_en="Li–ion conductors")  # en dash
@@ -398,9 +420,9 @@ class TestIndexFreshness:
             for n in range(size):
                 make_paper(title_en=f"Paper {n}").keywords.add(keyword)
             keyword.name_en = f"New {size}"
-            # snapshot, update, papers of the keyword, 4 reads and 2 bulk writes (the
-            # documents, the search entries)
-            with django_assert_num_queries(9):
+            # snapshot, update, papers of the keyword, 4 reads and 4 bulk writes (the
+            # documents, the words, the search entries, their word pairs)
+            with django_assert_num_queries(11):
                 keyword.save()
             assert len(found(f'"new {size}"')) == size
 
@@ -467,14 +489,21 @@ class TestRebuildCommand:
         ]
 
     def test_rebuild_rewrites_the_entry_of_a_document_whose_lexemes_changed(self):
-        """What migration 0006 relies on: lexemes an older version did not store
-        (the word pairs) reach the search entries too, though their text is unchanged."""
+        """What migration 0006 relies on: lexemes an older version did not store (the
+        word pairs) are written, though the entry's text is unchanged."""
         paper = make_paper(title_en="Lattice defects")
-        SearchEntry.objects.update(vector="lattice defects")  # no pair: as before 0006
+        SearchPairs.objects.all().delete()  # as before 0006: no pairs anywhere
         Publication.objects.update(search_tokens="defects lattice")
         call_command("rebuild_search_index", stdout=StringIO())
         assert found('"lattice defects"') == {paper}
         assert found('"defects lattice"') == set()
+
+    def test_rebuild_restores_the_words_a_prefix_is_expanded_to(self):
+        paper = make_paper(title_en="Machine learning")
+        SearchWord.objects.filter(word="machine").delete()  # lost behind Django's back
+        other = make_paper(title_en="Machinery")  # while `mach` still starts a word
+        call_command("rebuild_search_index", stdout=StringIO())
+        assert found("mach") == {paper, other}
 
     def test_a_second_rebuild_changes_nothing(self):
         make_paper(title_en="Theoretical ELNES")
