@@ -249,28 +249,24 @@ def _models(apps):
     )
 
 
-def _entry_model(apps):
-    """The SearchEntry model, or None in a migration state that predates it (0002, 0003)."""
+def _index_model(apps, name):
+    """A model of the search index, or None in a migration state that predates it."""
     try:
-        return apps.get_model("publications", "SearchEntry")
+        return apps.get_model("publications", name)
     except LookupError:
         return None
+
+
+def _entry_model(apps):
+    return _index_model(apps, "SearchEntry")  # from migration 0004
 
 
 def _word_model(apps):
-    """The SearchWord model, or None in a migration state that predates it (before 0006)."""
-    try:
-        return apps.get_model("publications", "SearchWord")
-    except LookupError:
-        return None
+    return _index_model(apps, "SearchWord")  # from migration 0006
 
 
 def _pairs_model(apps):
-    """The SearchPairs model, or None in a migration state that predates it (before 0006)."""
-    try:
-        return apps.get_model("publications", "SearchPairs")
-    except LookupError:
-        return None
+    return _index_model(apps, "SearchPairs")  # from migration 0006
 
 
 def split_lexemes(tokens):
