@@ -1,0 +1,126 @@
+"""Where an uncached page's time goes: one process, the Django test client, cProfile.
+
+    .venv/bin/python bench/page_profile.py /en/publications/
+    .venv/bin/python bench/page_profile.py /en/research/materials-informatics/ --size 100000
+
+Reads the database bench/load.py seeded (`labsite_load_N`, run that first) with
+the load benchmark's settings and the page cache off. It prints the page's median
+time without the profiler, then the profiled time per request split by where it
+is spent: SQL on the wire, compiling queries, building model instances, querysets
+and prefetching, the template engine, this project's renderers, URL reversing,
+translation lookups, and the rest; a builtin's time (getattr, str.join…) goes to
+its callers. cProfile slows Python down about twice; the shares are what to read.
+Timings are printed, never asserted.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (label, parts of a file path or function name that belong to it), first match wins.
+PARTS = [
+    ("SQL on the wire", ["psycopg"]),
+    (
+        "building and compiling queries",
+        [
+            "sql/compiler.py", "sql/query.py", "sql/where.py", "expressions.py", "lookups.py",
+            "utils/tree.py", "deconstruct.py", "models/options.py", "models/manager.py",
+            "models/fields/__init__.py", "/copy.py",
+        ],
+    ),
+    (
+        "model instances (with their signals)",
+        ["models/base.py", "modeltranslation/", "dispatch/dispatcher.py", "fields/related"],
+    ),
+    ("querysets, prefetching", ["models/query.py", "related_descriptors.py", "query_utils.py"]),
+    ("template engine", ["django/template/"]),
+    (
+        "this project's renderers",
+        ["publications/rendering.py", "publications/translated.py", "publications/charts.py"],
+    ),
+    ("escaping, safe strings", ["utils/html.py", "utils/safestring.py", "html/__init__.py"]),
+    ("URL reversing", ["django/urls/"]),
+    (
+        "translations, lazy strings",
+        ["utils/translation/", "asgiref/local.py", "utils/functional.py", "/gettext.py"],
+    ),
+]  # fmt: skip
+
+
+def part_of(filename, function):
+    for label, needles in PARTS:
+        if any(n in filename or n in function for n in needles):
+            return label
+    return "the rest (views, middleware, the rest of Django)"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", help="a page's path, e.g. /en/publications/")
+    parser.add_argument("--size", type=int, default=10_000, help="papers (labsite_load_N)")
+    parser.add_argument("--requests", type=int, default=30, help="requests timed and profiled")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/labsite_load")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=f"{args.postgres_url}_{args.size}",
+        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="testserver",
+        BEHIND_PROXY="1",
+        PAGE_CACHE_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client()
+    response = client.get(args.path, secure=True)
+    if response.status_code != 200:
+        sys.exit(f"{args.path} answered {response.status_code}")
+    for _ in range(3):  # warm: connections, templates, URL resolvers
+        client.get(args.path, secure=True)
+    times = []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        client.get(args.path, secure=True)
+        times.append(time.perf_counter() - started)
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.requests):
+        client.get(args.path, secure=True)
+    profile.disable()
+    spent = Counter()
+    for (filename, _line, function), row in pstats.Stats(profile).stats.items():
+        own, callers = row[2], row[4]
+        if filename == "~" and "psycopg" not in function and callers:
+            # A builtin (getattr, str.join…): its time belongs to whoever called it.
+            for (caller_file, _, caller_function), by_caller in callers.items():
+                spent[part_of(caller_file, caller_function)] += by_caller[2]
+        else:
+            spent[part_of(filename, function)] += own  # own time, not its callees'
+    total = sum(spent.values())
+
+    print(f"\n{args.path} at {args.size:,} papers: median {statistics.median(times) * 1000:.1f} ms")
+    print(f"profiled: {total / args.requests * 1000:.1f} ms per request\n")
+    print("| part | ms per request (profiled) | share |")
+    print("|---|---:|---:|")
+    for label, seconds in spent.most_common():
+        print(f"| {label} | {seconds / args.requests * 1000:.1f} | {100 * seconds / total:.0f}% |")
+
+
+if __name__ == "__main__":
+    main()
