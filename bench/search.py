@@ -41,6 +41,9 @@ QUERIES = [
     ("zzzzqx", "no hit"),
     ('"defects lattice"', "phrase whose words are everywhere, never adjacent"),
     ("mach learn cata", "three words, each only a prefix"),
+    ("de sp", "two 2-letter prefixes"),
+    ("ma le ca sp de", "five 2-letter prefixes of common words"),
+    ("a b c d e f g h i j", "ten 1-letter prefixes"),
     ("ELNES", "page 50 (the last under the cap)", 50),
     ("第一原理計算", "page 50 (the last under the cap)", 50),
 ]
@@ -87,7 +90,9 @@ def worker(papers, repeat):
             for _ in range(repeat):
                 spent.clear()
                 statements.clear()
-                # What the list runs: the paginator's count, then the page's papers.
+                # What the list runs: the paginator's count, then the page's papers, for
+                # a new search each time (PostgreSQL's prefix expansion included).
+                results = Publication.objects.published().search(q)
                 paginator = search.SearchPaginator(results, PER_PAGE)
                 count = paginator.count
                 page = [paper.pk for paper in paginator.page(number)]

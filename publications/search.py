@@ -33,7 +33,7 @@ How it works (docs/search.md has the reasoning and the measurements):
   search up to ``COUNT_CAP`` and finds a page on the entries alone. The pairs have
   their own table (``SearchPairs``), which keeps the entries' vectors small;
   ``SearchWord`` lists every word, so that a word prefix is sent to GIN as the words
-  it starts (``ExpandedQuery``).
+  it starts (``expand_prefixes``).
 * **Ranking**: papers having a keyword whose name (either language, normalised)
   equals the whole query are annotated ``keyword_match=True`` and come first; then
   newest first (year, month, pk, all descending).
@@ -53,7 +53,7 @@ import threading
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.apps import apps as global_apps
@@ -63,12 +63,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    Expression,
     F,
     Func,
     OuterRef,
     Q,
-    TextField,
     Value,
     When,
 )
@@ -613,13 +611,9 @@ class Term:
         token = self.tokens[0]
         return len(token.text) <= 2 if token.cjk else len(token.text) <= MAX_LEXEME_CHARS
 
-    def lexemes(self, prefixes=True):
-        """tsquery operands that every matching document contains.
-
-        With ``prefixes=False`` the last word is taken whole (``'spectr'``, not
-        ``'spectr':*``): the papers this finds are some of the term's matches.
-        """
-        star = ":*" if prefixes else ""
+    def lexemes(self):
+        """tsquery operands that every matching document contains."""
+        star = ":*"
         wanted = []
         tokens = self.tokens
         last = len(tokens) - 1
@@ -654,6 +648,14 @@ class SearchQuery:
 
     terms: tuple
     key: str
+    # expand_prefixes() of a tsquery, once per query and database (not compared).
+    _expansions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def expanded(self, tsquery, using):
+        key = (tsquery, using)
+        if key not in self._expansions:
+            self._expansions[key] = expand_prefixes(tsquery, using)
+        return self._expansions[key]
 
     @classmethod
     def parse(cls, q):
@@ -675,16 +677,12 @@ class SearchQuery:
         """Nothing to search for: empty, white space, punctuation only."""
         return not self.terms
 
-    def tsquery(self, prefixes=True, pairs=None):
+    def tsquery(self, pairs=None):
         """The terms' lexemes ANDed; ``pairs`` True/False: only the pair lexemes / the others."""
-        lexemes = (lex for term in self.terms for lex in term.lexemes(prefixes))
+        lexemes = (lex for term in self.terms for lex in term.lexemes())
         if pairs is not None:
             lexemes = (lex for lex in lexemes if lex.startswith(f"'{PAIR}") == pairs)
         return " & ".join(dict.fromkeys(lexemes))
-
-    @property
-    def has_prefixes(self):
-        return ":*" in self.tsquery()
 
 
 class MatchesLexemes(Func):
@@ -712,45 +710,44 @@ class MatchesLexemes(Func):
 
 
 _WORD_PREFIX = re.compile(r"'([^'~]+)':\*")
-_EXPANSION_SQL = (
-    "(SELECT CASE WHEN count(*) BETWEEN 1 AND %s"
-    " THEN '(' || string_agg(quote_literal(word), ' | ') || ')' ELSE %s END"
-    " FROM (SELECT word FROM {words} WHERE word LIKE %s LIMIT %s) expansion)"
-)
 
 
-class ExpandedQuery(Expression):
-    """PostgreSQL: a tsquery's text whose word prefixes become the words they start.
+def expand_prefixes(tsquery, using="default"):
+    """PostgreSQL: a tsquery's text with its word prefixes replaced by the words they start.
 
-    ``'mach':* & 'learn':*`` is sent as ``'mach':* & 'learn':*`` with each prefix
-    replaced, inside the same SQL statement, by ``('machine' | 'machines')`` when
-    SearchWord holds between 1 and MAX_EXPANSION words it starts (otherwise it
-    stays a prefix). GIN answers an OR of words like any other word; a prefix it
-    answers by collecting every match of every word into a bitmap (28 ms for these
-    three at 100,000 papers, 5 ms for the words). Japanese and pair prefixes stay.
+    ``'mach':* & 'learn':*`` becomes ``('machine' | 'machines') & ('learning')``
+    when SearchWord holds 1 to MAX_EXPANSION words a prefix starts; otherwise the
+    prefix stays. One query reads the words of every prefix. GIN answers ORed words
+    through its posting lists, a prefix by collecting every match of every word it
+    starts into a bitmap (``mach learn cata`` at 100,000 papers: 28 ms as prefixes,
+    5–7 ms as words). The words are sent as literals, so the planner sees how
+    common they are (``spectr``: a scan that stops at 1,001, 2 ms) — an expansion
+    computed inside the statement hid that from it. Japanese and pair prefixes stay.
     """
-
-    output_field = TextField()
-
-    def __init__(self, tsquery):
-        super().__init__()
-        self.tsquery = tsquery
-
-    def as_sql(self, compiler, connection, **extra_context):
-        fixed, parts, params = [], [], []
-        for part in self.tsquery.split(" & "):
-            match = _WORD_PREFIX.fullmatch(part)
-            if match and not _JAPANESE.match(match[1]):
-                parts.append(_EXPANSION_SQL)
-                params += [MAX_EXPANSION, part, f"{match[1]}%", MAX_EXPANSION + 1]
-            else:
-                fixed.append(part)
-        if fixed:
-            parts.insert(0, "%s")
-            params.insert(0, " & ".join(fixed))
-        table = connection.ops.quote_name(_word_model(global_apps)._meta.db_table)
-        joined = " || ' & ' || ".join(parts).replace("{words}", table)
-        return f"({joined})", params
+    parts = tsquery.split(" & ")
+    prefixes = [m[1] for part in parts if (m := _WORD_PREFIX.fullmatch(part))]
+    prefixes = [p for p in dict.fromkeys(prefixes) if not _JAPANESE.match(p)]
+    if not prefixes:
+        return tsquery
+    Word = _word_model(global_apps)
+    words = Word._base_manager.using(using)
+    found = [
+        words.filter(word__startswith=p).annotate(prefix=Value(p)).values_list("prefix", "word")
+        for p in prefixes
+    ]
+    found = [q.order_by()[: MAX_EXPANSION + 1] for q in found]
+    starts = {p: [] for p in prefixes}
+    rows = found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
+    for prefix, word in rows:
+        starts[prefix].append(word)
+    expanded = []
+    for part in parts:
+        match = _WORD_PREFIX.fullmatch(part)
+        words_of = starts.get(match[1]) if match else None
+        if words_of and len(words_of) <= MAX_EXPANSION:
+            part = "(" + " | ".join(f"'{w}'" for w in sorted(words_of)) + ")"
+        expanded.append(part)
+    return " & ".join(expanded)
 
 
 def keywords_matching(keyword_queryset, q):
@@ -761,22 +758,21 @@ def keywords_matching(keyword_queryset, q):
     return keyword_queryset.filter(Q(name_key_ja=query.key) | Q(name_key_en=query.key))
 
 
-def matching_entries(query, using="default", indexed=True, prefixes=True):
+def matching_entries(query, using="default", indexed=True):
     """The SearchEntry rows matching a parsed query (all of them, published or not).
 
-    On PostgreSQL the lexemes decide (``vector @@ tsquery``), and ``text LIKE``
-    re-checks the terms they cannot decide alone; elsewhere ``text LIKE`` decides.
-    ``prefixes=False`` (PostgreSQL) takes each term's last word whole: some of the
-    matches, found without the index's costly prefix scans.
+    On PostgreSQL the lexemes decide (``vector @@ tsquery``, word prefixes expanded
+    to words), and ``text LIKE`` re-checks the terms they cannot decide alone;
+    elsewhere ``text LIKE`` decides.
     """
     Entry = _entry_model(global_apps)
     terms = query.terms
     conditions = []
     if connections[using].vendor == "postgresql":
-        if lexemes := query.tsquery(prefixes, pairs=False):
-            tsquery = ExpandedQuery(lexemes) if prefixes else Value(lexemes)
-            conditions.append(MatchesLexemes(F("vector"), tsquery, indexed=indexed))
-        if pairs := query.tsquery(prefixes, pairs=True):
+        if lexemes := query.tsquery(pairs=False):
+            lexemes = query.expanded(lexemes, using)
+            conditions.append(MatchesLexemes(F("vector"), Value(lexemes), indexed=indexed))
+        if pairs := query.tsquery(pairs=True):
             conditions.append(_having_pairs(pairs, using, indexed))
         terms = [term for term in terms if not term.exact]
     conditions += [Q(text__contains=term.pattern) for term in terms]
@@ -907,9 +903,9 @@ class SearchPaginator(Paginator):
         self._capped = False
         self._years = None  # the matches' years, read with the count when under the cap
 
-    def _entries(self, indexed=True, prefixes=True):
+    def _entries(self, indexed=True):
         using = self.object_list.db
-        entries = matching_entries(self.search.query, using, indexed, prefixes)
+        entries = matching_entries(self.search.query, using, indexed)
         return _restrict(entries, self.search.base)
 
     @cached_property
@@ -920,18 +916,12 @@ class SearchPaginator(Paginator):
         if self.search is None:
             found = self.object_list[:limit].count()
         else:
-            found = 0
-            if self.search.query.has_prefixes and self._vendor == "postgresql":
-                # The GIN index scans every word a prefix starts (machine:* → machine,
-                # machines, …: 30 ms for three words). Whole words find some of the
-                # matches fast; when they are already more than the cap, that is all.
-                found = self._entries(prefixes=False)[:limit].count()
-            if found < limit:
-                # The years of up to cap + 1 matches: their number is the capped count
-                # and, under the cap, they are the chart's counts (one query for both).
-                years = list(self._entries().values_list("year", flat=True)[:limit])
-                found = len(years)
-                self._years = Counter(years)
+            # The years of up to cap + 1 matches: their number is the capped count
+            # and, under the cap, they are the chart's counts (one query for both).
+            # (Word prefixes reach it as the words they start: expand_prefixes.)
+            years = list(self._entries().values_list("year", flat=True)[:limit])
+            found = len(years)
+            self._years = Counter(years)
         self._capped = found > self.cap
         return min(found, self.cap)
 

@@ -100,8 +100,8 @@ def test_a_search_renders_in_a_constant_number_of_queries(client, django_assert_
     factories.theme(keywords=[keyword])
     # The years of up to 1,001 matches (count and chart), the papers of the keyword
     # named like the query (counted up to 1,001), the page on the search entries, its
-    # papers, their authors, and the filter form's 3; PostgreSQL first counts a
-    # last word that may be a prefix as a whole word (publications/search.py).
+    # papers, their authors, and the filter form's 3; PostgreSQL first reads the
+    # words that the query's word prefixes start (search.expand_prefixes).
     expected = 9 if connection.vendor == "postgresql" else 8
     with django_assert_num_queries(expected):
         client.get("/en/publications/", {"q": "elnes"})
