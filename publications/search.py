@@ -51,7 +51,7 @@ import itertools
 import re
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -444,14 +444,15 @@ def _write_entries(apps, rows, using):
                 vector=words,
             )
         )
-        pairs.append(Pairs and Pairs(publication_id=pk, vector=word_pairs))
+        if Pairs is not None:
+            pairs.append(Pairs(publication_id=pk, vector=word_pairs))
     # The words first: a prefix search must never see an entry whose words it cannot expand to.
     _write_words(apps, all_words, using)
     upsert = {"batch_size": BATCH_SIZE, "update_conflicts": True, "unique_fields": ["publication"]}
     Entry._base_manager.using(using).bulk_create(
         entries, update_fields=[*_ENTRY_FIELDS, "text", "vector"], **upsert
     )
-    if Pairs is not None:
+    if pairs:
         Pairs._base_manager.using(using).bulk_create(pairs, update_fields=["vector"], **upsert)
 
 
@@ -613,7 +614,6 @@ class Term:
 
     def lexemes(self):
         """tsquery operands that every matching document contains."""
-        star = ":*"
         wanted = []
         tokens = self.tokens
         last = len(tokens) - 1
@@ -624,14 +624,14 @@ class Term:
                 # Two adjacent words are one pair lexeme, which holds both words.
                 if i < last and not tokens[i + 1].cjk:
                     pair = _pair(text, tokens[i + 1].text)
-                    wanted.append(f"'{pair}'" if i + 1 < last else f"'{pair}'{star}")
+                    wanted.append(f"'{pair}'" if i + 1 < last else f"'{pair}':*")
                 elif i == 0 or tokens[i - 1].cjk:
                     word = text[:MAX_LEXEME_CHARS]
-                    wanted.append(f"'{word}'" if i < last else f"'{word}'{star}")
+                    wanted.append(f"'{word}'" if i < last else f"'{word}':*")
             elif len(text) == 1:
                 # Any character of a run starts one of its lexemes; one that ends the
                 # run (followed by another token) is a lexeme of its own.
-                wanted.append(f"'{text}'" if i < last else f"'{text}'{star}")
+                wanted.append(f"'{text}'" if i < last else f"'{text}':*")
             else:
                 bigrams = [text[j : j + 2] for j in range(len(text) - 1)]
                 if len(bigrams) > MAX_LEXEMES_PER_TERM:
@@ -648,14 +648,14 @@ class SearchQuery:
 
     terms: tuple
     key: str
-    # expand_prefixes() of a tsquery, once per query and database (not compared).
+    # words_tsquery() per database, read once per search (not compared).
     _expansions: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def expanded(self, tsquery, using):
-        key = (tsquery, using)
-        if key not in self._expansions:
-            self._expansions[key] = expand_prefixes(tsquery, using)
-        return self._expansions[key]
+    def words_tsquery(self, using):
+        """PostgreSQL: the lexemes other than pairs, word prefixes expanded (expand_prefixes)."""
+        if using not in self._expansions:
+            self._expansions[using] = expand_prefixes(self.tsquery(pairs=False), using)
+        return self._expansions[using]
 
     @classmethod
     def parse(cls, q):
@@ -725,25 +725,27 @@ def expand_prefixes(tsquery, using="default"):
     computed inside the statement hid that from it. Japanese and pair prefixes stay.
     """
     parts = tsquery.split(" & ")
-    prefixes = [m[1] for part in parts if (m := _WORD_PREFIX.fullmatch(part))]
-    prefixes = [p for p in dict.fromkeys(prefixes) if not _JAPANESE.match(p)]
-    if not prefixes:
+    prefix_of = {}  # part -> the word prefix it is
+    for part in parts:
+        match = _WORD_PREFIX.fullmatch(part)
+        if match and not _JAPANESE.match(match[1]):
+            prefix_of[part] = match[1]
+    if not prefix_of:
         return tsquery
-    Word = _word_model(global_apps)
-    words = Word._base_manager.using(using)
+    words = _word_model(global_apps)._base_manager.using(using)
     found = [
-        words.filter(word__startswith=p).annotate(prefix=Value(p)).values_list("prefix", "word")
-        for p in prefixes
+        words.filter(word__startswith=p)
+        .annotate(prefix=Value(p))
+        .values_list("prefix", "word")
+        .order_by()[: MAX_EXPANSION + 1]
+        for p in dict.fromkeys(prefix_of.values())
     ]
-    found = [q.order_by()[: MAX_EXPANSION + 1] for q in found]
-    starts = {p: [] for p in prefixes}
-    rows = found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
-    for prefix, word in rows:
+    starts = defaultdict(list)
+    for prefix, word in found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]:
         starts[prefix].append(word)
     expanded = []
     for part in parts:
-        match = _WORD_PREFIX.fullmatch(part)
-        words_of = starts.get(match[1]) if match else None
+        words_of = starts.get(prefix_of.get(part))
         if words_of and len(words_of) <= MAX_EXPANSION:
             part = "(" + " | ".join(f"'{w}'" for w in sorted(words_of)) + ")"
         expanded.append(part)
@@ -769,8 +771,7 @@ def matching_entries(query, using="default", indexed=True):
     terms = query.terms
     conditions = []
     if connections[using].vendor == "postgresql":
-        if lexemes := query.tsquery(pairs=False):
-            lexemes = query.expanded(lexemes, using)
+        if lexemes := query.words_tsquery(using):
             conditions.append(MatchesLexemes(F("vector"), Value(lexemes), indexed=indexed))
         if pairs := query.tsquery(pairs=True):
             conditions.append(_having_pairs(pairs, using, indexed))
