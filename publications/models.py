@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import names, search
+from . import listing, names, search
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -278,23 +278,22 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def with_authors(self):
-        """What a list of citations needs: the authors in order, in one extra query."""
-        return self.prefetch_related(
-            models.Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("person").order_by("position"),
-            )
-        )
+        """Papers with their authors in order (`ordered_authorships`), in one extra query."""
+        clone = self._chain()
+        clone._iterable_class = listing.WithAuthorsIterable
+        return clone
 
-    def for_list(self):
-        """What a list item shows: the authors in order; the long texts stay in the database.
+    def for_list(self, authors=True):
+        """What a list item shows, read cheaply: its columns and its authors in order.
 
-        A paper's abstracts, BibTeX and search document are most of its row; a list
-        of 20 never shows them.
+        The papers come as instances made from rows (publications/listing.py): no
+        abstracts, BibTeX or search document, and two queries whatever the number of
+        papers and authors. With `authors=False`, one query: the caller attaches
+        the authors (`listing.attach_authors`).
         """
-        return self.with_authors().defer(
-            "abstract", "abstract_ja", "abstract_en", "bibtex", "search_text", "search_tokens"
-        )
+        clone = self._chain()
+        clone._iterable_class = listing.ListIterable if authors else listing.ListRowsIterable
+        return clone
 
     def for_export(self):
         """What the BibTeX, RIS and CSL-JSON exports read: authors and keywords prefetched."""
@@ -314,7 +313,14 @@ class PublicationQuerySet(models.QuerySet):
         )
 
     def sharing_keywords(self, keywords):
-        """Papers that share at least one of these keywords (a queryset or list of Keyword)."""
+        """Papers that share at least one of these keywords (a queryset or list of Keyword).
+
+        Keywords already read (a list, a prefetched queryset) go in as their ids: the
+        planner then needs no join to the keywords (2.4 → 1.5 ms of planning for a
+        theme's related papers).
+        """
+        if not isinstance(keywords, models.QuerySet) or keywords._result_cache is not None:
+            keywords = [keyword.pk for keyword in keywords]
         through = Publication.keywords.through
         return self.filter(
             models.Exists(
@@ -466,6 +472,8 @@ class Publication(models.Model):
                 condition=models.Q(is_published=True),
                 name="publication_published_year",
             ),
+            # Migration 0007 adds `publication_newest_first` (the lists' exact order)
+            # in SQL: SQLite indexes cannot say NULLS LAST.
         ]
 
     def __str__(self):
@@ -494,7 +502,11 @@ class Publication(models.Model):
 
     @property
     def ordered_authorships(self):
-        """Authorships in author order; uses the prefetch of `with_authors()` when present."""
+        """Authorships in author order: as a list read them (`for_list()`), or as prefetched
+        by `with_authors()`, or from the database."""
+        listed = self.__dict__.get("listed_authorships")
+        if listed is not None:
+            return listed
         return sorted(self.authorships.all(), key=lambda a: a.position)
 
     def set_authors(self, printed_names):

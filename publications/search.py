@@ -976,6 +976,7 @@ class SearchPaginator(Paginator):
         papers = self.search.base.filter(pk__in=pks).annotate(keyword_match=Value(False))
         papers.query.select_related = source.query.select_related
         papers.query.deferred_loading = source.query.deferred_loading
+        papers._iterable_class = source._iterable_class
         return papers.prefetch_related(*source._prefetch_related_lookups)
 
     def _page_pks(self, bottom, top):

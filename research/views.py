@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from publications import seo
 from publications.charts import year_chart
+from publications.listing import attach_authors
 from publications.models import Publication
 from publications.views import (
     export_response,
@@ -86,10 +87,15 @@ class ThemeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         theme = self.object
-        representatives = list(theme.representative_list().for_list())
+        representatives = list(theme.representative_list().for_list(authors=False))
         related = theme.related_publications()
         # The chart counts the related papers and adds the representatives' years.
-        related_page, related_years = paginate_by_year(self.request, related, related.for_list())
+        related_page, related_years = paginate_by_year(
+            self.request, related, related.for_list(authors=False)
+        )
+        related_page.object_list = list(related_page.object_list)
+        # One query for the authors of both lists.
+        attach_authors(representatives + related_page.object_list, related.db)
         mark_matched_keywords(related_page.object_list, theme.keywords.all())
         context.update(
             preview=not theme.is_published,
