@@ -11,12 +11,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, search, seo
+from . import filters, listing, search, seo
 from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Person, Publication
 
 PER_PAGE = 20
+# What the filters' choices show: a keyword's or a person's name in either language.
+KEYWORD_COLUMNS = ("id", "slug", "name_ja", "name_en")
+PERSON_COLUMNS = ("id", *listing.PERSON_COLUMNS)
 SHOW_ALL_LIMIT = 1000
 
 
@@ -144,6 +147,8 @@ class PublicationListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         capped = getattr(context["paginator"], "count_capped", False)  # a very broad search
+        keywords = Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug")
+        lab_members = Person.objects.lab_members()
         context.update(
             state=self.state,
             form_values=self.state.values,
@@ -151,9 +156,9 @@ class PublicationListView(ListView):
             result_capped=capped,
             groups=group_by_year(context["page_obj"].object_list),
             chart=year_chart(self.year_counts),
-            keywords=Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug"),
+            keywords=[(k.slug, k) for k in listing.lean(keywords, *KEYWORD_COLUMNS)],
             themes=filters.theme_provider.choices(),
-            lab_members=Person.objects.lab_members(),
+            lab_members=[(p.slug, p) for p in listing.lean(lab_members, *PERSON_COLUMNS)],
             types=Publication.Type.choices,
             show_all=self.get_show_all(),
             nav="publications",

@@ -2,14 +2,19 @@
 
 from django.db.models import Q
 
+from publications import listing
 from publications.filters import ThemeProvider
 
 from .models import ResearchTheme
 
+# What a link to a theme shows: its title in either language (and its URL, from the slug).
+LINK_COLUMNS = ("id", "slug", "title_ja", "title_en", "order")
+
 
 class ResearchThemeProvider(ThemeProvider):
     def choices(self):
-        return [(theme.slug, theme) for theme in ResearchTheme.objects.published()]
+        themes = listing.lean(ResearchTheme.objects.published(), *LINK_COLUMNS)
+        return [(theme.slug, theme) for theme in themes]
 
     def lookup(self, slug, include_unpublished=False):
         themes = (
@@ -24,14 +29,11 @@ class ResearchThemeProvider(ThemeProvider):
 
     def themes_for_publication(self, publication):
         """Published themes the paper belongs to: as a representative or by a shared keyword."""
-        return (
-            ResearchTheme.objects.published()
-            .filter(
-                Q(representatives__publication=publication)
-                | Q(keywords__in=publication.keywords.all())
-            )
-            .distinct()
+        themes = ResearchTheme.objects.published().filter(
+            Q(representatives__publication=publication) | Q(keywords__in=publication.keywords.all())
         )
+        return listing.lean(themes.distinct(), *LINK_COLUMNS)
 
     def themes_for_keyword(self, keyword):
-        return ResearchTheme.objects.published().filter(keywords=keyword)
+        themes = ResearchTheme.objects.published().filter(keywords=keyword)
+        return listing.lean(themes, *LINK_COLUMNS)

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html_join
 
 from publications import charts, rendering
 
@@ -34,3 +35,14 @@ def publication_source(publication):
 def year_chart(chart, chart_id):
     """The publications-per-year figure: inline SVG and its table (publications/charts.py)."""
     return charts.chart_html(chart, chart_id)
+
+
+@register.simple_tag
+def options(choices, selected=None):
+    """<option>s of a filter's <select> from (value, label) pairs; `selected` is marked."""
+    selected = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if str(value) == selected else "", label) for value, label in choices),
+    )
