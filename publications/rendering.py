@@ -3,19 +3,21 @@
 A list page shows 20 papers with 3–8 authors each (and the theme page up to 40
 papers). Rendered through Django template includes — one include per paper, one
 per author — they cost most of an uncached page (docs/benchmarks.md). Here they
-are built with `format_html`, which escapes every value, in one pass; the
-templates call them through the `{% publication_item %}`, `{% author_list %}` and
-`{% publication_source %}` tags (publications/templatetags/citations.py).
+are built here in one pass, every value escaped with `esc` (the standard
+library's `html.escape`, which is what Django's `escape` calls, without its
+lazy-string check per call); the templates call them through the
+`{% publication_item %}`, `{% author_list %}` and `{% publication_source %}` tags
+(publications/templatetags/citations.py).
 """
 
 from dataclasses import dataclass
+from html import escape
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
-from .translated import translated_html
+from .translated import translated
 
 AUTHORS_SHOWN = 10
 _SLUG = "--slug--"  # a placeholder that URL quoting leaves alone (slugs are [-a-zA-Z0-9_])
@@ -44,20 +46,36 @@ class Links:
         return self.keyword.replace(_SLUG, keyword.slug)
 
 
-def _et_al():
-    return "他" if (get_language() or "ja")[:2] == "ja" else "et al."
+def esc(value):
+    """`value` as HTML text: & < > " ' escaped (as Django's `escape`)."""
+    return escape(str(value), quote=True)
 
 
-def _author(authorship, links):
+def translated_text(obj, field, active):
+    """A translated field as HTML; a fallback passage is wrapped in <span lang="…">."""
+    text, lang = translated(obj, field)
+    if lang != active:
+        return f'<span lang="{lang}">{esc(text)}</span>'
+    return esc(text)
+
+
+def _active():
+    return (get_language() or "ja")[:2]
+
+
+def _et_al(active):
+    return "他" if active == "ja" else "et al."
+
+
+def _author(authorship, links, member_label):
     person = authorship.person
-    name = str(person)
+    name = esc(person)
     if links is not None:
-        name = format_html('<a href="{}{}">{}</a>', links.author, person.slug, name)
+        name = f'<a href="{esc(links.author)}{esc(person.slug)}">{name}</a>'
     if person.is_lab_member:
-        return format_html(
-            '<strong class="lab-member">{}<span class="visually-hidden"> ({})</span></strong>',
-            name,
-            gettext("lab member"),
+        return (
+            f'<strong class="lab-member">{name}<span class="visually-hidden"> ({member_label})'
+            "</span></strong>"
         )
     return name
 
@@ -69,77 +87,62 @@ def author_list(publication, links=None):
     """
     authorships = publication.ordered_authorships
     shown, hidden = authorships[:AUTHORS_SHOWN], authorships[AUTHORS_SHOWN:]
-    html = format_html_join(", ", "{}", ((_author(a, links),) for a in shown))
+    member = esc(gettext("lab member"))
+    html = ", ".join(_author(a, links, member) for a in shown)
     if hidden:
         more = ngettext(
             "show %(counter)s more author", "show %(counter)s more authors", len(hidden)
         ) % {"counter": len(hidden)}
-        rest = format_html_join("", ", {}", ((_author(a, links),) for a in hidden))
-        html = format_html(
-            '{}<details class="more-authors"><summary>{} <span class="more-count">({})</span>'
-            "</summary>{}</details>",
-            html,
-            _et_al(),
-            more,
-            rest,
+        rest = "".join(f", {_author(a, links, member)}" for a in hidden)
+        html = (
+            f'{html}<details class="more-authors"><summary>{esc(_et_al(_active()))}'
+            f' <span class="more-count">({esc(more)})</span></summary>{rest}</details>'
         )
     elif publication.authors_truncated:
-        html = format_html("{} {}", html, _et_al())
-    return format_html('<div class="authors">{}</div>', html)
+        html = f"{html} {esc(_et_al(_active()))}"
+    return mark_safe(f'<div class="authors">{html}</div>')
 
 
-def source(publication):
+def source(publication, active=None):
     """Venue, volume(issue), pages or article number (year), and the status, type and note."""
-    parts = [format_html('<span class="venue">{}</span>', publication.venue)]
+    parts = [f'<span class="venue">{esc(publication.venue)}</span>']
     if publication.volume:
-        parts.append(format_html(' <span class="volume">{}</span>', publication.volume))
+        parts.append(f' <span class="volume">{esc(publication.volume)}</span>')
     if publication.issue:
-        parts.append(format_html("({})", publication.issue))
+        parts.append(f"({esc(publication.issue)})")
     if publication.pages_or_number:
-        parts.append(format_html(", {}", publication.pages_or_number))
-    parts.append(format_html(" ({})", publication.year))
+        parts.append(f", {esc(publication.pages_or_number)}")
+    parts.append(f" ({esc(publication.year)})")
     if publication.status != "published":
-        parts.append(
-            format_html(' <span class="status">{}</span>', publication.get_status_display())
-        )
+        parts.append(f' <span class="status">{esc(publication.get_status_display())}</span>')
     if publication.type != "article":
-        parts.append(format_html(' <span class="badge">{}</span>', publication.get_type_display()))
+        parts.append(f' <span class="badge">{esc(publication.get_type_display())}</span>')
     if publication.note:
-        note = translated_html(publication, "note")
-        parts.append(format_html(' <span class="note">{}</span>', note))
+        note = translated_text(publication, "note", active or _active())
+        parts.append(f' <span class="note">{note}</span>')
     return mark_safe("".join(parts))
 
 
 def publication_item(publication, links):
     """One paper of a list: linked title, authors, source, the keywords it shares, its DOI."""
+    active = _active()
     parts = [
-        format_html(
-            '<article class="publication">\n  <h3 class="publication-title">'
-            '<a href="{}">{}</a></h3>\n  <div class="citation">{}</div>'
-            '\n  <p class="source">{}</p>',
-            links.of_publication(publication),
-            translated_html(publication, "title"),
-            author_list(publication),
-            source(publication),
-        )
+        '<article class="publication">\n  <h3 class="publication-title">'
+        f'<a href="{esc(links.of_publication(publication))}">'
+        f"{translated_text(publication, 'title', active)}</a></h3>\n"
+        f'  <div class="citation">{author_list(publication)}</div>\n'
+        f'  <p class="source">{source(publication, active)}</p>'
     ]
     matched = getattr(publication, "matched_keywords", None)
     if matched:
-        chips = format_html_join(
-            ", ",
-            '<a href="{}" class="chip-inline">{}</a>',
-            ((links.of_keyword(k), translated_html(k, "name")) for k in matched),
+        chips = ", ".join(
+            f'<a href="{esc(links.of_keyword(k))}" class="chip-inline">'
+            f"{translated_text(k, 'name', active)}</a>"
+            for k in matched
         )
-        parts.append(
-            format_html('\n  <p class="matched">{} {}</p>', gettext("Shares keywords:"), chips)
-        )
+        parts.append(f'\n  <p class="matched">{esc(gettext("Shares keywords:"))} {chips}</p>')
     if publication.doi:
-        parts.append(
-            format_html(
-                '\n  <p class="links"><a href="https://doi.org/{}">doi:{}</a></p>',
-                publication.doi,
-                publication.doi,
-            )
-        )
+        doi = esc(publication.doi)
+        parts.append(f'\n  <p class="links"><a href="https://doi.org/{doi}">doi:{doi}</a></p>')
     parts.append("\n</article>")
     return mark_safe("".join(parts))
