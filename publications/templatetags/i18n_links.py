@@ -14,7 +14,12 @@ def translated_url(context, language, absolute=False):
     request = context.get("request")
     if request is None:
         return f"/{language}/"
-    url = translate_url(request.get_full_path(), language)
+    # A page links to each language two or three times (<link rel="alternate">, the
+    # switcher): resolve its URL once per language.
+    urls = request.__dict__.setdefault("_translated_urls", {})
+    url = urls.get(language)
+    if url is None:
+        url = urls[language] = translate_url(request.get_full_path(), language)
     return request.build_absolute_uri(url) if absolute else url
 
 
