@@ -5,7 +5,7 @@ from django.db.models import Q
 from publications import listing
 from publications.filters import ThemeProvider
 
-from .models import ResearchTheme
+from .models import RepresentativePublication, ResearchTheme
 
 # What a link to a theme shows: its title in either language (and its URL, from the slug).
 LINK_COLUMNS = ("id", "slug", "title_ja", "title_en", "order")
@@ -29,10 +29,22 @@ class ResearchThemeProvider(ThemeProvider):
 
     def themes_for_publication(self, publication):
         """Published themes the paper belongs to: as a representative or by a shared keyword."""
+        # Two semi-joins, not joins: no theme comes twice, so no DISTINCT; the
+        # paper's keywords (prefetched on its page) go in as ids.
+        keyword_ids = [keyword.pk for keyword in publication.keywords.all()]
         themes = ResearchTheme.objects.published().filter(
-            Q(representatives__publication=publication) | Q(keywords__in=publication.keywords.all())
+            Q(
+                pk__in=RepresentativePublication.objects.filter(publication=publication).values(
+                    "theme"
+                )
+            )
+            | Q(
+                pk__in=ResearchTheme.keywords.through.objects.filter(
+                    keyword__in=keyword_ids
+                ).values("researchtheme")
+            )
         )
-        return listing.lean(themes.distinct(), *LINK_COLUMNS)
+        return listing.lean(themes, *LINK_COLUMNS)
 
     def themes_for_keyword(self, keyword):
         themes = ResearchTheme.objects.published().filter(keywords=keyword)

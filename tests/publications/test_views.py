@@ -186,6 +186,20 @@ class TestPublicationPage:
         for keyword in paper.keywords.all():
             assert f'href="/en/keywords/{keyword.slug}/"' in html
 
+    def test_themes_of_a_paper_by_representation_or_keyword_each_once(self, client):
+        shared, other = factories.keyword(), factories.keyword()
+        paper = factories.paper("Twice related", keywords=[shared])
+        both = factories.theme("Both ways", keywords=[shared], representatives=[paper])
+        by_keyword = factories.theme("By keyword", keywords=[shared, other])
+        chosen = factories.theme("Chosen", keywords=[other], representatives=[paper])
+        unrelated = factories.theme("Unrelated", keywords=[other])
+        hidden = factories.theme("Hidden", keywords=[shared], is_published=False)
+        html = html_of(client, paper.get_absolute_url().replace("/ja/", "/en/"))
+        for theme in (both, by_keyword, chosen):
+            assert html.count(f'href="/en/research/{theme.slug}/"') == 1
+        for theme in (unrelated, hidden):
+            assert f'href="/en/research/{theme.slug}/"' not in html
+
     def test_unpublished_paper_is_404_for_visitors_and_a_preview_for_staff(self, client):
         paper = factories.paper("Draft", is_published=False)
         html_of(client, paper.get_absolute_url(), 404)
