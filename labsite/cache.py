@@ -212,7 +212,7 @@ class PageCacheMiddleware:
             patch_cache_control(response, no_cache=True)
             headers = [(k, v) for k, v in response.items() if k.lower() != STATUS_HEADER.lower()]
             try:
-                # Compressed: a page is 10–35 kB of HTML, a fifth of that in zlib,
+                # Compressed: a page is 10–35 kB of HTML, a quarter of that in zlib,
                 # so a hit reads (and the database cache base64-decodes) far less.
                 content = zlib.compress(response.content, ZLIB_LEVEL)
                 cache.set(key, (version, response.status_code, headers, content), seconds)
