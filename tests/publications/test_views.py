@@ -225,6 +225,22 @@ class TestKeywords:
         html = html_of(client, "/en/keywords/")
         assert re.search(r'ELNES</a> <span class="count">2 papers</span>', html)
 
+    def test_keyword_index_orders_by_papers_then_by_name_in_each_language(self, client):
+        b = factories.keyword(name_en="Beta", name_ja="あ", slug="b")
+        a = factories.keyword(name_en="Alpha", name_ja="い", slug="a")
+        most = factories.keyword(name_en="Zeta", name_ja="う", slug="z")
+        factories.keyword(name_en="Empty", name_ja="え", slug="e")
+        for keywords in ([most, a, b], [most]):
+            factories.paper(keywords=keywords)
+        english = html_of(client, "/en/keywords/")
+        names = re.findall(r'<a href="/en/keywords/[^"]+/">([^<]+)</a>', english)
+        assert names == ["Zeta", "Alpha", "Beta", "Empty"]
+        assert re.search(r'Empty</a> <span class="count">0 papers</span>', english)
+        japanese = html_of(client, "/ja/keywords/")
+        assert re.findall(r'<a href="/ja/keywords/[^"]+/">([^<]+)</a>', japanese) == [
+            "う", "あ", "い", "え",
+        ]  # fmt: skip
+
     def test_keyword_page_lists_its_themes_and_papers(self, client):
         k = factories.keyword(name_en="ELNES", slug="elnes")
         factories.paper("Spectra paper", keywords=[k])
@@ -266,7 +282,7 @@ def test_publication_page_query_count_is_constant(client, django_assert_num_quer
 @pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
 def test_keyword_pages_query_count_is_constant(client, django_assert_num_queries, size):
     ks = _bulk(size)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         client.get("/en/keywords/")
     with django_assert_num_queries(5):
         client.get(ks[0].get_absolute_url())
