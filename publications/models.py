@@ -502,8 +502,8 @@ class Publication(models.Model):
 
     @property
     def ordered_authorships(self):
-        """Authorships in author order: as a list read them (`for_list()`), or as prefetched
-        by `with_authors()`, or from the database."""
+        """Authorships in author order: as `for_list()` or `with_authors()` read them
+        (publications/listing.py), else from the database (or a prefetch)."""
         listed = self.__dict__.get("listed_authorships")
         if listed is not None:
             return listed
@@ -526,6 +526,9 @@ class Publication(models.Model):
                 for n, (person, printed) in enumerate(people, start=1)
             )
             search.schedule([self.pk], self._state.db or "default")
+        # What was read with the paper is no longer its author list.
+        self.__dict__.pop("listed_authorships", None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("authorships", None)
 
     def citation_text(self):
         """A one-line citation in the active language: authors. venue, volume, pages (year)."""

@@ -72,3 +72,10 @@ def test_papers_sharing_keywords_are_the_same_from_a_list_or_a_queryset():
     read = list(keywords)  # already read: sent as ids
     assert set(Publication.objects.sharing_keywords(read)) == from_queryset == set(sharing)
     assert not Publication.objects.sharing_keywords([]).exists()
+
+
+def test_a_paper_read_with_its_authors_shows_the_new_list_after_set_authors():
+    paper = factories.paper(authors=[factories.person(family_en="Old")])
+    read = Publication.objects.with_authors().get(pk=paper.pk)
+    read.set_authors(["K. Shibata", "T. Mizoguchi"])
+    assert [a.as_printed for a in read.ordered_authorships] == ["K. Shibata", "T. Mizoguchi"]
