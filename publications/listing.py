@@ -50,9 +50,11 @@ def instance(model: type[Model], values: dict, using: str) -> Model:
 def lean(queryset, *columns):
     """The rows of `queryset` as instances with only these columns (see `instance`).
 
-    For the choices of a form (keyword and author names): no `__init__`, no signals.
+    For list items and the choices of a form: no `__init__`, no signals.
     """
     model, using = queryset.model, queryset.db
+    # rewrite(False): the column names are the real ones (modeltranslation would
+    # otherwise add fallback columns and its own value iterator).
     rows = queryset.rewrite(False).values_list(*columns)
     return [instance(model, dict(zip(columns, row, strict=True)), using) for row in rows]
 
@@ -99,12 +101,7 @@ class ListRowsIterable(BaseIterable):
 
     def papers(self):
         queryset = self.queryset
-        names = [*PUBLICATION_COLUMNS, *queryset.query.annotation_select]
-        # rewrite(False): the column names are the real ones (modeltranslation
-        # would otherwise add fallback columns and its own value iterator).
-        rows = queryset.rewrite(False).values_list(*names)
-        model, using = queryset.model, queryset.db
-        return [instance(model, dict(zip(names, row, strict=True)), using) for row in rows]
+        return lean(queryset, *PUBLICATION_COLUMNS, *queryset.query.annotation_select)
 
     def __iter__(self):
         yield from self.papers()

@@ -15,9 +15,9 @@ from html import escape
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
-from .translated import translated
+from .translated import active_language, translated_html
 
 AUTHORS_SHOWN = 10
 _SLUG = "--slug--"  # a placeholder that URL quoting leaves alone (slugs are [-a-zA-Z0-9_])
@@ -49,18 +49,6 @@ class Links:
 def esc(value):
     """`value` as HTML text: & < > " ' escaped (as Django's `escape`)."""
     return escape(str(value), quote=True)
-
-
-def translated_text(obj, field, active):
-    """A translated field as HTML; a fallback passage is wrapped in <span lang="…">."""
-    text, lang = translated(obj, field)
-    if lang != active:
-        return f'<span lang="{lang}">{esc(text)}</span>'
-    return esc(text)
-
-
-def _active():
-    return (get_language() or "ja")[:2]
 
 
 def _et_al(active):
@@ -95,11 +83,11 @@ def author_list(publication, links=None):
         ) % {"counter": len(hidden)}
         rest = "".join(f", {_author(a, links, member)}" for a in hidden)
         html = (
-            f'{html}<details class="more-authors"><summary>{esc(_et_al(_active()))}'
+            f'{html}<details class="more-authors"><summary>{esc(_et_al(active_language()))}'
             f' <span class="more-count">({esc(more)})</span></summary>{rest}</details>'
         )
     elif publication.authors_truncated:
-        html = f"{html} {esc(_et_al(_active()))}"
+        html = f"{html} {esc(_et_al(active_language()))}"
     return mark_safe(f'<div class="authors">{html}</div>')
 
 
@@ -118,18 +106,18 @@ def source(publication, active=None):
     if publication.type != "article":
         parts.append(f' <span class="badge">{esc(publication.get_type_display())}</span>')
     if publication.note:
-        note = translated_text(publication, "note", active or _active())
+        note = translated_html(publication, "note", active or active_language())
         parts.append(f' <span class="note">{note}</span>')
     return mark_safe("".join(parts))
 
 
 def publication_item(publication, links):
     """One paper of a list: linked title, authors, source, the keywords it shares, its DOI."""
-    active = _active()
+    active = active_language()
     parts = [
         '<article class="publication">\n  <h3 class="publication-title">'
         f'<a href="{esc(links.of_publication(publication))}">'
-        f"{translated_text(publication, 'title', active)}</a></h3>\n"
+        f"{translated_html(publication, 'title', active)}</a></h3>\n"
         f'  <div class="citation">{author_list(publication)}</div>\n'
         f'  <p class="source">{source(publication, active)}</p>'
     ]
@@ -137,7 +125,7 @@ def publication_item(publication, links):
     if matched:
         chips = ", ".join(
             f'<a href="{esc(links.of_keyword(k))}" class="chip-inline">'
-            f"{translated_text(k, 'name', active)}</a>"
+            f"{translated_html(k, 'name', active)}</a>"
             for k in matched
         )
         parts.append(f'\n  <p class="matched">{esc(gettext("Shares keywords:"))} {chips}</p>')

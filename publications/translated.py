@@ -5,8 +5,10 @@ missing; the page must then mark the passage with its real `lang`, so that
 screen readers and browsers (hyphenation, fonts) treat it right.
 """
 
+from html import escape
+
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 
@@ -14,9 +16,17 @@ def languages():
     return [code for code, _ in settings.LANGUAGES]
 
 
-def translated(obj, field):
-    """(text, language of the text) for `obj.field` in the active language, with fallback."""
-    active = (get_language() or settings.LANGUAGE_CODE)[:2]
+def active_language():
+    """The two-letter code of the page's language."""
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def translated(obj, field, active=None):
+    """(text, language of the text) for `obj.field` in the active language, with fallback.
+
+    `active`: the page's language code, when the caller already has it.
+    """
+    active = active or active_language()
     order = [active] + [code for code in languages() if code != active]
     for code in order:
         value = getattr(obj, f"{field}_{code}", None)
@@ -27,12 +37,18 @@ def translated(obj, field):
 
 def is_fallback(lang):
     """Whether text in `lang` is a fallback on the current page (so it needs a lang attribute)."""
-    return lang != (get_language() or settings.LANGUAGE_CODE)[:2]
+    return lang != active_language()
 
 
-def translated_html(obj, field):
-    """A translated field as escaped HTML; a fallback passage is wrapped in <span lang="…">."""
-    text, lang = translated(obj, field)
-    if is_fallback(lang):
-        return format_html('<span lang="{}">{}</span>', lang, text)
-    return text
+def translated_html(obj, field, active=None):
+    """A translated field as escaped HTML; a fallback passage is wrapped in <span lang="…">.
+
+    Escaped with `html.escape` (what Django's `escape` calls): lists call this for
+    every title and keyword they show, passing the page's language as `active`.
+    """
+    active = active or active_language()
+    text, lang = translated(obj, field, active)
+    html = escape(str(text), quote=True)
+    if lang != active:
+        html = f'<span lang="{lang}">{html}</span>'
+    return mark_safe(html)
