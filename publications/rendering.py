@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from .translated import active_language, translated_html
+from .translated import active_language, translated, translated_html
 
 AUTHORS_SHOWN = 10
 _SLUG = "--slug--"  # a placeholder that URL quoting leaves alone (slugs are [-a-zA-Z0-9_])
@@ -55,9 +55,9 @@ def _et_al(active):
     return "他" if active == "ja" else "et al."
 
 
-def _author(authorship, links, member_label):
+def _author(authorship, links, member_label, active):
     person = authorship.person
-    name = esc(person)
+    name = esc(person.full_name(active))
     if links is not None:
         name = f'<a href="{esc(links.author)}{esc(person.slug)}">{name}</a>'
     if person.is_lab_member:
@@ -68,31 +68,34 @@ def _author(authorship, links, member_label):
     return name
 
 
-def author_list(publication, links=None):
+def author_list(publication, links=None, active=None):
     """Authors in order, lab members highlighted; over ten collapse into an expandable “et al.”.
 
-    `links` (a `Links`) makes every name a link to the person's papers.
+    `links` (a `Links`) makes every name a link to the person's papers; `active` is
+    the page's language, when the caller already has it.
     """
+    active = active or active_language()
     authorships = publication.ordered_authorships
     shown, hidden = authorships[:AUTHORS_SHOWN], authorships[AUTHORS_SHOWN:]
     member = esc(gettext("lab member"))
-    html = ", ".join(_author(a, links, member) for a in shown)
+    html = ", ".join(_author(a, links, member, active) for a in shown)
     if hidden:
         more = ngettext(
             "show %(counter)s more author", "show %(counter)s more authors", len(hidden)
         ) % {"counter": len(hidden)}
-        rest = "".join(f", {_author(a, links, member)}" for a in hidden)
+        rest = "".join(f", {_author(a, links, member, active)}" for a in hidden)
         html = (
-            f'{html}<details class="more-authors"><summary>{esc(_et_al(active_language()))}'
+            f'{html}<details class="more-authors"><summary>{esc(_et_al(active))}'
             f' <span class="more-count">({esc(more)})</span></summary>{rest}</details>'
         )
     elif publication.authors_truncated:
-        html = f"{html} {esc(_et_al(active_language()))}"
+        html = f"{html} {esc(_et_al(active))}"
     return mark_safe(f'<div class="authors">{html}</div>')
 
 
 def source(publication, active=None):
     """Venue, volume(issue), pages or article number (year), and the status, type and note."""
+    active = active or active_language()
     parts = [f'<span class="venue">{esc(publication.venue)}</span>']
     if publication.volume:
         parts.append(f' <span class="volume">{esc(publication.volume)}</span>')
@@ -105,8 +108,8 @@ def source(publication, active=None):
         parts.append(f' <span class="status">{esc(publication.get_status_display())}</span>')
     if publication.type != "article":
         parts.append(f' <span class="badge">{esc(publication.get_type_display())}</span>')
-    if publication.note:
-        note = translated_html(publication, "note", active or active_language())
+    if translated(publication, "note", active)[0]:
+        note = translated_html(publication, "note", active)
         parts.append(f' <span class="note">{note}</span>')
     return mark_safe("".join(parts))
 
@@ -118,7 +121,7 @@ def publication_item(publication, links):
         '<article class="publication">\n  <h3 class="publication-title">'
         f'<a href="{esc(links.of_publication(publication))}">'
         f"{translated_html(publication, 'title', active)}</a></h3>\n"
-        f'  <div class="citation">{author_list(publication)}</div>\n'
+        f'  <div class="citation">{author_list(publication, active=active)}</div>\n'
         f'  <p class="source">{source(publication, active)}</p>'
     ]
     matched = getattr(publication, "matched_keywords", None)

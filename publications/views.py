@@ -15,6 +15,7 @@ from . import filters, listing, search, seo
 from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Person, Publication
+from .translated import active_language, translated
 
 PER_PAGE = 20
 # What the filters' choices show: a keyword's or a person's name in either language.
@@ -147,7 +148,10 @@ class PublicationListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         capped = getattr(context["paginator"], "count_capped", False)  # a very broad search
-        keywords = Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug")
+        # The choices' labels in the page's language, worked out once here (the
+        # models' __str__ would ask for the active language per label).
+        active = active_language()
+        keywords = Keyword.objects.order_by(Lower(f"name_{active}"), "slug")
         lab_members = Person.objects.lab_members()
         context.update(
             state=self.state,
@@ -156,9 +160,17 @@ class PublicationListView(ListView):
             result_capped=capped,
             groups=group_by_year(context["page_obj"].object_list),
             chart=year_chart(self.year_counts),
-            keywords=[(k.slug, k) for k in listing.lean(keywords, *KEYWORD_COLUMNS)],
-            themes=filters.theme_provider.choices(),
-            lab_members=[(p.slug, p) for p in listing.lean(lab_members, *PERSON_COLUMNS)],
+            keywords=[
+                (k.slug, translated(k, "name", active)[0] or k.slug)
+                for k in listing.lean(keywords, *KEYWORD_COLUMNS)
+            ],
+            themes=[
+                (slug, translated(theme, "title", active)[0])
+                for slug, theme in filters.theme_provider.choices()
+            ],
+            lab_members=[
+                (p.slug, p.full_name(active)) for p in listing.lean(lab_members, *PERSON_COLUMNS)
+            ],
             types=Publication.Type.choices,
             show_all=self.get_show_all(),
             nav="publications",

@@ -34,14 +34,14 @@ class ResearchThemeProvider(ThemeProvider):
         keyword_ids = [keyword.pk for keyword in publication.keywords.all()]
         themes = ResearchTheme.objects.published().filter(
             Q(
-                pk__in=RepresentativePublication.objects.filter(publication=publication).values(
-                    "theme"
-                )
+                pk__in=RepresentativePublication.objects.filter(
+                    publication_id=publication.pk
+                ).values("theme_id")
             )
             | Q(
                 pk__in=ResearchTheme.keywords.through.objects.filter(
-                    keyword__in=keyword_ids
-                ).values("researchtheme")
+                    keyword_id__in=keyword_ids
+                ).values("researchtheme_id")
             )
         )
         return listing.lean(themes, *LINK_COLUMNS)

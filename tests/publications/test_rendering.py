@@ -2,6 +2,7 @@
 
 import pytest
 
+from publications.models import Keyword
 from tests import factories
 from tests.publications.test_views import html_of
 
@@ -63,3 +64,18 @@ def test_the_year_chart_has_a_bar_per_year_and_a_table(client):
     ja = html_of(client, "/ja/publications/")
     assert "年ごとの論文数：2001年から2004年までに 3 件。" in ja
     assert "<summary>年ごとの論文数（表）</summary>" in ja
+
+
+def test_filter_choices_show_names_in_the_page_language(client):
+    factories.keyword(name_en="Glass", name_ja="ガラス", slug="glass")
+    Keyword.objects.create(name_en="Only English <b>", name_ja="", slug="only-en")
+    factories.person("Member", given_en="Ann", lab=True, family_name_ja="溝口", given_name_ja="杏")
+    factories.theme(title_en="Defects & interfaces", title_ja="欠陥と界面", is_published=True)
+    en = html_of(client, "/en/publications/", keyword="glass")
+    assert '<option value="glass" selected>Glass</option>' in en
+    assert '<option value="only-en">Only English &lt;b&gt;</option>' in en
+    assert ">Ann Member</option>" in en and ">Defects &amp; interfaces</option>" in en
+    ja = html_of(client, "/ja/publications/")
+    assert '<option value="glass">ガラス</option>' in ja
+    assert '<option value="only-en">Only English &lt;b&gt;</option>' in ja  # the fallback
+    assert ">溝口 杏</option>" in ja and ">欠陥と界面</option>" in ja
