@@ -30,7 +30,7 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -210,6 +210,9 @@ class PageCacheMiddleware:
         if request.method == "GET" and _storable(response):
             # Browsers and proxies must revalidate (ConditionalGetMiddleware answers 304).
             patch_cache_control(response, no_cache=True)
+            # The ETag is stored with the page, so that a hit does not hash the
+            # page again (ConditionalGetMiddleware keeps an ETag that is there).
+            set_response_etag(response)
             headers = [(k, v) for k, v in response.items() if k.lower() != STATUS_HEADER.lower()]
             try:
                 # Compressed: a page is 10–35 kB of HTML, a quarter of that in zlib,

@@ -87,10 +87,20 @@ def test_languages_and_query_strings_are_cached_separately(visitor, lab_content)
     assert again.content == visitor.get(en + "?year=2020").content
 
 
-def test_a_browser_revalidating_gets_304(visitor, lab_content):
+def test_a_browser_revalidating_gets_304(visitor, lab_content, django_capture_on_commit_callbacks):
     url = reverse("research:theme_list")
-    etag = visitor.get(url)["ETag"]
+    miss = visitor.get(url)
+    etag = miss["ETag"]
+    hit = visitor.get(url)
+    assert (miss[STATUS], hit[STATUS]) == ("miss", "hit")
+    assert hit["ETag"] == etag  # stored with the page, the same as the page's own
     assert visitor.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    theme = ResearchTheme.objects.first()
+    theme.title_ja = theme.title_en = "A changed title"
+    with django_capture_on_commit_callbacks(execute=True):
+        theme.save()  # an edit the page shows: a new page, a new ETag
+    changed = visitor.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
 
 
 def test_public_pages_set_no_cookie(visitor, lab_content):
