@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from .translated import active_language, translated, translated_html
+from .translated import active_language, translated_html
 
 AUTHORS_SHOWN = 10
 _SLUG = "--slug--"  # a placeholder that URL quoting leaves alone (slugs are [-a-zA-Z0-9_])
@@ -108,8 +108,8 @@ def source(publication, active=None):
         parts.append(f' <span class="status">{esc(publication.get_status_display())}</span>')
     if publication.type != "article":
         parts.append(f' <span class="badge">{esc(publication.get_type_display())}</span>')
-    if translated(publication, "note", active)[0]:
-        note = translated_html(publication, "note", active)
+    note = translated_html(publication, "note", active)  # "" when neither language has one
+    if note:
         parts.append(f' <span class="note">{note}</span>')
     return mark_safe("".join(parts))
 

@@ -110,6 +110,13 @@ def mark_matched_keywords(publications, keywords):
     return publications
 
 
+def choice_label(obj, field, active):
+    """A filter choice's label: the field in the page's language, with fallback, or the
+    slug (what the keyword's and the theme's `__str__` show, without asking for the
+    active language per choice)."""
+    return translated(obj, field, active)[0] or obj.slug
+
+
 class PublicationListView(ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
@@ -161,11 +168,11 @@ class PublicationListView(ListView):
             groups=group_by_year(context["page_obj"].object_list),
             chart=year_chart(self.year_counts),
             keywords=[
-                (k.slug, translated(k, "name", active)[0] or k.slug)
+                (k.slug, choice_label(k, "name", active))
                 for k in listing.lean(keywords, *KEYWORD_COLUMNS)
             ],
             themes=[
-                (slug, translated(theme, "title", active)[0])
+                (slug, choice_label(theme, "title", active))
                 for slug, theme in filters.theme_provider.choices()
             ],
             lab_members=[
