@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py --sizes 1000 10000 100000
     .venv/bin/python bench/load.py --sizes 10000 --duration 10 --markdown
+    .venv/bin/python bench/load.py --sizes 10000 --modes uncached
 
 For each size N it seeds the database `labsite_load_N` to N papers
 (bench/synthetic.py; kept for the next run, --fresh drops it first). Then, for
@@ -254,6 +255,13 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the databases")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=["database", "redis", "uncached"],
+        default=["database", "redis", "uncached"],
+        help="server runs to measure (all three by default)",
+    )
+    parser.add_argument(
         "--redis-url",
         default="redis://127.0.0.1:6379/13",
         help="a Redis for the cached-with-Redis run ('' skips that run)",
@@ -269,7 +277,8 @@ def main():
         pages = prepared["pages"]
         queries = run_django(["_queries", json.dumps(pages)], env_for(url, cached=False))
         print(f"\n{prepared['papers']} papers: measuring …", file=sys.stderr)
-        modes = [m for m in MODES if args.redis_url or "Redis" not in m]
+        wanted = {"database": MODES[0], "redis": MODES[1], "uncached": MODES[2]}
+        modes = [wanted[m] for m in args.modes if args.redis_url or m != "redis"]
         results = {}
         for mode in modes:
             env = env_for(

@@ -18,7 +18,7 @@ import time
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from publications import search
+from publications import freshness, search
 from publications.models import Authorship, Keyword, Person, Publication
 
 WORDS_EN = (
@@ -146,5 +146,6 @@ def seed(n, using=DEFAULT_DB_ALIAS, rng_seed=2026, log=print):
             through.objects.using(using).bulk_create(tags, batch_size=BATCH)
             search.schedule([paper.pk for paper in papers], using)
             added += size
+        freshness.content_changed(using)  # bulk writes send no signals
     log(f"seed: added {added} publications in {time.perf_counter() - started:.1f} s")
     return added

@@ -24,7 +24,6 @@ import logging
 import uuid
 import zlib
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -91,28 +90,16 @@ def _content_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
         schedule_bump(using)
 
 
-# Bookkeeping that visitors never see: an import's preview must not empty the
-# cache. Applying or undoing an import announces itself with content_changed().
-NOT_PUBLIC = {
-    "publications.ImportBatch",
-    "publications.ImportBatch_keywords",
-    "publications.ImportItem",
-}
-
-
 def connect_signals():
     """Connect the models of the content apps and the freshness signal."""
-    from publications.freshness import public_content_changed
+    from publications.freshness import content_models, public_content_changed
 
-    for label in getattr(settings, "LABSITE_CONTENT_APPS", ["publications", "research"]):
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            if model._meta.label in NOT_PUBLIC:
-                continue
-            uid = f"labsite.cache:{model._meta.label}"
-            post_save.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
-            post_delete.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
-            if model._meta.auto_created:
-                m2m_changed.connect(_content_m2m_changed, sender=model, dispatch_uid=uid)
+    for model in content_models():
+        uid = f"labsite.cache:{model._meta.label}"
+        post_save.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
+        post_delete.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
+        if model._meta.auto_created:
+            m2m_changed.connect(_content_m2m_changed, sender=model, dispatch_uid=uid)
     public_content_changed.connect(bump_content_version, dispatch_uid="labsite.cache")
 
 

@@ -8,6 +8,7 @@ class PublicationsConfig(AppConfig):
     verbose_name = _("Publications")
 
     def ready(self):
-        from . import search
+        from . import counts, search
 
         search.connect_signals()
+        counts.connect_signals()

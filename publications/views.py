@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, listing, search, seo
+from . import counts, filters, listing, search, seo
 from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Person, Publication
@@ -29,15 +29,17 @@ def is_preview(request):
     return request.user.is_authenticated and request.user.is_staff
 
 
-def paginate_by_year(request, papers, listed, per_page=PER_PAGE):
+def paginate_by_year(request, papers, listed, per_page=PER_PAGE, counts_key=None):
     """(a page of `listed`, the per-year counts of `papers`): the same papers, counted once.
 
     `listed` is `papers` as the page reads them (ordered, with what the items show).
     The per-year counts give the chart, and their sum is the paginator's count, so no
-    separate COUNT query runs. A page number out of range or not a number gives the
-    nearest page.
+    separate COUNT query runs. With a `counts_key` (a set of papers a page always
+    shows: a theme's, a keyword's, all of them) the counts are stored and read back
+    until the content changes (publications/counts.py). A page number out of range or
+    not a number gives the nearest page.
     """
-    year_counts = papers.year_counts()
+    year_counts = counts.year_counts(papers, counts_key) if counts_key else papers.year_counts()
     paginator = Paginator(listed, per_page)
     paginator.count = sum(n for _, n in year_counts)  # a cached_property: set, not queried
     return paginator.get_page(request.GET.get("page")), year_counts
@@ -144,8 +146,13 @@ class PublicationListView(ListView):
             self.year_counts = paginator.year_counts()
             page = paginator.get_page(self.request.GET.get("page"))
         else:
+            # The whole list, unfiltered, is the same set of papers for every visitor.
             page, self.year_counts = paginate_by_year(
-                self.request, queryset, queryset.for_list(), page_size
+                self.request,
+                queryset,
+                queryset.for_list(),
+                page_size,
+                counts_key=None if self.state.active else "published",
             )
         return page.paginator, page, page.object_list, page.has_other_pages()
 
@@ -284,7 +291,10 @@ class KeywordDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         publications = Publication.objects.published().filter(keywords=self.object)
         page, year_counts = paginate_by_year(
-            self.request, publications, publications.for_list().newest_first()
+            self.request,
+            publications,
+            publications.for_list().newest_first(),
+            counts_key=f"keyword:{self.object.pk}",
         )
         context.update(
             page_obj=page,

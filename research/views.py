@@ -91,7 +91,10 @@ class ThemeDetailView(DetailView):
         related = theme.related_publications()
         # The chart counts the related papers and adds the representatives' years.
         related_page, related_years = paginate_by_year(
-            self.request, related, related.for_list(authors=False)
+            self.request,
+            related,
+            related.for_list(authors=False),
+            counts_key=f"theme:{theme.pk}:related",
         )
         related_page.object_list = list(related_page.object_list)
         # One query for the authors of both lists.

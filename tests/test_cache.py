@@ -6,15 +6,14 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.fields.files import FieldFile
 from django.test import Client
 from django.urls import reverse
 
 from labsite import cache as page_cache
-from publications.freshness import content_changed
-from publications.models import Authorship, Keyword, NameVariant, Person, Publication
-from research.models import LabProfile, RepresentativePublication, ResearchTheme
+from publications.models import Keyword, Publication
+from research.models import ResearchTheme
 from tests import factories
+from tests.writes import CHANGES, admin_form_data, every_content_change
 
 pytestmark = pytest.mark.django_db
 
@@ -38,25 +37,6 @@ def editor():
     client = Client()
     client.force_login(user)
     return client
-
-
-def admin_form_data(response):
-    """The POST data a browser would send back for an admin change form, unchanged."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms.append(formset.management_form)
-        forms.extend(formset.forms)
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False or isinstance(value, FieldFile):
-                continue
-            if value is True:
-                value = "on"
-            data[bound.html_name] = value
-    return data
 
 
 def in_ja_and_en(path_name, *args):
@@ -228,54 +208,9 @@ def versions(db, django_capture_on_commit_callbacks):
     return changed
 
 
-def _every_content_change():
-    keyword = factories.keyword()
-    person = factories.person()
-    paper = factories.paper(authors=[person])
-    theme = factories.theme()
-    return {
-        "Keyword save": lambda: Keyword.objects.filter(pk=keyword.pk).first().save(),
-        "Person save": lambda: Person.objects.get(pk=person.pk).save(),
-        "NameVariant create": lambda: NameVariant.objects.create(person=person, name="X. Y"),
-        "Publication save": lambda: Publication.objects.get(pk=paper.pk).save(),
-        "Authorship delete": lambda: Authorship.objects.filter(publication=paper).delete(),
-        "Publication keywords add": lambda: paper.keywords.add(keyword),
-        "Publication keywords clear": lambda: paper.keywords.clear(),
-        "ResearchTheme save": lambda: ResearchTheme.objects.get(pk=theme.pk).save(),
-        "Theme keywords add": lambda: theme.keywords.add(keyword),
-        "Theme keywords remove": lambda: theme.keywords.remove(keyword),
-        "RepresentativePublication create": lambda: RepresentativePublication.objects.create(
-            theme=theme, publication=paper, order=1
-        ),
-        "LabProfile save": lambda: LabProfile.objects.update_or_create(
-            pk=1, defaults={"name_en": "Lab"}
-        ),
-        "Keyword delete": lambda: Keyword.objects.filter(pk=keyword.pk).delete(),
-        "content_changed() from a bulk writer": lambda: content_changed(),
-    }
-
-
-CHANGES = [
-    "Keyword save",
-    "Person save",
-    "NameVariant create",
-    "Publication save",
-    "Authorship delete",
-    "Publication keywords add",
-    "Publication keywords clear",
-    "ResearchTheme save",
-    "Theme keywords add",
-    "Theme keywords remove",
-    "RepresentativePublication create",
-    "LabProfile save",
-    "Keyword delete",
-    "content_changed() from a bulk writer",
-]
-
-
 @pytest.mark.parametrize("name", CHANGES)
 def test_every_content_change_invalidates(versions, name):
-    changes = _every_content_change()
+    changes = every_content_change()
     assert set(changes) == set(CHANGES)
     assert versions(changes[name])
 

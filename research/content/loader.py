@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from publications import search
+from publications import freshness, search
 from publications.models import Keyword, Person, Publication
 from research.models import LabProfile, RepresentativePublication, ResearchTheme
 
@@ -188,6 +188,7 @@ def load_theme(order, data, keywords, summary):
         RepresentativePublication.objects.bulk_create(
             RepresentativePublication(theme=theme, publication_id=pk, order=n) for pk, n in wanted
         )
+        freshness.content_changed()  # bulk_create sends no signal: announce it
         summary.count("representative lists", created=False)
     return theme
 

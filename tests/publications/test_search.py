@@ -425,9 +425,10 @@ class TestIndexFreshness:
             for n in range(size):
                 make_paper(title_en=f"Paper {n}").keywords.add(keyword)
             keyword.name_en = f"New {size}"
-            # snapshot, update, papers of the keyword, 4 reads and 4 bulk writes (the
-            # documents, the words, the search entries, their word pairs)
-            with django_assert_num_queries(11):
+            # snapshot, update, the content revision (publications/counts.py), papers of
+            # the keyword, 4 reads and 4 bulk writes (the documents, the words, the
+            # search entries, their word pairs)
+            with django_assert_num_queries(12):
                 keyword.save()
             assert len(found(f'"new {size}"')) == size
 
