@@ -172,9 +172,7 @@ def _result_count(client, url):
     return int(re.search(r'class="result-count"[^>]*>(\d+) (?:paper|publication)', html).group(1))
 
 
-def test_a_write_that_rolls_back_keeps_the_stored_counts(
-    client, theme, django_assert_num_queries
-):
+def test_a_write_that_rolls_back_keeps_the_stored_counts(client, theme, django_assert_num_queries):
     assert related_count(client, theme) == 5
     before = revision()
     with pytest.raises(RuntimeError), transaction.atomic():
