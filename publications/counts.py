@@ -8,11 +8,17 @@ stored (`StoredYearCounts`) with the *content revision* they were computed at,
 and read back while the revision is the same.
 
 The revision (`ContentRevision`, one row) is raised by every write to public
-content *inside the writer's transaction*: by the model signals of the content
-apps (saves, deletes, many-to-many changes on either side) and by
-`freshness.content_changed()`, which the bulk writers (the BibTeX import and its
-undo, `QuerySet.update()`) call. So the counts are never stale:
-- a write and its new revision commit together, or roll back together;
+content: by the model signals of the content apps (saves, deletes, many-to-many
+changes on either side) and by `freshness.content_changed()`, which the bulk
+writers (the BibTeX import and its undo, `QuerySet.update()`) call. Inside a
+transaction it is raised *before* the row is written, so that the revision is
+the first row every writer locks (the import and its undo raise it first thing
+too); outside one, *after* the row is committed. So no counts outlive a change:
+- in a transaction, a write and its new revision commit together, or roll back
+  together; in autocommit the write commits first and the revision a moment
+  later: in between a reader may still get the old counts (as it may get the old
+  page from the page cache, whose version also moves after the commit), and no
+  old counts are ever stored under the new revision;
 - a reader reads the revision *before* computing counts, so counts it stores
   under a revision are at least as new as that revision (if a write commits in
   between, they are stored under a revision that is already obsolete, and
@@ -30,7 +36,13 @@ import json
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, OuterRef, Subquery
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 
 from .freshness import content_models
 from .models import ContentRevision, StoredYearCounts
@@ -81,13 +93,30 @@ def year_counts(queryset, key):
     return counts
 
 
-def _written(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    revise(using)
+# When a write raises the revision. Inside a transaction: *before* the row is
+# written, so that the revision's row is the first one every writer locks and no
+# two writers can wait on each other through it (PostgreSQL would abort one as a
+# deadlock); the new number commits or rolls back with the write. Outside a
+# transaction (a save in autocommit): *after* the row is written and committed, so
+# that a reader in between sees old counts only under the old revision.
 
 
-def _m2m_written(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
+def _before_write(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if connections[using].in_atomic_block:
         revise(using)
+
+
+def _after_write(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if not connections[using].in_atomic_block:
+        revise(using)
+
+
+def _m2m_write(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
+    # Django changes many-to-many links inside a transaction of its own.
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        _before_write(sender, using)
+    elif action in {"post_add", "post_remove", "post_clear"}:
+        _after_write(sender, using)
 
 
 def _migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -101,10 +130,12 @@ def connect_signals():
 
     for model in content_models():
         uid = f"counts:{model._meta.label}"
-        post_save.connect(_written, sender=model, dispatch_uid=uid)
-        post_delete.connect(_written, sender=model, dispatch_uid=uid)
+        for signal in (pre_save, pre_delete):
+            signal.connect(_before_write, sender=model, dispatch_uid=uid)
+        for signal in (post_save, post_delete):
+            signal.connect(_after_write, sender=model, dispatch_uid=uid)
         if model._meta.auto_created:
-            m2m_changed.connect(_m2m_written, sender=model, dispatch_uid=uid)
+            m2m_changed.connect(_m2m_write, sender=model, dispatch_uid=uid)
     post_migrate.connect(
         _migrated, sender=apps.get_app_config("publications"), dispatch_uid="counts:migrate"
     )

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.urls import reverse
 
@@ -54,6 +55,39 @@ def test_every_content_change_raises_the_revision(name):
     before = revision()
     changes[name]()
     assert revision() > before
+
+
+def _revision_seen_before_a_paper_is_written():
+    """The revision a receiver connected after counts.py's sees before a paper is written."""
+    seen = []
+
+    def receiver(sender, **kwargs):
+        seen.append(revision())
+
+    pre_save.connect(receiver, sender=Publication, dispatch_uid="test-counts")
+    try:
+        before = revision()
+        factories.paper()
+    finally:
+        pre_save.disconnect(receiver, sender=Publication, dispatch_uid="test-counts")
+    return before, seen[0], revision()
+
+
+def test_in_a_transaction_the_revision_is_raised_before_the_row_is_written():
+    """So the revision is the first row every writer locks: no two writers wait on
+    each other through it."""
+    with transaction.atomic():
+        before, during, after = _revision_seen_before_a_paper_is_written()
+    assert before < during <= after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_the_revision_is_raised_after_the_row_is_committed():
+    """A save outside a transaction commits the paper first: a reader in between sees
+    old counts only under the old revision."""
+    ContentRevision.objects.get_or_create(pk=1)
+    before, during, after = _revision_seen_before_a_paper_is_written()
+    assert before == during < after
 
 
 def test_an_import_preview_changes_no_revision():
