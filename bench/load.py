@@ -1,7 +1,7 @@
 """Load benchmark: gunicorn (2 workers, production settings) on PostgreSQL, driven by wrk.
 
     .venv/bin/python bench/load.py --sizes 1000 10000 100000
-    .venv/bin/python bench/load.py --sizes 10000 --duration 10 --markdown
+    .venv/bin/python bench/load.py --sizes 10000 --rounds 5 --markdown
     .venv/bin/python bench/load.py --sizes 10000 --modes uncached
 
 For each size N it seeds the database `labsite_load_N` to N papers
@@ -10,11 +10,14 @@ three server runs — page cache in the database (the default), page cache in
 Redis (REDIS_URL), and page cache off ("uncached") — it starts gunicorn with 2
 sync workers and DEBUG off behind a simulated TLS proxy (wrk sends
 X-Forwarded-Proto: https), and drives each page type over loopback with wrk
-(1 thread, 4 connections).
-It prints requests/s, p50 and p99 latency, each page's throughput as a share of
-the ceiling measured right before it in the same server run (`/bench/ceiling/`:
-a fixed string through the same middleware; bench/urls.py), and the SQL queries the page runs
-(Django test client, uncached and cached). Timings are printed, never asserted.
+(1 thread, 4 connections), in rounds: the ceiling (`/bench/ceiling/`: a fixed
+string through the same middleware; bench/urls.py) for 3 s, then the page for
+3 s, three times over. It prints the page's requests/s, p50 and p99 latency
+(medians over the rounds), its throughput as a share of the ceiling (the median
+of the rounds' shares: the machine is shared and its speed drifts, so a page is
+only compared with the ceiling measured right before it), and the SQL queries
+the page runs (Django test client, uncached and cached). Timings are printed,
+never asserted.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -167,10 +171,12 @@ def wrk(url, duration, connections):
 
 
 def measure(env, pages, args):
-    """{page: wrk result, with "ceiling": the ceiling measured just before that page}.
+    """{page: wrk result, with "ceiling" and "ratio": the ceiling measured in turn with it}.
 
-    The machine is shared, so its speed drifts: each page is compared with a
-    ceiling measured right before it, in the same server run.
+    The machine is shared, so its speed drifts from second to second: each page is
+    measured in `args.rounds` rounds, each a run of the ceiling right before a run
+    of the page. The page's figures are the medians over the rounds; its share of
+    the ceiling is the median of the rounds' shares.
     """
     server = Gunicorn(
         env, workers=args.workers, port=args.port, probe="/bench/ceiling/",
@@ -185,12 +191,19 @@ def measure(env, pages, args):
                 continue
             server.get(path)  # warm the worker (and the cache)
             server.get(path)
-            ceiling_rps = wrk(ceiling, args.duration, args.connections)["rps"]
-            results[name] = wrk(server.base + path, args.duration, args.connections)
-            results[name]["ceiling"] = ceiling_rps
+            rounds = []
+            for _ in range(args.rounds):
+                ceiling_rps = wrk(ceiling, args.duration, args.connections)["rps"]
+                result = wrk(server.base + path, args.duration, args.connections)
+                rounds.append(dict(result, ceiling=ceiling_rps, ratio=result["rps"] / ceiling_rps))
+            results[name] = {key: median(r[key] for r in rounds) for key in rounds[0]}
         return results
     finally:
         server.stop()
+
+
+def median(values):
+    return statistics.median(list(values))
 
 
 def database_url(base_url, size):
@@ -243,7 +256,12 @@ def main():
         default=[1000, 10000, 100000],
         help="numbers of papers, measured in ascending order",
     )
-    parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per page")
+    parser.add_argument(
+        "--duration", type=int, default=3, help="seconds of each wrk run (a page, a ceiling)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of the ceiling and the page in turn, per page"
+    )
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8790, help="gunicorn's port on 127.0.0.1")
@@ -301,7 +319,7 @@ def main():
                 r = results[mode][name]
                 row += [
                     f"{r['rps']:.0f}", f"{r['p50']:.1f}", f"{r['p99']:.1f}",
-                    f"{100 * r['rps'] / r['ceiling']:.0f}%",
+                    f"{100 * r['ratio']:.0f}%",
                 ]  # fmt: skip
             rows.append([*row, *queries[name]])
         print(table(rows, args.markdown, modes), file=sys.stderr)
