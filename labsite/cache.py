@@ -27,7 +27,6 @@ import zlib
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.translation import get_language
@@ -81,25 +80,11 @@ def schedule_bump(using=DEFAULT_DB_ALIAS):
     transaction.on_commit(_bump_on_commit, using=using)
 
 
-def _content_saved_or_deleted(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    schedule_bump(using)
-
-
-def _content_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        schedule_bump(using)
-
-
 def connect_signals():
     """Connect the models of the content apps and the freshness signal."""
-    from publications.freshness import content_models, public_content_changed
+    from publications.freshness import connect_writes, public_content_changed
 
-    for model in content_models():
-        uid = f"labsite.cache:{model._meta.label}"
-        post_save.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
-        post_delete.connect(_content_saved_or_deleted, sender=model, dispatch_uid=uid)
-        if model._meta.auto_created:
-            m2m_changed.connect(_content_m2m_changed, sender=model, dispatch_uid=uid)
+    connect_writes("labsite.cache", after=schedule_bump)
     public_content_changed.connect(bump_content_version, dispatch_uid="labsite.cache")
 
 

@@ -36,15 +36,9 @@ import json
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, OuterRef, Subquery
-from django.db.models.signals import (
-    m2m_changed,
-    post_delete,
-    post_save,
-    pre_delete,
-    pre_save,
-)
+from django.db.models.signals import post_migrate
 
-from .freshness import content_models
+from .freshness import connect_writes
 from .models import ContentRevision, StoredYearCounts
 
 # Part of every key: counts stored by an earlier definition of a key (before a
@@ -101,22 +95,14 @@ def year_counts(queryset, key):
 # that a reader in between sees old counts only under the old revision.
 
 
-def _before_write(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+def _before_write(using):
     if connections[using].in_atomic_block:
         revise(using)
 
 
-def _after_write(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+def _after_write(using):
     if not connections[using].in_atomic_block:
         revise(using)
-
-
-def _m2m_write(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
-    # Django changes many-to-many links inside a transaction of its own.
-    if action in {"pre_add", "pre_remove", "pre_clear"}:
-        _before_write(sender, using)
-    elif action in {"post_add", "post_remove", "post_clear"}:
-        _after_write(sender, using)
 
 
 def _migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -126,16 +112,7 @@ def _migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 def connect_signals():
     """Raise the revision on every write to a content model (called from AppConfig.ready)."""
-    from django.db.models.signals import post_migrate
-
-    for model in content_models():
-        uid = f"counts:{model._meta.label}"
-        for signal in (pre_save, pre_delete):
-            signal.connect(_before_write, sender=model, dispatch_uid=uid)
-        for signal in (post_save, post_delete):
-            signal.connect(_after_write, sender=model, dispatch_uid=uid)
-        if model._meta.auto_created:
-            m2m_changed.connect(_m2m_write, sender=model, dispatch_uid=uid)
+    connect_writes("counts", before=_before_write, after=_after_write)
     post_migrate.connect(
         _migrated, sender=apps.get_app_config("publications"), dispatch_uid="counts:migrate"
     )
