@@ -10,12 +10,13 @@ lazy-string check per call); the templates call them through the
 (publications/templatetags/citations.py).
 """
 
+import functools
 from dataclasses import dataclass
 from html import escape
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, override
 
 from .translated import active_language, translated_html
 
@@ -44,6 +45,20 @@ class Links:
 
     def of_keyword(self, keyword):
         return self.keyword.replace(_SLUG, keyword.slug)
+
+
+@functools.cache
+def choice_label(choices, value, language):
+    """The label of `value` among `choices` (a TextChoices class) in `language`, escaped.
+
+    `get_type_display()` looks the label up among every choice's lazy label, each
+    translated on the way: 0.1–0.2 ms a call, for a label that only depends on the
+    value and the language (the catalogues do not change while a process runs).
+    An unknown value is shown as it is, as `get_FOO_display()` does.
+    """
+    labels = {str(member.value): member.label for member in choices}
+    with override(language):
+        return esc(labels.get(value, value))
 
 
 def esc(value):
@@ -105,9 +120,11 @@ def source(publication, active=None):
         parts.append(f", {esc(publication.pages_or_number)}")
     parts.append(f" ({esc(publication.year)})")
     if publication.status != "published":
-        parts.append(f' <span class="status">{esc(publication.get_status_display())}</span>')
+        label = choice_label(type(publication).Status, publication.status, active)
+        parts.append(f' <span class="status">{label}</span>')
     if publication.type != "article":
-        parts.append(f' <span class="badge">{esc(publication.get_type_display())}</span>')
+        label = choice_label(type(publication).Type, publication.type, active)
+        parts.append(f' <span class="badge">{label}</span>')
     note = translated_html(publication, "note", active)  # "" when neither language has one
     if note:
         parts.append(f' <span class="note">{note}</span>')

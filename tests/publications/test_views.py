@@ -173,6 +173,24 @@ class TestAuthorLists:
         assert "A. Solo 他" in html_of(client, "/ja/publications/")
 
 
+class TestListItemLabels:
+    def test_status_and_type_show_in_the_page_language(self, client):
+        factories.paper("Pressed", status="in-press", type="invited-review")
+        factories.paper("Printed", type="article")
+        en, ja = html_of(client, "/en/publications/"), html_of(client, "/ja/publications/")
+        assert '<span class="status">In press</span>' in en
+        assert '<span class="badge">Invited review</span>' in en
+        assert '<span class="status">印刷中</span>' in ja
+        assert '<span class="badge">招待総説</span>' in ja
+        # A published journal article carries neither label.
+        assert en.count('class="status"') == 1 and en.count('class="badge"') == 1
+
+    def test_labels_follow_the_page_not_the_first_page_rendered(self, client):
+        factories.paper("Pressed", status="in-press")
+        for url, label in [("/ja/", "印刷中"), ("/en/", "In press"), ("/ja/", "印刷中")]:
+            assert f'<span class="status">{label}</span>' in html_of(client, url)
+
+
 class TestPublicationPage:
     def test_full_citation_links_keywords_and_themes(self, client, lab_content):
         paper = Publication.objects.get(doi="10.1093/jmicro/dfaf038")
