@@ -15,6 +15,9 @@ is loaded on first access, as for a deferred field. They are for showing; they
 are not meant to be saved.
 """
 
+import functools
+
+from django.db import connections
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.query import BaseIterable, ModelIterable
@@ -62,7 +65,11 @@ def lean(queryset, *columns):
 def attach_authors(publications, using):
     """Give each paper its authorships in order (`ordered_authorships`), people included.
 
-    One query, whatever the number of papers and authors.
+    One query, whatever the number of papers and authors. It is written as SQL
+    (`_authors_sql`) rather than through the ORM: every list page runs it, and
+    building and compiling the queryset, then reading its rows through the ORM's
+    values iterator, cost more than twice what PostgreSQL takes to answer it
+    (docs/benchmarks.md, "Where the time goes").
     """
     if not publications:
         return publications
@@ -70,26 +77,53 @@ def attach_authors(publications, using):
 
     by_pk = {p.pk: [] for p in publications}
     people = {}
-    person_columns = [f"person__{name}" for name in PERSON_COLUMNS]
-    rows = (
-        Authorship._base_manager.using(using)
-        .filter(publication_id__in=by_pk)
-        .order_by("publication_id", "position")
-        .values_list(*AUTHORSHIP_COLUMNS, *person_columns)
-    )
     split = len(AUTHORSHIP_COLUMNS)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        head, tail = _authors_sql(using)
+        cursor.execute(f"{head}{', '.join(['%s'] * len(by_pk))}{tail}", list(by_pk))
+        rows = cursor.fetchall()
     for row in rows:
+        person_id = row[2]
         values = dict(zip(AUTHORSHIP_COLUMNS, row[:split], strict=True))
         authorship = instance(Authorship, values, using)
-        person = people.get(authorship.person_id)
+        person = people.get(person_id)
         if person is None:
-            values = dict(zip(PERSON_COLUMNS, row[split:], strict=True), id=authorship.person_id)
-            person = people[authorship.person_id] = instance(Person, values, using)
+            values = dict(zip(PERSON_COLUMNS, row[split:], strict=True), id=person_id)
+            person = people[person_id] = instance(Person, values, using)
         authorship._state.fields_cache["person"] = person
-        by_pk[authorship.publication_id].append(authorship)
+        by_pk[row[1]].append(authorship)
     for publication in publications:
         publication.__dict__["listed_authorships"] = by_pk[publication.pk]
     return publications
+
+
+@functools.cache
+def _authors_sql(using):
+    """The SQL that reads papers' authorships with their people, in order, around its IN list.
+
+    (head, tail): the caller puts one %s per paper between them. The columns are
+    AUTHORSHIP_COLUMNS then PERSON_COLUMNS; the names come from the models' _meta,
+    quoted for database `using`.
+    """
+    from .models import Authorship, Person
+
+    quote = connections[using].ops.quote_name
+    authorship, person = Authorship._meta, Person._meta
+    a, p = quote(authorship.db_table), quote(person.db_table)
+
+    def column(meta, table, attname):
+        return f"{table}.{quote(meta.get_field(attname.removesuffix('_id')).column)}"
+
+    selected = [column(authorship, a, name) for name in AUTHORSHIP_COLUMNS]
+    selected += [column(person, p, name) for name in PERSON_COLUMNS]
+    publication = column(authorship, a, "publication_id")
+    head = (
+        f"SELECT {', '.join(selected)} FROM {a}"
+        f" INNER JOIN {p} ON {column(authorship, a, 'person_id')} = {column(person, p, 'id')}"
+        f" WHERE {publication} IN ("
+    )
+    return head, f") ORDER BY {publication}, {column(authorship, a, 'position')}"
 
 
 class ListRowsIterable(BaseIterable):

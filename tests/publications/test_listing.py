@@ -55,6 +55,22 @@ def test_authors_come_in_order_for_every_paper_of_a_list(django_assert_num_queri
     assert names == [[p.pk for p in people[:3]], [people[3].pk, people[0].pk]]
 
 
+def test_listed_authors_read_like_the_model_on_either_database():
+    member = factories.person(family_en="Mizoguchi", lab=True)
+    guest = factories.person(family_en="Guest")
+    paper = factories.paper(authors=[guest, member])
+    paper.authorships.filter(person=guest).update(as_printed="G. Guest-Printed")
+    alone = factories.paper(authors=[])
+    listed = {p.pk: p for p in Publication.objects.for_list()}
+    authorships = listed[paper.pk].ordered_authorships
+    assert [(a.position, a.as_printed) for a in authorships] == [(1, "G. Guest-Printed"), (2, "")]
+    # A boolean, as the model gives it, from the SQL on either database.
+    assert [a.person.is_lab_member for a in authorships] == [False, True]
+    assert all(type(a.person.is_lab_member) is bool for a in authorships)
+    assert [a.person.slug for a in authorships] == [guest.slug, member.slug]
+    assert list(listed[alone.pk].ordered_authorships) == []
+
+
 def test_search_annotations_reach_listed_papers():
     elnes = factories.keyword(name_en="ELNES", name_ja="ELNES")
     tagged = factories.paper(title_en="Spectra", keywords=[elnes], year=2019)
