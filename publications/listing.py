@@ -69,7 +69,7 @@ def attach_authors(publications, using):
     (`_authors_sql`) rather than through the ORM: every list page runs it, and
     building and compiling the queryset, then reading its rows through the ORM's
     values iterator, cost more than twice what PostgreSQL takes to answer it
-    (docs/benchmarks.md, "Where the time goes").
+    (docs/benchmarks.md, the round of 2026-12-02, night).
     """
     if not publications:
         return publications
