@@ -37,6 +37,7 @@ from bench.server import Gunicorn  # noqa: E402  (a script: the project is not o
 
 PYTHON = sys.executable
 DATABASE = "labsite_load"
+POSTGRES_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 WRK_HEADERS = ["-H", "X-Forwarded-Proto: https", "-H", "Accept-Encoding: gzip"]
 
 
@@ -212,6 +213,19 @@ def database_url(base_url, size):
     return f"{base_url.rstrip('/')}_{size}"
 
 
+def setup_uncached(postgres_url, size):
+    """Django in this process, set up as the uncached server runs, on `labsite_load_N`.
+
+    For the scripts that measure one process (bench/page_profile.py,
+    bench/read_cost.py) on a database this benchmark seeded.
+    """
+    env = env_for(database_url(postgres_url, size), cached=False)
+    for name in set(os.environ) - set(env):
+        del os.environ[name]
+    os.environ.update(env)
+    django_setup()
+
+
 def ensure_database(url, fresh):
     name = url.rsplit("/", 1)[1]
     admin = dict(os.environ, PGHOST="127.0.0.1", PGUSER="postgres")
@@ -270,7 +284,7 @@ def main():
     parser.add_argument("--port", type=int, default=8790, help="gunicorn's port on 127.0.0.1")
     parser.add_argument(
         "--postgres-url",
-        default=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        default=POSTGRES_URL,
         help="databases to seed and serve from: this name + _N for each size",
     )
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the databases")

@@ -20,9 +20,7 @@ Timings are printed, never asserted.
 
 import argparse
 import cProfile
-import os
 import pstats
-import secrets
 import statistics
 import sys
 import time
@@ -30,6 +28,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.load import POSTGRES_URL, setup_uncached  # noqa: E402  (a script: see bench/load.py)
 
 # (label, parts of a file path or function name that belong to it), first match wins.
 PARTS = [
@@ -120,22 +120,10 @@ def main():
     parser.add_argument("path", help="a page's path, e.g. /en/publications/")
     parser.add_argument("--size", type=int, default=10_000, help="papers (labsite_load_N)")
     parser.add_argument("--requests", type=int, default=30, help="requests timed and profiled")
-    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/labsite_load")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=f"{args.postgres_url}_{args.size}",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="testserver",
-        BEHIND_PROXY="1",
-        PAGE_CACHE_SECONDS="0",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    setup_uncached(args.postgres_url, args.size)
     from django.test import Client
 
     client = Client()

@@ -15,14 +15,15 @@ Timings are printed, never asserted.
 """
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.load import POSTGRES_URL, setup_uncached  # noqa: E402  (a script: see bench/load.py)
+
 BATCHES, PER_BATCH = 5, 60
 
 
@@ -112,20 +113,10 @@ def reads():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="papers (labsite_load_N)")
-    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/labsite_load")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=f"{args.postgres_url}_{args.size}",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="testserver",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    setup_uncached(args.postgres_url, args.size)
     from django.utils import translation
 
     translation.activate("en")
