@@ -143,9 +143,10 @@ def count_queries(pages_json):
 # ---------------------------------------------------------------- the driver
 
 
-def run_django(args, env):
+def run_django(args, env, script=__file__):
+    """Run `script` with `args` in a Django process; its last line of output, as JSON."""
     result = subprocess.run(
-        [PYTHON, __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [PYTHON, script, *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if result.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -249,6 +250,11 @@ def table(rows, markdown, modes):
     for mode in modes:
         header += [f"{mode}: req/s", "p50 ms", "p99 ms", "% of ceiling"]
     header += ["SQL uncached", "SQL cached"]
+    return table_text(header, rows, markdown)
+
+
+def table_text(header, rows, markdown):
+    """The rows under the header: Markdown, or plain columns (names left, figures right)."""
     lines = [header, *rows]
     if markdown:
         out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
