@@ -36,19 +36,14 @@ def capture(pages_json, out):
     """Write [[SQL]] for the pages, in order, to the file `out`."""
     load.django_setup()
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     settings.LABSITE_PAGE_CACHE_SECONDS = 0
     client = Client(HTTP_X_FORWARDED_PROTO="https")
-    statements = []
-    for url in json.loads(pages_json).values():
-        client.get(url)  # warm up
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        statements.append([q["sql"] for q in queries])
+    statements = [
+        [q["sql"] for q in load.page_queries(client, url)]
+        for url in json.loads(pages_json).values()
+    ]
     Path(out).write_text(json.dumps(statements))
     print(json.dumps(len(statements)))
 
