@@ -18,11 +18,8 @@ class LabsiteConfig(AppConfig):
     verbose_name = "labsite"
 
     def ready(self):
-        from . import cache
-
-        cache.connect_signals()
         # The project package has no models, so Django sends it no post_migrate of its
-        # own: hang the cache table on the app whose saves bump the page cache.
+        # own: hang the cache table on the app whose saves bump the content version.
         post_migrate.connect(
             create_cache_table,
             sender=apps.get_app_config("publications"),

@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import freshness, names, search
-from ..counts import revise as raise_content_revision
 from ..models import (
     Authorship,
     ImportBatch,
@@ -550,7 +549,6 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
     if batch.status != ImportBatch.Status.PENDING:
         raise PlanError(_("This import has already been applied."))
     with transaction.atomic(using=using), search.deferred_refresh():
-        raise_content_revision(using)  # the first row it locks (publications/counts.py)
         items = []
         applied = [row for row in plan.rows if row.status in (NEW, UPDATE)]
 
@@ -785,7 +783,6 @@ def undo(batch, user=None, using="default"):
     """Restore what the batch changed and delete what it created; refuses a second undo."""
     with transaction.atomic(using=using), search.deferred_refresh():
         batch = ImportBatch.objects.using(using).select_for_update().get(pk=batch.pk)
-        raise_content_revision(using)  # the first content row it locks (publications/counts.py)
         if batch.status == ImportBatch.Status.UNDONE:
             when = timezone.localtime(batch.undone_at).strftime("%Y-%m-%d %H:%M")
             raise PlanError(_("This import was already undone (%(when)s).") % {"when": when})

@@ -181,7 +181,10 @@ def test_theme_page_query_count_is_constant(client, django_assert_num_queries, s
     ks = [factories.keyword() for _ in range(3)]
     papers = factories.many_papers(size, keywords=ks[:1])
     theme = factories.theme(keywords=ks, representatives=papers[: size // 2])
-    with django_assert_num_queries(10):  # counting and storing the per-year counts
+    # The content version and the cached per-year counts are read (two queries). The
+    # first view after a change counts them (one) and caches them (five here: three,
+    # and the two of a savepoint inside the test's transaction).
+    with django_assert_num_queries(15):
         client.get(theme_url(theme, "en"))
-    with django_assert_num_queries(8):  # reading them back
+    with django_assert_num_queries(9):  # reading them back
         client.get(theme_url(theme, "en"))
