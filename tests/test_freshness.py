@@ -5,6 +5,7 @@ per-year counts cached under it: a page never shows counts older than its conten
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -133,6 +134,11 @@ def test_a_lost_version_is_replaced_by_a_new_one():
     new = content_version()
     assert new not in (None, old)
     assert content_version() == new
+
+
+def test_a_migration_bumps(bumps):
+    call_command("migrate", verbosity=0)
+    assert len(bumps) == 1
 
 
 def test_loading_the_lab_content_again_announces_a_new_representative_list(bumps, committed):
