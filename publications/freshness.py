@@ -40,6 +40,7 @@ NOT_PUBLIC = {
 
 
 def shared_cache():
+    """The cache every worker shares (settings.CACHES: the database, or Redis)."""
     return caches[DEFAULT_CACHE_ALIAS]
 
 
@@ -111,9 +112,8 @@ def content_changed(using=DEFAULT_DB_ALIAS):
     One bump per transaction however many rows it writes, through public API
     alone: every write registers an on_commit callback (Django forgets those of a
     rolled-back savepoint, so a surviving write always has its own), but they
-    share one `_Bump` until it has run, so an import of thousands of rows
-    replaces the version once. (A bump is a cache write: in the database cache,
-    three queries.)
+    share one `_Bump` until it has run, so undoing an import that deletes
+    thousands of rows writes the cache once, not once per row.
     """
     callback = _pending.bumps.get(using)
     if callback is None or callback.done:
