@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -420,14 +421,19 @@ def table_text(header, rows, markdown, names=2):
         out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
         return "\n".join(out)
-    widths = [max(len(str(row[i])) for row in lines) for i in range(len(header))]
+    widths = [max(width(row[i]) for row in lines) for i in range(len(header))]
     return "\n".join(
         "  ".join(
-            str(c).rjust(w) if i >= names else str(c).ljust(w)
+            (" " * (w - width(c)) + str(c)) if i >= names else (str(c) + " " * (w - width(c)))
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         )
         for row in lines
     )
+
+
+def width(cell):
+    """Columns `cell` takes in a terminal: two for each wide character (欠陥), one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(cell))
 
 
 def run(codes, modes, args, heading=""):
