@@ -1,4 +1,4 @@
-"""The import plan: what each entry of a file would do, and doing it (or undoing it).
+"""The import preview: what each entry of a file would do.
 
 `build_plan(records)` compares parsed records (mapping.to_record) with the
 database, reading it in a handful of queries whatever the file's size, and gives
@@ -9,14 +9,9 @@ one `Row` per entry:
 - **update**: an existing paper matches and these fields would change;
 - **error**: the entry cannot be imported (with its line, key and reason).
 
-Matching follows PRODUCT.md's order: DOI (lower-cased, bare) → arXiv id (no
-version) → normalised title (NFKC, case-folded, letters and digits only) + year
-→ citation key. Two entries of one file that are the same paper make the second
-an error, so a file never imports a paper twice.
-
-An update only ever *adds or corrects*: a field the entry leaves empty keeps its
-value, keywords are added and never removed, and an entry type that fits the
-paper's type (`@article` for a review) does not change it.
+Matching and the changes of an update are in `matching`, authors and keywords are
+resolved by `people` and `keywords`. Two entries of one file that are the same
+paper make the second an error, so a file never imports a paper twice.
 
 `apply_plan()` writes a plan in bulk inside the caller's transaction, recording
 every created object and the previous state of every changed paper as
@@ -26,8 +21,6 @@ papers they touch and announce the change with `freshness.content_changed`.
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -49,23 +42,20 @@ from ..models import (
     Person,
     Publication,
 )
-from .mapping import entry_type_for, language_of
+from .keywords import Keywords
+from .mapping import language_of
+from .matching import (
+    CONTENT_FIELDS,
+    MATCH_LABELS,
+    field_changes,
+    index_publications,
+    match_keys,
+    snapshots,
+)
+from .people import People
 
 NEW, DUPLICATE, UPDATE, ERROR = "new", "duplicate", "update", "error"
 
-CONTENT_FIELDS = (
-    "title_ja", "title_en", "abstract_ja", "abstract_en", "note_ja", "note_en",
-    "venue", "volume", "issue", "pages", "article_number", "numpages",
-    "year", "month", "day", "doi", "url", "arxiv_id", "type", "status",
-)  # fmt: skip
-SNAPSHOT_FIELDS = (*CONTENT_FIELDS, "authors_truncated", "is_published", "citation_key", "bibtex")
-
-MATCH_LABELS = {
-    "doi": gettext_lazy("DOI"),
-    "arxiv": gettext_lazy("arXiv id"),
-    "title": gettext_lazy("title and year"),
-    "key": gettext_lazy("BibTeX key"),
-}
 FIELD_LABELS = {
     "authors": gettext_lazy("authors"),
     "keywords": gettext_lazy("keywords"),
@@ -76,16 +66,10 @@ FIELD_LABELS = {
     "note_ja": gettext_lazy("note (Japanese)"),
     "note_en": gettext_lazy("note (English)"),
 }
-_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 class PlanError(Exception):
     """The plan cannot be applied or undone as asked; the message says why."""
-
-
-def title_key(title):
-    """NFKC, case-folded, letters and digits only: how two titles are compared."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", title or "").casefold())
 
 
 def field_label(name):
@@ -135,19 +119,24 @@ class Row:
     def changed_names(self):
         return {name for name, _old, _new in self.changes}
 
+    @property
+    def writes_authors(self):
+        """Whether applying the row writes its author list (a new paper, or changed authors)."""
+        return self.status == NEW or "authors" in self.changed_names
+
 
 @dataclass
 class Plan:
     rows: list
-    people: "People"
-    keywords: "Keywords"
+    people: People
+    keywords: Keywords
 
     def count(self, status):
         return sum(1 for row in self.rows if row.status == status)
 
     @property
     def counts(self):
-        return {s: self.count(s) for s in (NEW, UPDATE, DUPLICATE, ERROR)}
+        return {status: self.count(status) for status in (NEW, UPDATE, DUPLICATE, ERROR)}
 
     @property
     def has_errors(self):
@@ -161,214 +150,29 @@ class Plan:
     def summary(self):
         counts = self.counts
         return _("%(new)d new, %(update)d updated, %(duplicate)d duplicates, %(error)d errors") % {
-            k: counts[k] for k in (NEW, UPDATE, DUPLICATE, ERROR)
+            status: counts[status] for status in (NEW, UPDATE, DUPLICATE, ERROR)
         }
 
 
-# ---------------------------------------------------------------- people and keywords
+class _EarlierEntries:
+    """The file's entries planned so far, by their match keys and by the paper they match."""
 
+    def __init__(self):
+        self.by_key = {kind: {} for kind in MATCH_LABELS}  # kind → key → Row
+        self.by_match = {}  # existing paper's pk → Row
 
-class People:
-    """Person resolution in memory, as `Person.objects.resolve_or_create` does it.
-
-    Two queries load every name variant and person; people the file introduces are
-    added as they appear (with negative ids), so that the file's later entries
-    resolve to them as they would in a sequential import.
-    """
-
-    def __init__(self, using):
-        self.variants = dict(
-            NameVariant.objects.using(using).values_list("key", "person_id").iterator()
-        )
-        self.stored_variants = set(self.variants)
-        self.people = {}
-        self.by_family = defaultdict(list)
-        for row in Person.objects.using(using).values(
-            "pk", "family_name_en", "family_name_ja", "given_name_en", "given_name_ja",
-            "is_lab_member",
-        ).order_by("pk"):  # fmt: skip
-            self._add(row.pop("pk"), row)
-        self.new = {}
-
-    def _add(self, pid, row):
-        self.people[pid] = row
-        for family in {row["family_name_en"], row["family_name_ja"]}:
-            if family:
-                self.by_family[names.family_key(family)].append(pid)
-
-    def initials(self, pid):
-        row = self.people[pid]
-        return names.initials(row["given_name_en"] or row["given_name_ja"])
-
-    def resolve(self, printed, family, given):
-        key = names.name_key(printed)
-        if key in self.variants:
-            return self.variants[key]
-        if not names.is_cjk(family):
-            wanted = names.initials(given)
-            candidates = sorted(
-                (
-                    pid
-                    for pid in dict.fromkeys(self.by_family.get(names.family_key(family), []))
-                    if names.initials_compatible(wanted, self.initials(pid))
-                ),
-                key=lambda pid: (not self.people[pid]["is_lab_member"], pid < 0, abs(pid)),
-            )
-            lab = [pid for pid in candidates if self.people[pid]["is_lab_member"]]
-            if len(lab) == 1 or len(candidates) == 1:
-                pid = (lab or candidates)[0]
-                if key:
-                    self.variants[key] = pid
-                return pid
-        pid = -(len(self.new) + 1)
-        lang = "ja" if names.is_cjk(printed) else "en"
-        row = {
-            "family_name_en": "", "family_name_ja": "", "given_name_en": "", "given_name_ja": "",
-            "is_lab_member": False,
-        }  # fmt: skip
-        row[f"family_name_{lang}"], row[f"given_name_{lang}"] = family, given
-        self.new[pid] = row
-        self._add(pid, row)
-        person = Person(**{k: v for k, v in row.items()})
-        for spelling in (printed, person.full_name("en"), person.full_name("ja")):
-            variant_key = names.name_key(spelling)
-            if variant_key:
-                self.variants.setdefault(variant_key, pid)
-        return pid
-
-    def display(self, pid):
-        return Person(**self.people[pid]).full_name()
-
-
-class Keywords:
-    """Keywords matched by either language's name (NFKC, case-folded) or slug."""
-
-    def __init__(self, using):
-        self.by_key = {}
-        self.names = {}
-        for row in Keyword.objects.using(using).values(
-            "pk", "slug", "name_key_ja", "name_key_en", "name_ja", "name_en"
-        ):
-            for key in (row["name_key_ja"], row["name_key_en"], row["slug"]):
-                if key:
-                    self.by_key.setdefault(key, row["pk"])
-            self.names[row["pk"]] = row["name_en"] or row["name_ja"] or row["slug"]
-        self.new = {}  # normalised key → name as first written
-
-    def resolve(self, name):
-        key = search.normalise_key(name)
-        if key in self.by_key:
-            return self.by_key[key]
-        self.new.setdefault(key, name)
-        return self.new[key]
-
-    def display(self, ref):
-        return ref if isinstance(ref, str) else self.names.get(ref, str(ref))
-
-
-# ---------------------------------------------------------------- planning
-
-
-def _index_publications(using):
-    index = {"doi": {}, "arxiv": {}, "title": {}, "key": {}}
-    rows = Publication.objects.using(using).values_list(
-        "pk", "doi", "arxiv_id", "title_ja", "title_en", "year", "citation_key"
-    )
-    for pk, doi, arxiv, title_ja, title_en, year, key in rows.order_by("pk").iterator():
-        if doi:
-            index["doi"].setdefault(doi.lower(), pk)
-        if arxiv:
-            index["arxiv"].setdefault(arxiv, pk)
-        for title in (title_ja, title_en):
-            if title_key(title):
-                index["title"].setdefault((title_key(title), year), pk)
-        if key:
-            index["key"].setdefault(key, pk)
-    return index
-
-
-def _match_keys(record):
-    fields = record["fields"]
-    keys = []
-    if fields.get("doi"):
-        keys.append(("doi", fields["doi"].lower()))
-    if fields.get("arxiv_id"):
-        keys.append(("arxiv", fields["arxiv_id"]))
-    for name in ("title_en", "title_ja"):
-        if title_key(fields.get(name)):
-            keys.append(("title", (title_key(fields[name]), fields["year"])))
-    if record.get("key"):
-        keys.append(("key", record["key"]))
-    return keys
-
-
-def snapshots(pks, using):
-    """{pk: the state of a paper that an import may change}, in three queries."""
-    result = {
-        row.pop("pk"): {"fields": row, "authors": [], "printed": [], "keywords": []}
-        for row in Publication.objects.using(using)
-        .filter(pk__in=pks)
-        .values("pk", *SNAPSHOT_FIELDS)
-    }
-    names = ("family_name_en", "given_name_en", "family_name_ja", "given_name_ja")
-    for pub_id, person_id, printed, *person in (
-        Authorship.objects.using(using)
-        .filter(publication_id__in=result)
-        .order_by("publication_id", "position")
-        .values_list("publication_id", "person_id", "as_printed", *(f"person__{n}" for n in names))
-    ):
-        result[pub_id]["authors"].append([person_id, printed])
-        shown = printed or Person(**dict(zip(names, person, strict=True))).full_name("en")
-        result[pub_id]["printed"].append(shown)
-    through = Publication.keywords.through
-    for pub_id, keyword_id in (
-        through.objects.using(using)
-        .filter(publication_id__in=result)
-        .order_by("publication_id", "keyword_id")
-        .values_list("publication_id", "keyword_id")
-    ):
-        result[pub_id]["keywords"].append(keyword_id)
-    return result
-
-
-def _changes(row, current, plan, using):
-    incoming = row.record["fields"]
-    existing = current["fields"]
-    changes = []
-    for name in CONTENT_FIELDS:
-        if name not in incoming or incoming[name] == existing[name]:
-            continue
-        if name.startswith("title_") and title_key(incoming[name]) == title_key(existing[name]):
-            continue  # only case, width or punctuation differ: keep the curated spelling
-        if (
-            name == "type"
-            and entry_type_for(existing["type"], existing["arxiv_id"]) == (row.record["entry_type"])
-        ):
-            continue  # @article for a review, @misc for "other": the type fits
-        changes.append((name, existing[name], incoming[name]))
-    if row.authors:
-        old = current["printed"]
-        new = [printed for printed, _pid in row.authors]
-        truncated = row.record.get("truncated", False)
-        if old != new or truncated != existing["authors_truncated"]:
-            suffix = " …" if truncated else ""
-            old_suffix = " …" if existing["authors_truncated"] else ""
-            changes.append(("authors", "; ".join(old) + old_suffix, "; ".join(new) + suffix))
-    added = [ref for ref in row.keyword_refs if ref not in current["keywords"]]
-    if added:
-        old = [plan.keywords.display(k) for k in current["keywords"]]
-        changes.append(
-            ("keywords", ", ".join(old), ", ".join(old + [plan.keywords.display(k) for k in added]))
-        )
-    return changes
+    def add(self, row, keys):
+        for kind, value in keys:
+            self.by_key[kind].setdefault(value, row)
+        if row.match_pk is not None:
+            self.by_match[row.match_pk] = row
 
 
 def build_plan(records, extra_keywords=(), using="default"):
     """The plan for these records; `extra_keywords` (Keyword objects) go on every paper."""
     plan = Plan([], People(using), Keywords(using))
-    index = _index_publications(using)
-    in_file = {kind: {} for kind in index}
-    claimed = {}
+    existing = index_publications(using)
+    earlier = _EarlierEntries()
     for number, record in enumerate(records, start=1):
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
         plan.rows.append(row)
@@ -378,76 +182,85 @@ def build_plan(records, extra_keywords=(), using="default"):
         fields = record["fields"]
         row.title = fields.get("title_en") or fields.get("title_ja") or ""
         row.year = fields["year"]
-        keys = _match_keys(record)
-        for kind, value in keys:
-            earlier = in_file[kind].get(value)
-            if earlier is not None:
-                row.status = ERROR
-                row.reason = _(
-                    "The same paper as entry %(number)d (line %(line)d) of this file, by %(field)s."
-                ) % {
-                    "number": earlier.number,
-                    "line": earlier.line,
-                    "field": MATCH_LABELS[kind],
-                }
-                break
-            pk = index[kind].get(value)
-            if pk is not None:
-                row.match_pk, row.match_by = pk, kind
-                break
-        if row.status == ERROR:
-            continue
-        if row.match_pk is not None and row.match_pk in claimed:
-            earlier = claimed[row.match_pk]
+        keys = match_keys(record)
+        row.reason = _match(row, keys, existing, earlier) or _resolve_authors(row, plan.people)
+        if row.reason:
             row.status = ERROR
-            row.reason = _(
-                "Matches the same existing paper as entry %(number)d (line %(line)d)."
-            ) % {"number": earlier.number, "line": earlier.line}
-            continue
-        seen = {}
-        for printed, family, given in record["authors"]:
-            pid = plan.people.resolve(printed, family, given)
-            if pid in seen:
-                row.status = ERROR
-                row.reason = _("“%(name)s” and “%(other)s” are the same person, listed twice.") % {
-                    "name": printed,
-                    "other": seen[pid],
-                }
-                break
-            seen[pid] = printed
-            row.authors.append((printed, pid))
-        if row.status == ERROR:
             continue
         refs = [plan.keywords.resolve(name) for name in record["keywords"]]
-        refs += [k.pk for k in extra_keywords]
+        refs += [keyword.pk for keyword in extra_keywords]
         row.keyword_refs = list(dict.fromkeys(refs))
-        for kind, value in keys:
-            in_file[kind].setdefault(value, row)
-        if row.match_pk is not None:
-            claimed[row.match_pk] = row
+        earlier.add(row, keys)
+    _compare_with_matches(plan, using)
+    _list_introductions(plan)
+    return plan
+
+
+def _match(row, keys, existing, earlier):
+    """Match the row with an existing paper; the reason it is an error, or ""."""
+    for kind, value in keys:
+        same = earlier.by_key[kind].get(value)
+        if same is not None:
+            return _(
+                "The same paper as entry %(number)d (line %(line)d) of this file, by %(field)s."
+            ) % {"number": same.number, "line": same.line, "field": MATCH_LABELS[kind]}
+        pk = existing[kind].get(value)
+        if pk is not None:
+            row.match_pk, row.match_by = pk, kind
+            break
+    if row.match_pk is not None and row.match_pk in earlier.by_match:
+        same = earlier.by_match[row.match_pk]
+        return _("Matches the same existing paper as entry %(number)d (line %(line)d).") % {
+            "number": same.number,
+            "line": same.line,
+        }
+    return ""
+
+
+def _resolve_authors(row, people):
+    """Fill the row's authors; the reason it is an error (one person twice), or ""."""
+    seen = {}  # person id → as printed
+    for printed, family, given in row.record["authors"]:
+        person_id = people.resolve(printed, family, given)
+        if person_id in seen:
+            return _("“%(name)s” and “%(other)s” are the same person, listed twice.") % {
+                "name": printed,
+                "other": seen[person_id],
+            }
+        seen[person_id] = printed
+        row.authors.append((printed, person_id))
+    return ""
+
+
+def _compare_with_matches(plan, using):
+    """Make each row that matched an existing paper an update, or a duplicate if nothing changes."""
     matched = {row.match_pk for row in plan.rows if row.status != ERROR and row.match_pk}
     current = snapshots(matched, using)
+    for row in plan.rows:
+        if row.status == ERROR or row.match_pk is None:
+            continue
+        snapshot = current[row.match_pk]
+        row.match_title = snapshot["fields"]["title_en"] or snapshot["fields"]["title_ja"]
+        row.changes = field_changes(row, snapshot, plan.keywords)
+        row.status = UPDATE if row.changes else DUPLICATE
+
+
+def _list_introductions(plan):
+    """Name each new person and keyword on the first row that would create it."""
     introduced = set()
     for row in plan.rows:
         if row.status == ERROR:
             continue
-        if row.match_pk is not None:
-            existing = current[row.match_pk]["fields"]
-            row.match_title = existing["title_en"] or existing["title_ja"]
-            row.changes = _changes(row, current[row.match_pk], plan, using)
-            row.status = UPDATE if row.changes else DUPLICATE
-        writes_authors = row.status == NEW or "authors" in row.changed_names
-        if writes_authors:
-            for _printed, pid in row.authors:
-                if pid < 0 and pid not in introduced:
-                    introduced.add(pid)
-                    row.new_people.append(plan.people.display(pid))
+        if row.writes_authors:
+            for _printed, person_id in row.authors:
+                if person_id < 0 and person_id not in introduced:
+                    introduced.add(person_id)
+                    row.new_people.append(plan.people.display(person_id))
         if row.status in (NEW, UPDATE):
             for ref in row.keyword_refs:
                 if isinstance(ref, str) and ref not in introduced:
                     introduced.add(ref)
                     row.new_keywords.append(ref)
-    return plan
 
 
 # ---------------------------------------------------------------- applying
