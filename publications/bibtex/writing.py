@@ -11,7 +11,7 @@ refreshed once, at the end, and caches are told on commit
 
 from collections import defaultdict
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,8 +31,9 @@ from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
 from .plan import DUPLICATE, ERROR, NEW, UPDATE, PlanError
 
-# Rows per INSERT statement; bulk_create lowers it where SQLite's limit on query
-# parameters needs fewer (papers have about 35 columns).
+# Rows per INSERT statement (bulk_create returns the new pks on PostgreSQL and on
+# SQLite ≥ 3.35). PostgreSQL would otherwise get every row in one statement; on
+# SQLite bulk_create lowers it to stay within 999 query parameters (a paper has 32).
 BATCH_SIZE = 500
 LABEL_LENGTH = ImportItem._meta.get_field("label").max_length
 
@@ -78,11 +79,8 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
         new_rows = [row for row in applied if row.status == NEW]
         items += _create_publications(new_rows, plan.people, ids, batch, using)
         updates = [row for row in applied if row.status == UPDATE]
-        updated_items = _update_publications(updates, ids, batch, using)
-        # What was created, as plain rows (as _insert_rows says); the updates' snapshots
-        # are JSON, through the model.
-        _insert_rows(ImportItem, ["batch", "kind", "object_id", "label"], items, using)
-        ImportItem.objects.using(using).bulk_create(updated_items, batch_size=1000)
+        items += _update_publications(updates, ids, batch, using)
+        ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         _mark_applied(batch, plan, using)
         # New papers already have their documents (_fill_search_documents).
         search.schedule([row.match_pk for row in updates], using)
@@ -91,7 +89,7 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
 
 
 def _created_item(batch, kind, object_id, label):
-    return (batch.pk, kind.value, object_id, label[:LABEL_LENGTH])
+    return ImportItem(batch=batch, kind=kind, object_id=object_id, label=label[:LABEL_LENGTH])
 
 
 def _create_keywords(applied, ids, batch, using):
@@ -172,17 +170,24 @@ def _create_publications(rows, people, ids, batch, using):
     publications = [publication for _row, publication in created]
     Publication.objects.using(using).bulk_create(publications, batch_size=BATCH_SIZE)
     search.write_entries(publications, using)
+    Through = Publication.keywords.through
     authorships, links = [], []
     for row, publication in created:
         authorships += [
-            (publication.pk, ids.person(person_id), position, printed)
+            Authorship(
+                publication_id=publication.pk,
+                person_id=ids.person(person_id),
+                position=position,
+                as_printed=printed,
+            )
             for position, (printed, person_id) in enumerate(row.authors, start=1)
         ]
-        links += [(publication.pk, ids.keyword(ref)) for ref in row.keyword_refs]
-    _insert_rows(
-        Authorship, ["publication", "person", "position", "as_printed"], authorships, using
-    )
-    _insert_rows(Publication.keywords.through, ["publication", "keyword"], links, using)
+        links += [
+            Through(publication_id=publication.pk, keyword_id=ids.keyword(ref))
+            for ref in row.keyword_refs
+        ]
+    Authorship.objects.using(using).bulk_create(authorships, batch_size=BATCH_SIZE)
+    Through.objects.using(using).bulk_create(links, batch_size=BATCH_SIZE)
     return [
         _created_item(batch, ImportItem.Kind.PUBLICATION_CREATED, publication.pk, str(publication))
         for publication in publications
@@ -261,32 +266,6 @@ def _unique_slug(taken, text, fallback, max_length):
         number += 1
     taken.add(slug)
     return slug
-
-
-def _insert_rows(model, fields, rows, using):
-    """INSERT plain rows (author lists, keyword links, import items), many per statement.
-
-    These rows have no defaults, signals or translations to apply; building a model
-    instance per row for bulk_create cost more than the rest of writing them. One
-    multi-row INSERT per batch, not executemany: psycopg2 sends an executemany as
-    one round trip per row (4.5 s for 25,000 author rows on PostgreSQL).
-    """
-    if not rows:
-        return
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    fields_ = [model._meta.get_field(name) for name in fields]
-    size = max(1, min(1000, connection.ops.bulk_batch_size(fields_, rows)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([one] * len(batch))}",
-                [value for row in batch for value in row],
-            )
 
 
 def _fill_search_documents(created, people, ids, using):

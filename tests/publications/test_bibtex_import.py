@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import translation
 
 from publications import freshness
-from publications.bibtex import importer, plan, undo, writing
+from publications.bibtex import importer, plan, undo
 from publications.models import (
     Authorship,
     ImportBatch,
@@ -251,14 +252,14 @@ def test_a_failure_mid_import_writes_nothing(monkeypatch, lab_content):
     counts = (Publication.objects.count(), Person.objects.count(), Keyword.objects.count())
     batch, _plan = preview(HARD_CASES.read_text("utf-8") + entry("x", keywords="Fresh kw"))
 
-    insert_rows = writing._insert_rows
+    bulk_create = QuerySet.bulk_create
 
-    def fail_on_authors(model, *args):
-        if model is Authorship:  # after the papers and people are inserted
+    def fail_on_authors(queryset, objs, *args, **kwargs):
+        if queryset.model is Authorship:  # after the papers and people are inserted
             raise RuntimeError("disk full")
-        return insert_rows(model, *args)
+        return bulk_create(queryset, objs, *args, **kwargs)
 
-    monkeypatch.setattr(writing, "_insert_rows", fail_on_authors)
+    monkeypatch.setattr(QuerySet, "bulk_create", fail_on_authors)
     with pytest.raises(RuntimeError):
         importer.confirm(batch, skip_errors=True)
     assert (Publication.objects.count(), Person.objects.count(), Keyword.objects.count()) == counts
