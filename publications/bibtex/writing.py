@@ -18,22 +18,14 @@ from django.utils.translation import gettext as _
 
 from .. import freshness, names, search
 from ..counts import revise as raise_content_revision
-from ..models import (
-    Authorship,
-    ImportBatch,
-    ImportItem,
-    Keyword,
-    NameVariant,
-    Person,
-    Publication,
-)
+from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
 from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
 from .plan import DUPLICATE, ERROR, NEW, UPDATE, PlanError
 
 # Rows per INSERT statement (bulk_create returns the new pks on PostgreSQL and on
 # SQLite ≥ 3.35). PostgreSQL would otherwise get every row in one statement; on
-# SQLite bulk_create lowers it to stay within 999 query parameters (a paper has 32).
+# SQLite bulk_create lowers it to stay within 999 query parameters (a paper has 32 columns).
 BATCH_SIZE = 500
 LABEL_LENGTH = ImportItem._meta.get_field("label").max_length
 
@@ -78,12 +70,12 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
         items += _create_people(applied, plan.people, ids, batch, using)
         new_rows = [row for row in applied if row.status == NEW]
         items += _create_publications(new_rows, plan.people, ids, batch, using)
-        updates = [row for row in applied if row.status == UPDATE]
-        items += _update_publications(updates, ids, batch, using)
+        update_rows = [row for row in applied if row.status == UPDATE]
+        items += _update_publications(update_rows, ids, batch, using)
         ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         _mark_applied(batch, plan, using)
         # New papers already have their documents (_fill_search_documents).
-        search.schedule([row.match_pk for row in updates], using)
+        search.schedule([row.match_pk for row in update_rows], using)
         freshness.content_changed(using)
     return batch
 
@@ -93,7 +85,10 @@ def _created_item(batch, kind, object_id, label):
 
 
 def _create_keywords(applied, ids, batch, using):
-    """The keywords the rows introduce, saved one by one (few; the model makes slug and keys)."""
+    """Save the keywords the rows introduce (few: one by one, the model makes slug and keys).
+
+    Returns their ImportItems, as the other steps do.
+    """
     items = []
     for row in applied:
         for ref in row.keyword_refs:
@@ -106,7 +101,7 @@ def _create_keywords(applied, ids, batch, using):
 
 
 def _create_people(applied, people, ids, batch, using):
-    """The people the rows introduce and the name variants resolution learnt, in bulk."""
+    """Create the people the rows introduce and the name variants resolution learnt, in bulk."""
     wanted = {}  # person id → as printed
     spellings = {}  # name key → spelling
     for row in applied:
@@ -116,7 +111,8 @@ def _create_people(applied, people, ids, batch, using):
                 spellings.setdefault(names.name_key(printed), printed)
     taken = _slugs_in_use(Person, using)
     created = {}
-    for person_id in sorted((p for p in wanted if p < 0), reverse=True):
+    introduced = sorted((person_id for person_id in wanted if person_id < 0), reverse=True)
+    for person_id in introduced:
         person = Person(**people.new[person_id])
         person.slug = _unique_slug(
             taken, f"{person.given_name_en} {person.family_name_en}", "person", 100
@@ -150,7 +146,7 @@ def _create_people(applied, people, ids, batch, using):
 
 
 def _create_publications(rows, people, ids, batch, using):
-    """The new papers, with their search documents, author lists and keyword links, in bulk."""
+    """Create the new papers, with their search documents, author lists and keyword links."""
     taken = _slugs_in_use(Publication, using)
     created = []
     for row in rows:
@@ -195,7 +191,11 @@ def _create_publications(rows, people, ids, batch, using):
 
 
 def _update_publications(rows, ids, batch, using):
-    """Update each matched paper (few per file, usually: one by one); items with both states."""
+    """Update each matched paper (few per file, usually: one by one).
+
+    Their ImportItems hold the state before and after, for undo and for
+    `undo.changed_since_import`.
+    """
     pks = [row.match_pk for row in rows]
     before = snapshots(pks, using)
     for row in rows:
@@ -268,13 +268,13 @@ def _unique_slug(taken, text, fallback, max_length):
     return slug
 
 
-def _fill_search_documents(created, people, ids, using):
+def _fill_search_documents(created, person_names, ids, using):
     """Give new papers their search document before they are inserted (and their search
     entries, from the same values, once they are: `search.write_entries`).
 
-    In: `created`, [(plan Row, unsaved Publication)]; `people`, {person id as the
-    plan knows it: name fields} (`People.people`); `ids`, the real ids of the people
-    and keywords the plan introduced. Out: each publication's `search_text` and
+    In: `created`, [(plan Row, unsaved Publication)]; `person_names`, {person id as
+    the plan knows it: name fields} (`People.people`); `ids`, the real ids of the
+    people and keywords the plan introduced. Out: each publication's `search_text` and
     `search_tokens` are set. Reads the authors' name variants and the keywords
     (two queries).
 
@@ -284,7 +284,7 @@ def _fill_search_documents(created, people, ids, using):
     papers need not be refreshed again.
     """
     fields = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
-    people = {ids.person(person_id): person for person_id, person in people.items()}
+    names_by_pk = {ids.person(person_id): row for person_id, row in person_names.items()}
     wanted = {
         ids.person(person_id)
         for row, _publication in created
@@ -311,7 +311,7 @@ def _fill_search_documents(created, people, ids, using):
         segments += [name for _slug, name_ja, name_en in mine for name in (name_ja, name_en)]
         segments += [publication.venue, publication.doi, publication.arxiv_id]
         for printed, person_id in row.authors:
-            person = people[ids.person(person_id)]
+            person = names_by_pk[ids.person(person_id)]
             author = {"as_printed": printed, **{f"person__{f}": person[f] for f in fields}}
             segments += search._person_names(author) + variants[ids.person(person_id)]
         segments += [publication.abstract_ja, publication.abstract_en]
