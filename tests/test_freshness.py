@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from publications import freshness
-from publications.bibtex import importer, plan
+from publications.bibtex import importer, undo
 from publications.freshness import content_changed, content_version
 from publications.models import Keyword, Publication
 from research.content.loader import load_lab_content
@@ -306,5 +306,5 @@ def test_a_bibtex_import_and_its_undo_show_at_once(client, theme, committed):
     _count, html = theme_page(client, theme)
     assert "2031" in html
 
-    committed(lambda: plan.undo(batch))
+    committed(lambda: undo.undo(batch))
     assert {name: page() for name, page in pages.items()} == before
