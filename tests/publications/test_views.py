@@ -271,7 +271,8 @@ class TestKeywords:
 
 
 def _bulk(size):
-    ks = [factories.keyword() for _ in range(4)]
+    """`size` papers on two of `size` // 10 + 4 keywords, and a theme with all of them."""
+    ks = [factories.keyword() for _ in range(size // 10 + 4)]
     factories.many_papers(size, keywords=ks[:2])
     factories.theme(keywords=ks)
     return ks
@@ -280,12 +281,15 @@ def _bulk(size):
 @pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
 def test_publication_list_query_count_is_constant(client, django_assert_num_queries, size):
     ks = _bulk(size)
-    # The first view after a change counts the papers per year and stores the counts
-    # (two queries more); the next views read them back (publications/counts.py).
+    # The page's papers and their authors; the filter form's keywords, themes and lab
+    # members; the per-year counts. The first view after a change counts the papers per
+    # year and stores the counts (two queries more); the next views read them back
+    # (publications/counts.py).
     with django_assert_num_queries(8):
         client.get("/en/publications/")
     with django_assert_num_queries(6):
         client.get("/en/publications/")
+    # Filtered: the keyword's lookup, and the per-year counts of these papers.
     with django_assert_num_queries(7):
         client.get("/en/publications/", {"keyword": ks[0].slug, "lab": "1", "year_from": "2001"})
 
@@ -297,6 +301,7 @@ def test_publication_page_query_count_is_constant(client, django_assert_num_quer
     paper = factories.paper(authors=people, keywords=ks)
     for _ in range(size // 10 + 1):
         factories.theme(keywords=ks[:1], representatives=[paper])
+    # The paper, its authors, its keywords, its themes.
     with django_assert_num_queries(4):
         client.get(paper.get_absolute_url())
 
@@ -304,9 +309,12 @@ def test_publication_page_query_count_is_constant(client, django_assert_num_quer
 @pytest.mark.parametrize("size", [3, 80], ids=["few", "many"])
 def test_keyword_pages_query_count_is_constant(client, django_assert_num_queries, size):
     ks = _bulk(size)
+    # Every keyword, and the number of published papers of each.
     with django_assert_num_queries(2):
         client.get("/en/keywords/")
-    with django_assert_num_queries(7):  # counting and storing the per-year counts
+    # The keyword; its papers, their authors; its themes; the per-year counts: counted
+    # and stored on the first view, read back on the next.
+    with django_assert_num_queries(7):
         client.get(ks[0].get_absolute_url())
-    with django_assert_num_queries(5):  # reading them back
+    with django_assert_num_queries(5):
         client.get(ks[0].get_absolute_url())
