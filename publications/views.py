@@ -11,8 +11,7 @@ from django.views.generic import DetailView, ListView
 from . import counts, filters, search, seo
 from .bibtex import export
 from .charts import year_chart
-from .models import Keyword, Person, Publication
-from .translated import active_language, translated
+from .models import Keyword, Publication
 
 PER_PAGE = 20
 SHOW_ALL_LIMIT = 1000
@@ -89,13 +88,6 @@ def group_by_year(publications):
     return groups
 
 
-def choice_label(obj, field, active):
-    """A filter choice's label: the field in the page's language, with fallback, or the
-    slug (what the keyword's and the theme's `__str__` show, without asking for the
-    active language per choice)."""
-    return translated(obj, field, active)[0] or obj.slug
-
-
 class PublicationListView(ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
@@ -145,25 +137,13 @@ class PublicationListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         capped = getattr(context["paginator"], "count_capped", False)  # a very broad search
-        # The choices' labels in the page's language, worked out once here (the
-        # models' __str__ would ask for the active language per label).
-        active = active_language()
-        keywords = Keyword.objects.by_name(active)
-        lab_members = Person.objects.lab_members().names_only()
         context.update(
             state=self.state,
-            form_values=self.state.values,
+            form=filters.filter_form(self.state),
             result_count=context["paginator"].count,
             result_capped=capped,
             groups=group_by_year(context["page_obj"].object_list),
             chart=year_chart(self.year_counts),
-            keywords=[(k.slug, choice_label(k, "name", active)) for k in keywords],
-            themes=[
-                (slug, choice_label(theme, "title", active))
-                for slug, theme in filters.theme_provider.choices()
-            ],
-            lab_members=[(p.slug, p.full_name(active)) for p in lab_members],
-            types=Publication.Type.choices,
             show_all=self.get_show_all(),
             nav="publications",
             meta=seo.PageMeta(

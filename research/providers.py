@@ -13,7 +13,7 @@ LINK_COLUMNS = ("slug", "title_ja", "title_en")
 class ResearchThemeProvider(ThemeProvider):
     def choices(self):
         themes = ResearchTheme.objects.published().only(*LINK_COLUMNS)
-        return [(theme.slug, theme) for theme in themes]
+        return [(theme.slug, str(theme)) for theme in themes]
 
     def lookup(self, slug, include_unpublished=False):
         themes = (
