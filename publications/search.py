@@ -966,18 +966,14 @@ class SearchPaginator(Paginator):
         return self._get_page(found, number, self)
 
     def _papers(self, pks):
-        """The page's papers, read as ``object_list`` reads them (related rows, prefetches).
+        """The page's papers, read through the queryset search() was given.
 
-        Read through the queryset search() was given, not ``object_list``: with the
-        search's own condition beside ``pk IN (…)``, the planner re-ran the whole
-        match (0.2 s for a long Japanese term) to check 20 papers.
+        That queryset says how to read them (``for_list()``: columns, prefetches).
+        Not through ``object_list``: with the search's own condition beside
+        ``pk IN (…)``, the planner re-ran the whole match (0.2 s for a long Japanese
+        term) to check 20 papers.
         """
-        source = self.object_list
-        papers = self.search.base.filter(pk__in=pks).annotate(keyword_match=Value(False))
-        papers.query.select_related = source.query.select_related
-        papers.query.deferred_loading = source.query.deferred_loading
-        papers._iterable_class = source._iterable_class
-        return papers.prefetch_related(*source._prefetch_related_lookups)
+        return self.search.base.filter(pk__in=pks).annotate(keyword_match=Value(False))
 
     def _page_pks(self, bottom, top):
         """([keyword matches], [the others]): the pks of results bottom..top, in order."""

@@ -203,7 +203,7 @@ class TestSearchPaginator:
     def test_a_page_reads_its_authors_in_one_query(self, papers, django_assert_num_queries):
         for paper in papers:
             paper.set_authors(["T. Mizoguchi"])
-        results = Publication.objects.published().search("elnes").with_authors()
+        results = Publication.objects.published().with_authors().search("elnes")
         page = search.SearchPaginator(results, 5).page(1)
         with django_assert_num_queries(0):
             names = [a.person.family_name_en for p in page for a in p.ordered_authorships]
@@ -212,9 +212,9 @@ class TestSearchPaginator:
     def test_the_lists_queryset_is_paged_on_the_entries(
         self, papers, django_assert_max_num_queries
     ):
-        results = Publication.objects.published().search("elnes").for_list()
+        results = Publication.objects.published().for_list().search("elnes")
         paginator = search.SearchPaginator(results, 5, cap=6)
-        assert paginator.search is not None  # nothing added after search() but reading
+        assert paginator.search is not None  # nothing added after search()
         # The count (and on PostgreSQL a whole-word count first); the keyword's ids,
         # its papers (capped), the tagged entries of the page; the others (counted up
         # to half the cap, then paged); the papers; their authors. However many match.
