@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "publications.context_processors.content_version",
             ],
         },
     },
@@ -228,6 +229,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+# What each worker keeps in its own memory: page fragments ({% cache … using="local" %}:
+# a list item, the filters' choices, the theme cards) and per-year counts
+# (publications/freshness.py `cached`). They are read several times per page, so a
+# round trip to the shared cache for each would cost about what computing them
+# does. Their keys hold the shared content version, so a worker never uses one
+# older than the content; stale ones simply age out.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "labsite-local",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # Seconds a public page stays cached (0 turns the page cache off). Pages are
 # invalidated on every content change anyway, so this only bounds memory.
 LABSITE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "3600"))

@@ -172,18 +172,34 @@ def filter_form(state: PublicationFilter) -> PublicationFilterForm:
 
     Unbound, with the understood values as its initial data, so it never shows an
     error: what was not understood is listed in the page's notice (`state.ignored`).
-    Three queries: the keywords, the themes and the lab members.
+    The choices are read when the form is drawn (callables: three queries, the
+    keywords, the themes and the lab members), so a page that takes the drawn
+    filters from the fragment cache reads none of them.
     """
     form = PublicationFilterForm(initial=state.values)
-    keywords = Keyword.objects.by_name(active_language())
-    form.fields["keyword"].widget.choices = [
-        ("", _("All keywords")),
-        *((keyword.slug, str(keyword)) for keyword in keywords),
-    ]
-    form.fields["theme"].widget.choices = [("", _("All themes")), *theme_provider.choices()]
-    authors = [(person.slug, str(person)) for person in Person.objects.lab_members().names_only()]
-    if state.author is not None and not state.author.is_lab_member:
-        # Another author's name links here from a paper's page: keep it selected.
-        authors.insert(0, (state.author.slug, str(state.author)))
-    form.fields["author"].widget.choices = [("", _("All authors")), *authors]
+    language = active_language()
+
+    def keywords():
+        by_name = Keyword.objects.by_name(language)
+        return [("", _("All keywords")), *((keyword.slug, str(keyword)) for keyword in by_name)]
+
+    def themes():
+        return [("", _("All themes")), *theme_provider.choices()]
+
+    def authors():
+        members = [(p.slug, str(p)) for p in Person.objects.lab_members().names_only()]
+        if state.author is not None and not state.author.is_lab_member:
+            # Another author's name links here from a paper's page: keep it selected.
+            members.insert(0, (state.author.slug, str(state.author)))
+        return [("", _("All authors")), *members]
+
+    form.fields["keyword"].widget.choices = keywords
+    form.fields["theme"].widget.choices = themes
+    form.fields["author"].widget.choices = authors
     return form
+
+
+def filters_key(form):
+    """What the drawn filters depend on besides the language and the content: the
+    values in force, the search box's aside (it is drawn apart)."""
+    return tuple(sorted((name, str(value)) for name, value in form.initial.items() if name != "q"))

@@ -18,6 +18,7 @@ import uuid
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -44,8 +45,33 @@ def shared_cache():
     return caches[DEFAULT_CACHE_ALIAS]
 
 
+class _RequestVersion(threading.local):
+    """The version a request has read: a page is drawn under one version (its page
+    cache entry, its counts, its fragments), read once."""
+
+    def __init__(self):
+        self.in_request = False
+        self.version = None
+
+
+_request = _RequestVersion()
+
+
+def _request_started(**kwargs):
+    _request.in_request, _request.version = True, None
+
+
+def _request_finished(**kwargs):
+    _request.in_request, _request.version = False, None
+
+
 def content_version():
-    """The current content version, made anew if it is missing."""
+    """The current content version, made anew if it is missing.
+
+    Read from the shared cache once per request (and on every call outside one).
+    """
+    if _request.version is not None:
+        return _request.version
     cache = shared_cache()
     version = cache.get(VERSION_KEY)
     if version is None:
@@ -54,6 +80,8 @@ def content_version():
         version = uuid.uuid4().hex
         if not cache.add(VERSION_KEY, version, None):
             version = cache.get(VERSION_KEY, version)
+    if _request.in_request:
+        _request.version = version
     return version
 
 
@@ -64,26 +92,29 @@ def bump():
     it is logged) rather than old pages coming back when the cache does.
     """
     shared_cache().set(VERSION_KEY, uuid.uuid4().hex, None)
+    _request.version = None  # what this request draws next is of the new content
+
+
+def local_cache():
+    """What this worker keeps in its own memory under the shared version
+    (settings.CACHES["local"]): fragments of pages, per-year counts."""
+    return caches["local"]
 
 
 def cached(key, compute, timeout=TIMEOUT):
-    """`compute()`, kept in the shared cache under `key` until the content changes.
+    """`compute()`, kept in this worker's memory under `key` until the content changes.
 
     `key` must always name the same computation. The version is read before
-    computing, so a value is never stored under a version newer than the content
-    it was computed from. A cache that is down costs the computation, not the page.
+    computing, so a value is never kept under a version newer than the content it
+    was computed from. A shared cache that is down costs the computation, not the
+    page.
     """
-    cache = shared_cache()
     try:
         version = content_version()
-        value = cache.get(key, version=version)
     except Exception:
         logger.exception("cache unavailable; %s computed", key)
         return compute()
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout, version=version)
-    return value
+    return local_cache().get_or_set(key, compute, timeout, version=version)
 
 
 class _Bump:
@@ -137,7 +168,10 @@ def _written(sender, using=DEFAULT_DB_ALIAS, action=None, **kwargs):
 
 def connect_signals():
     """Every save or delete of a content model, and every change to its many-to-many
-    links (from either side), changes the content (called from AppConfig.ready)."""
+    links (from either side), changes the content (called from AppConfig.ready).
+    A request reads the version once."""
+    request_started.connect(_request_started, dispatch_uid="freshness:request-started")
+    request_finished.connect(_request_finished, dispatch_uid="freshness:request-finished")
     for model in content_models():
         uid = f"freshness:{model._meta.label}"
         post_save.connect(_written, sender=model, dispatch_uid=uid)

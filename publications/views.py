@@ -140,9 +140,11 @@ class PublicationListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         capped = getattr(context["paginator"], "count_capped", False)  # a very broad search
+        form = filters.filter_form(self.state)
         context.update(
             state=self.state,
-            form=filters.filter_form(self.state),
+            form=form,
+            filters_key=filters.filters_key(form),
             result_count=context["paginator"].count,
             result_capped=capped,
             groups=group_by_year(context["page_obj"].object_list),

@@ -39,3 +39,23 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
         )
         for pid, state, query, _ in cursor.fetchall():
             print(f"\nclosed a stray connection to the test database: {pid} {state} {query}")
+
+
+@pytest.fixture
+def local_cache(settings):
+    """Page fragments kept as production keeps them, in this process's memory
+    (tests/settings.py turns them off): for tests that view pages without changing
+    the content in between, since inside a test's transaction no change bumps the
+    content version."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests-local",
+        },
+    }
+    caches["local"].clear()
+    yield caches["local"]
+    caches["local"].clear()

@@ -15,6 +15,11 @@ SECURE_SSL_REDIRECT = False
 # The page cache is off in tests, except where tests/test_cache.py turns it on:
 # inside a test's transaction on-commit invalidation never runs.
 LABSITE_PAGE_CACHE_SECONDS = 0
+# Likewise fragments: tests/test_cache.py turns them on where commits really happen.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "local": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 # No collectstatic in tests: WhiteNoise finds the files where they are.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

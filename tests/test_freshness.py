@@ -19,7 +19,7 @@ from research.models import RepresentativePublication, ResearchTheme
 from tests import factories
 from tests.writes import admin_form_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_cache")]
 
 
 @pytest.fixture
