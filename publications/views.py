@@ -141,8 +141,16 @@ class PublicationListView(ListView):
     def paginate_queryset(self, queryset, page_size):
         if self.state.q:
             # A search counts up to search.COUNT_CAP matches and finds its page on the
-            # search entries (publications/search.py); past the cap there is no chart.
-            paginator = search.SearchPaginator(queryset.for_list(), page_size)
+            # search entries (publications/search/results.py); past the cap, no chart.
+            papers = filters.apply_filters(
+                Publication.objects.published(), self.state, search=False
+            )
+            results = search.PublicationSearch(
+                papers.for_list(),
+                self.state.search_query,
+                every_published_paper=not self.state.narrowed,
+            )
+            paginator = search.SearchPaginator(results, page_size)
             self.year_counts = paginator.year_counts()
             page = paginator.get_page(self.request.GET.get("page"))
         else:
