@@ -45,10 +45,10 @@ def create_gin_index(schema_editor):
 
     The GIN index is on ``labsite_search_vector(search_tokens)``: the cast
     ``search_tokens::tsvector`` wrapped in a function that tells the planner what
-    it costs. The bare cast is costed like an addition, so for searches matching a
-    fifth of 100,000 papers the planner chose a sequential scan that parsed every
-    row's text over the index (docs/search.md). A PL/pgSQL body keeps the function
-    from being inlined back into the cheap-looking cast.
+    it costs. The bare cast is costed like an addition, so for broad searches the
+    planner chose a sequential scan that parsed every row's text over the index
+    (docs/search.md). A PL/pgSQL body keeps the function from being inlined back
+    into the cheap-looking cast.
     """
     if not _on_postgresql(schema_editor):
         return

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from django.apps import apps as global_apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from .document import PERSON_FIELDS
 from .index import refresh
 
 # The models whose changes reach a search document.
@@ -102,7 +103,6 @@ def _changed(instance, before, fields):
     return before is None or any(before[f] != getattr(instance, f) for f in fields)
 
 
-_PERSON_FIELDS = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
 _KEYWORD_FIELDS = ("name_ja", "name_en")
 
 
@@ -133,12 +133,12 @@ def _authorship_deleted(sender, instance, using, **kwargs):
 
 
 def _person_saving(sender, instance, using, **kwargs):
-    instance._search_before = _snapshot(instance, using, _PERSON_FIELDS)
+    instance._search_before = _snapshot(instance, using, PERSON_FIELDS)
 
 
 def _person_saved(sender, instance, using, created, **kwargs):
     before = getattr(instance, "_search_before", None)
-    if not created and _changed(instance, before, _PERSON_FIELDS):
+    if not created and _changed(instance, before, PERSON_FIELDS):
         schedule(_papers_of_person(instance.pk, using), using)
 
 
