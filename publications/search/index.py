@@ -64,7 +64,7 @@ class CheckedDocument:
 
 
 def check_documents(pks, using, apps):
-    """{pk: CheckedDocument} for the existing publications among ``pks``: five reads."""
+    """{pk: CheckedDocument} for the existing publications among ``pks``: four reads."""
     Publication, Authorship = _model(apps, "Publication"), _model(apps, "Authorship")
     PublicationKeyword = Publication.keywords.through
     stored_entry = _STORED_ENTRY if index_model(apps, "SearchEntry") else ()
