@@ -25,8 +25,8 @@ run: migrate  ## migrate, load the lab's content when the database is empty, ser
 test: $(STAMP)  ## the whole test suite (browser tests skip themselves without Chromium)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-superuser: migrate  ## create an admin account interactively
-	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
+superuser: migrate  ## create an admin account (no prompt when DJANGO_SUPERUSER_PASSWORD is set)
+	$(DEV_ENV) $(BIN)/python manage.py createsuperuser $(if $(DJANGO_SUPERUSER_PASSWORD),--noinput)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

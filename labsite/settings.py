@@ -106,12 +106,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for long analytical queries, not for a web page's
-    # short ones: it added 0.1–1.5 s to broad searches at 100,000 papers.
-    # random_page_cost 1.1 (PostgreSQL's default 4 is for spinning disks): the
-    # site's data is in memory or on SSD, where an index lookup costs about what a
-    # sequential read does. With 4 the planner hashed the whole people table to
-    # join a page's 100 authors (1 ms instead of 0.2 ms), and sorted 6,000 matches
-    # for page 50 of a search instead of walking an index (docs/benchmarks.md).
+    # short ones, where compiling costs more than it saves. random_page_cost 1.1
+    # (PostgreSQL's default 4 is for spinning disks): the site's data is in memory
+    # or on SSD, where an index lookup costs about what a sequential read does, so
+    # the planner should not hash whole tables to avoid a few index lookups
+    # (docs/benchmarks.md has the plans that showed it).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c random_page_cost=1.1"
     )

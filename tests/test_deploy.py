@@ -79,32 +79,3 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
-
-
-FREEZE_PROBE = """
-import gc
-import labsite.wsgi
-from django.test import Client
-loaded = gc.get_freeze_count()
-Client().get("/en/")
-first = gc.get_freeze_count()
-Client().get("/en/")
-print("frozen:", loaded, first, gc.get_freeze_count())
-"""
-
-
-def test_a_worker_freezes_what_it_loaded_once_after_its_first_request():
-    """gc.freeze() after loading and after the first request (labsite/wsgi.py), then never:
-    full collections no longer walk Django and the project (docs/benchmarks.md)."""
-    result = subprocess.run(
-        [sys.executable, "-c", FREEZE_PROBE],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    # (Production settings log to stdout too.)
-    line = next(line for line in result.stdout.splitlines() if line.startswith("frozen:"))
-    loaded, first, second = map(int, line.split()[1:])
-    assert loaded > 10_000  # Django and the project, imported
-    assert first > loaded  # and what the first request loaded
-    # Once: the second request froze nothing more (frozen objects can still be freed).
-    assert second <= first
