@@ -2,17 +2,27 @@
 
     .venv/bin/python bench/search.py                       # 100,000 papers, both databases
     .venv/bin/python bench/search.py --papers 10000 --db postgres
+    .venv/bin/python bench/search.py --db postgres --compare e758f51
 
 For each database it seeds the papers (bench/synthetic.py; a database already
 holding them is reused), then runs what the publications list runs for a search
 — the result count and the first page of 20 — for each query, several times,
 and prints the median time spent in the database, the number of results and the
-plan's access path. PostgreSQL uses the database `labsite_bench` on
-127.0.0.1:5432 (override with --postgres-url); SQLite a file in the temp folder.
+plan's access path. PostgreSQL uses bench/load.py's database for that number of
+papers, `labsite_load_N` on 127.0.0.1:5432 (seeded alike; override with
+--postgres-url); SQLite the file labsite-bench-N.sqlite3 in the temp folder.
+--papers is "at least": a database holding more is measured as it is.
 Timings are printed, never asserted.
+
+--compare REV first runs REV's own bench/search.py worker from a temporary git
+worktree, on its own databases (`labsite_load_N_<rev>`, labsite-bench-N-<rev>.sqlite3;
+bench/compare.py), then this tree's, and prints one table with both medians and
+their ratio. The codes run one after the other (database times drift less than
+throughput does; bench/load.py --compare interleaves its rounds).
 """
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -23,6 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import compare, load  # noqa: E402  (a script: the project is not on the path)
 
 QUERIES = [
     ("欠陥", "2-character Japanese, inside a word"),
@@ -84,6 +96,15 @@ def worker(papers, repeat):
     total = Publication.objects.count()
     for q, what, *page_number in QUERIES:
         number = page_number[0] if page_number else 1
+        # A PublicationSearch over every published paper, as the publications list pages it.
+        published = Publication.objects.published()
+        pages = search.SearchPaginator(
+            search.PublicationSearch(published, q, every_published_paper=True), PER_PAGE
+        )
+        last = pages.num_pages
+        if number > last:  # fewer papers than the row is about: its page does not exist
+            print(f"skipped: {q} page {number}, the last is {last}", file=sys.stderr)
+            continue
         times = []
         with connection.execute_wrapper(timed):
             for _ in range(repeat):
@@ -91,18 +112,11 @@ def worker(papers, repeat):
                 statements.clear()
                 # What the list runs: the paginator's count, then the page's papers, for
                 # a new search each time (PostgreSQL's prefix expansion included).
-                results = search.PublicationSearch(
-                    Publication.objects.published(), q, every_published_paper=True
-                )
+                results = search.PublicationSearch(published, q, every_published_paper=True)
                 paginator = search.SearchPaginator(results, PER_PAGE)
                 count = paginator.count
-                if number > paginator.num_pages:  # a deep page of a small database
-                    break
                 page = [paper.pk for paper in paginator.page(number)]
                 times.append(sum(spent))
-        if not times:
-            print(f"page {number} of {q!r}: not that many results here", file=sys.stderr)
-            continue
         # The page is the one the search itself (a plain queryset) gives.
         results = Publication.objects.published().search(q)
         bottom = (number - 1) * PER_PAGE
@@ -161,6 +175,18 @@ def access_path(connection, sql, params):
         return "; ".join(r for r in rows if any(table in r for table in TABLES))
 
 
+def run_worker(root, url, args):
+    """The rows of the tree `root`'s own bench/search.py --worker on the database `url`."""
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "PYTHONPATH": str(root)}
+    command = [sys.executable, str(root / "bench" / "search.py"), "--worker"]
+    command += ["--papers", str(args.papers), "--repeat", str(args.repeat)]
+    out = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    sys.stderr.write(out.stderr)
+    if out.returncode:
+        sys.exit(f"the run on {url.rsplit('/', 1)[-1]} ({root}) failed")
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=100_000, help="publications in all")
@@ -169,7 +195,13 @@ def main():
     )
     parser.add_argument("--repeat", type=int, default=7, help="runs per query (median shown)")
     parser.add_argument(
-        "--postgres-url", default="postgres://postgres@127.0.0.1:5432/labsite_bench"
+        "--postgres-url",
+        help="the PostgreSQL database (default: bench/load.py's labsite_load_N, N = --papers)",
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="run REV's own bench/search.py (a temporary git worktree, its own databases) first",
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -180,24 +212,34 @@ def main():
     sqlite_file = Path(tempfile.gettempdir()) / f"labsite-bench-{args.papers}.sqlite3"
     urls = {
         "sqlite": f"sqlite:///{sqlite_file}",
-        "postgres": args.postgres_url,
+        "postgres": args.postgres_url or load.database_url(load.POSTGRES_URL, args.papers),
     }
-    if "postgres" in args.db:
-        name = args.postgres_url.rsplit("/", 1)[-1]
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
-    rows = []
-    for db in args.db:
-        env = {**os.environ, "DATABASE_URL": urls[db], "DEBUG": "1"}
-        command = [sys.executable, __file__, "--worker", "--papers", str(args.papers)]
-        command += ["--repeat", str(args.repeat)]
-        out = subprocess.run(command, env=env, capture_output=True, text=True)
-        sys.stderr.write(out.stderr)
-        if out.returncode:
-            sys.exit(f"the {db} run failed")
-        rows += [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    log = functools.partial(print, file=sys.stderr)
+    if not args.compare:
+        rows = []
+        for db in args.db:
+            log(compare.provide(urls[db], args.papers))
+            rows += run_worker(ROOT, urls[db], args)
+        print_table(rows, args.repeat)
+        return
+    with compare.checkout(args.compare) as before:
+        after = compare.working_tree()
+        apps = {app for tree in (before, after) for app, _ in tree.migrations}
+        rows = {before: [], after: []}
+        for db in args.db:
+            url = {before: compare.beside(urls[db], before), after: urls[db]}
+            for tree, other in ((before, after), (after, before)):  # REV first: see compare.py
+                compare.check_imports(tree.root)
+                log(compare.provide(url[tree], args.papers, template=url[other],
+                                    migrations=tree.migrations, apps=apps, log=log))  # fmt: skip
+                rows[tree] += run_worker(tree.root, url[tree], args)
+    print(f"\nbefore: {before.name}\nafter: {after.name}")
+    print_compared(rows[before], rows[after], args.repeat)
 
+
+def print_table(rows, repeat):
     print(
-        f"\nSearch: count + a page of {PER_PAGE} (page 1 unless said), median of {args.repeat} runs"
+        f"\nSearch: count + a page of {PER_PAGE} (page 1 unless said), median of {repeat} runs"
         " (ms in the database)\n"
     )
     print(
@@ -211,6 +253,41 @@ def main():
             f"| {r['vendor']} | {r['papers']:,} | `{r['q']}` | {r['what']} | {r['matches']:,} "
             f"| {shown} | {r['queries']} | {r['ms']:.1f} | {r['max_ms']:.1f} | {r['plan']} |"
         )
+
+
+def print_compared(before, after, repeat):
+    """One row per database and query: both codes' medians, their ratio, and their plans
+    (the before-code's only where it differs). Figures that differ show as "before → after"."""
+    print(
+        f"\nSearch: count + a page of {PER_PAGE} (page 1 unless said), median of {repeat} runs"
+        " (ms in the database), each code on its own database\n"
+    )
+    print(
+        "| database | papers | query | what | results | queries | before ms | after ms"
+        " | after/before | plan after | plan before, if other |"
+    )
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---|---|")
+
+    def key(r):
+        return r["vendor"], r["q"], r["page"]
+
+    def both(b, a, field, text=str):
+        values = list(dict.fromkeys(text(r[field]) for r in (b, a) if r))
+        return " → ".join(values)
+
+    befores, afters = {key(r): r for r in before}, {key(r): r for r in after}
+    for k in dict.fromkeys([*afters, *befores]):
+        b, a = befores.get(k), afters.get(k)
+        some = a or b
+        what = some["what"] + ("" if a and b else " (after only)" if a else " (before only)")
+        cells = [
+            some["vendor"], both(b, a, "papers", "{:,}".format), f"`{some['q']}`", what,
+            both(b, a, "matches", "{:,}".format), both(b, a, "queries"),
+            f"{b['ms']:.1f}" if b else "", f"{a['ms']:.1f}" if a else "",
+            f"{a['ms'] / b['ms']:.2f}" if a and b else "",
+            a["plan"] if a else "", b["plan"] if b and (not a or b["plan"] != a["plan"]) else "",
+        ]  # fmt: skip
+        print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -24,9 +24,13 @@ def free_port():
 
 
 class Gunicorn:
-    """`labsite.wsgi` under gunicorn on 127.0.0.1; ready when `probe` answers."""
+    """`labsite.wsgi` under gunicorn on 127.0.0.1; ready when `probe` answers.
 
-    def __init__(self, env, *, workers=2, port=None, probe="/", args=(), seconds=30):
+    `root` is the tree it runs from (its code, and relative paths in `args`):
+    bench/load.py --compare serves another commit's tree beside this one.
+    """
+
+    def __init__(self, env, *, workers=2, port=None, probe="/", args=(), seconds=30, root=ROOT):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # A file, not a pipe: a full pipe would block gunicorn. Closed in stop().
@@ -36,7 +40,7 @@ class Gunicorn:
                 sys.executable, "-m", "gunicorn", "labsite.wsgi:application",
                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), *args,
             ],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
+            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
         deadline = time.monotonic() + seconds
         while True:
