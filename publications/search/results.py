@@ -34,7 +34,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from .query import SearchQuery
-from .queryset import keywords_matching, matching_entries, search
+from .queryset import keywords_matching, matching_entries
 
 # A search's count stops here: beyond it the list says "more than COUNT_CAP results".
 COUNT_CAP = 1000
@@ -65,10 +65,6 @@ class PublicationSearch:
     @property
     def is_blank(self):
         return self.query.is_blank
-
-    def as_queryset(self):
-        """The same results as a queryset (``search()``): every match, in the same order."""
-        return search(self.papers, self.query)
 
     def entries(self, indexed=True):
         """The search entries of the matching papers (see ``matching_entries``)."""
