@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .bibtex import importer, plan
+from .bibtex import importer, plan, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
 from .models import ImportBatch, Keyword, Publication
 
@@ -201,7 +201,7 @@ def undo_view(admin_site):
         status = 200
         if request.method == "POST":
             try:
-                summary = plan.undo(batch, user=request.user)
+                summary = undo.undo(batch, user=request.user)
             except plan.PlanError as error:
                 messages.error(request, str(error))
                 status = 409
@@ -210,7 +210,7 @@ def undo_view(admin_site):
                 return redirect("admin:publications_importbatch_change", batch.pk)
         elif batch.status != ImportBatch.Status.APPLIED:
             status = 409
-        changed = plan.changed_since_import(batch) if batch.status == batch.Status.APPLIED else []
+        changed = undo.changed_since_import(batch) if batch.status == batch.Status.APPLIED else []
         return TemplateResponse(
             request,
             "admin/publications/import_undo.html",

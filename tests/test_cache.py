@@ -315,7 +315,7 @@ BIB = """@article{fresh2026,
 def test_a_bibtex_import_and_its_undo_are_visible_at_once(
     visitor, lab_content, django_capture_on_commit_callbacks
 ):
-    from publications.bibtex import importer, plan
+    from publications.bibtex import importer, undo
 
     pages = [reverse("publications:list"), "/en/publications/?q=freshly", reverse("research:home")]
     for url in pages:
@@ -336,7 +336,7 @@ def test_a_bibtex_import_and_its_undo_are_visible_at_once(
         assert visitor.get(url)[STATUS] == "hit"
 
     with django_capture_on_commit_callbacks(execute=True):
-        plan.undo(batch)
+        undo.undo(batch)
     for url in pages:
         fresh = visitor.get(url)
         assert fresh[STATUS] == "miss", url

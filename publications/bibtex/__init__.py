@@ -1,4 +1,5 @@
 """BibTeX in and out: decoding uploaded bytes, parsing, mapping entries to fields,
-the import plan (new / duplicate / update / error) and its application and undo,
+the import by stage (matching, people and keywords → plan: the preview, new /
+duplicate / update / error → writing: applying it → undo),
 and the exporters (BibTeX, RIS, CSL-JSON). See docs/bibtex.md.
 """

@@ -23,9 +23,10 @@ import re
 
 from django.utils.text import slugify
 
-from .. import names
+from .. import names, search
 from ..models import Publication
-from . import mapping, parsing, plan
+from . import mapping, parsing
+from .matching import CONTENT_FIELDS
 
 FORMATS = {
     "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
@@ -143,7 +144,7 @@ def citation_key(publication):
 
 def _record_of(publication):
     """What importing this paper's generated or raw entry must reproduce."""
-    fields = {name: getattr(publication, name) for name in plan.CONTENT_FIELDS}
+    fields = {name: getattr(publication, name) for name in CONTENT_FIELDS}
     return {key: value for key, value in fields.items() if value not in ("", None)}
 
 
@@ -175,7 +176,7 @@ def _raw_is_current(publication):
     if record["truncated"] != publication.authors_truncated:
         return False
     keywords = {k.pk for k in publication.keywords.all()}
-    incoming = {plan.search.normalise_key(k) for k in record["keywords"]}
+    incoming = {search.normalise_key(k) for k in record["keywords"]}
     mine = {
         key
         for k in publication.keywords.all()

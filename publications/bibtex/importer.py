@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ImportBatch
-from . import mapping, parsing, plan
+from . import mapping, parsing, plan, writing
 from .decoding import DecodingError, decode
 
 PENDING_LIFETIME = timedelta(days=1)
@@ -91,7 +91,7 @@ def confirm(batch, skip_errors=False, using="default", expected_digest=None):
     current = build(batch, using)
     if expected_digest is not None and current.digest() != expected_digest:
         raise PlanChanged(current)
-    plan.apply_plan(current, batch, skip_errors=skip_errors, using=using)
+    writing.apply_plan(current, batch, skip_errors=skip_errors, using=using)
     return batch, current
 
 

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import translation
 
 from publications import freshness
-from publications.bibtex import importer, plan
+from publications.bibtex import importer, plan, undo
 from publications.models import (
     Authorship,
     ImportBatch,
@@ -205,7 +206,7 @@ def test_undo_restores_the_previous_state(lab_content):
     assert paper.volume == "999"
     variants = NameVariant.objects.count()
 
-    summary = plan.undo(batch)
+    summary = undo.undo(batch)
     assert (summary.deleted, summary.restored) == (1, 1)
     paper = Publication.objects.with_authors().get(pk=paper.pk)
     assert (paper.volume, [a.as_printed for a in paper.ordered_authorships]) == before
@@ -221,27 +222,27 @@ def test_undo_restores_the_previous_state(lab_content):
 
 def test_undo_twice_is_refused():
     batch = run(entry())[0]
-    plan.undo(batch)
+    undo.undo(batch)
     with pytest.raises(plan.PlanError, match="already undone"):
-        plan.undo(batch)
+        undo.undo(batch)
 
 
 def test_undo_keeps_a_new_person_used_since_by_another_paper():
     batch = run(entry(author="Quastel, Hanako"))[0]
     person = Person.objects.get(family_name_en="Quastel")
     other = factories.paper(authors=[person])
-    summary = plan.undo(batch)
+    summary = undo.undo(batch)
     assert summary.people_kept == 1
     assert other.authors.get() == person
 
 
 def test_papers_edited_after_the_import_are_listed_before_undo():
     batch = run(entry(title="Edited later"))[0]
-    assert plan.changed_since_import(batch) == []
+    assert undo.changed_since_import(batch) == []
     paper = Publication.objects.get(title_en="Edited later")
     paper.volume = "5"
     paper.save()
-    assert plan.changed_since_import(batch) == ["Edited later (2020)"]
+    assert undo.changed_since_import(batch) == ["Edited later (2020)"]
 
 
 # ---------------------------------------------------------------- atomic, signals
@@ -251,14 +252,14 @@ def test_a_failure_mid_import_writes_nothing(monkeypatch, lab_content):
     counts = (Publication.objects.count(), Person.objects.count(), Keyword.objects.count())
     batch, _plan = preview(HARD_CASES.read_text("utf-8") + entry("x", keywords="Fresh kw"))
 
-    insert_rows = plan._insert_rows
+    bulk_create = QuerySet.bulk_create
 
-    def fail_on_authors(model, *args):
-        if model is Authorship:  # after the papers and people are inserted
+    def fail_on_authors(queryset, objs, *args, **kwargs):
+        if queryset.model is Authorship:  # after the papers and people are inserted
             raise RuntimeError("disk full")
-        return insert_rows(model, *args)
+        return bulk_create(queryset, objs, *args, **kwargs)
 
-    monkeypatch.setattr(plan, "_insert_rows", fail_on_authors)
+    monkeypatch.setattr(QuerySet, "bulk_create", fail_on_authors)
     with pytest.raises(RuntimeError):
         importer.confirm(batch, skip_errors=True)
     assert (Publication.objects.count(), Person.objects.count(), Keyword.objects.count()) == counts
@@ -287,7 +288,7 @@ def test_import_and_undo_announce_changed_content(django_capture_on_commit_callb
             batch = run(entry())[0]
         assert received == [connection.alias]
         with django_capture_on_commit_callbacks(execute=True):
-            plan.undo(batch)
+            undo.undo(batch)
         assert received == [connection.alias, connection.alias]
     finally:
         freshness.public_content_changed.disconnect(receiver)

@@ -10,7 +10,7 @@ from django.db.models.signals import pre_save
 from django.test import Client
 from django.urls import reverse
 
-from publications.bibtex import importer, plan
+from publications.bibtex import importer, undo
 from publications.freshness import content_changed
 from publications.models import ContentRevision, Keyword, Publication, StoredYearCounts
 from research.content.loader import load_lab_content
@@ -197,7 +197,7 @@ def test_a_bibtex_import_and_its_undo_show_at_once(client, theme):
     _count, html = theme_page(client, theme)
     assert "2031" in html
 
-    plan.undo(batch)
+    undo.undo(batch)
     assert {name: page() for name, page in pages.items()} == before
 
 

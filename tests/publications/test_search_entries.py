@@ -11,7 +11,7 @@ import pytest
 from django.core.paginator import Paginator
 
 from publications import search
-from publications.bibtex import importer, plan
+from publications.bibtex import importer, undo
 from publications.models import Keyword, Publication, SearchEntry
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ class TestEntriesFollowThePapers:
         assert entry_of(paper) == (True, 2021, None, paper.search_text)
         assert found("imported elnes") == [paper]
         batch.refresh_from_db()
-        plan.undo(batch)
+        undo.undo(batch)
         assert found("imported elnes") == []
         assert not SearchEntry.objects.exists()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import DEFAULT_DB_ALIAS
 
-from publications.bibtex import importer, plan
+from publications.bibtex import importer, plan, writing
 from publications.bibtex.decoding import MAX_BYTES, DecodingError
 from publications.models import ImportBatch, Keyword
 
@@ -96,7 +96,7 @@ class Command(BaseCommand):
                 "to import the rest."
             )
         try:
-            plan.apply_plan(current, batch, skip_errors=True, using=DEFAULT_DB_ALIAS)
+            writing.apply_plan(current, batch, skip_errors=True, using=DEFAULT_DB_ALIAS)
         except plan.PlanError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(

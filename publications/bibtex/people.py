@@ -1,0 +1,99 @@
+"""A file's authors resolved to people, in memory, as `Person.objects.resolve_or_create` does.
+
+Resolution order: a recorded name variant (the printed name's key), then the one
+person with the same family name and compatible initials (lab members first),
+else a new person. Two queries load every name variant and person, whatever the
+file's size. People the file introduces get negative ids as they appear, so that
+the file's later entries resolve to them as they would in a sequential import;
+`writing` creates them and turns those ids into real ones.
+"""
+
+from collections import defaultdict
+
+from .. import names
+from ..models import NameVariant, Person
+
+PERSON_FIELDS = ("family_name_en", "family_name_ja", "given_name_en", "given_name_ja")
+
+
+class People:
+    """The people and name variants of the database, plus those the file introduces.
+
+    `variants` ({name key: person id}) grows with every spelling resolution learns;
+    `stored_variants` are the keys already in the database; `new` ({negative id:
+    field values}) are the people to create.
+    """
+
+    def __init__(self, using):
+        self.variants = dict(
+            NameVariant.objects.using(using).values_list("key", "person_id").iterator()
+        )
+        self.stored_variants = set(self.variants)
+        self.people = {}  # person id → field values
+        self.by_family = defaultdict(list)  # family name key → person ids
+        for row in (
+            Person.objects.using(using).values("pk", *PERSON_FIELDS, "is_lab_member").order_by("pk")
+        ):
+            self._add(row.pop("pk"), row)
+        self.new = {}
+
+    def _add(self, person_id, row):
+        self.people[person_id] = row
+        for family in {row["family_name_en"], row["family_name_ja"]}:
+            if family:
+                self.by_family[names.family_key(family)].append(person_id)
+
+    def initials(self, person_id):
+        row = self.people[person_id]
+        return names.initials(row["given_name_en"] or row["given_name_ja"])
+
+    def resolve(self, printed, family, given):
+        """The person id of an author as printed (with its family and given names)."""
+        key = names.name_key(printed)
+        if key in self.variants:
+            return self.variants[key]
+        if not names.is_cjk(family):
+            person_id = self._by_family_and_initials(family, given)
+            if person_id is not None:
+                if key:
+                    self.variants[key] = person_id
+                return person_id
+        return self._introduce(printed, family, given)
+
+    def _by_family_and_initials(self, family, given):
+        """The one candidate (or the one lab member among them); None when it is ambiguous."""
+        wanted = names.initials(given)
+        candidates = sorted(
+            (
+                person_id
+                for person_id in dict.fromkeys(self.by_family.get(names.family_key(family), []))
+                if names.initials_compatible(wanted, self.initials(person_id))
+            ),
+            key=lambda person_id: (
+                not self.people[person_id]["is_lab_member"],
+                person_id < 0,
+                abs(person_id),
+            ),
+        )
+        lab = [person_id for person_id in candidates if self.people[person_id]["is_lab_member"]]
+        if len(lab) == 1 or len(candidates) == 1:
+            return (lab or candidates)[0]
+        return None
+
+    def _introduce(self, printed, family, given):
+        """A new person (negative id), known from now on by each of their spellings."""
+        person_id = -(len(self.new) + 1)
+        language = "ja" if names.is_cjk(printed) else "en"
+        row = dict.fromkeys(PERSON_FIELDS, "") | {"is_lab_member": False}
+        row[f"family_name_{language}"], row[f"given_name_{language}"] = family, given
+        self.new[person_id] = row
+        self._add(person_id, row)
+        person = Person(**row)
+        for spelling in (printed, person.full_name("en"), person.full_name("ja")):
+            variant_key = names.name_key(spelling)
+            if variant_key:
+                self.variants.setdefault(variant_key, person_id)
+        return person_id
+
+    def display(self, person_id):
+        return Person(**self.people[person_id]).full_name()

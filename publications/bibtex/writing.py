@@ -1,0 +1,318 @@
+"""Applying an import plan: the database writes, in bulk, in one transaction.
+
+`apply_plan(plan, batch)` writes the plan's new and updated rows as this batch:
+the keywords and people the file introduces, the new papers (with their author
+lists, keyword links and search documents), then the updates. Every created object
+and the previous and new state of every updated paper is recorded as an
+ImportItem, which is what `undo` reads. The search index of the updated papers is
+refreshed once, at the end, and caches are told on commit
+(`freshness.content_changed`).
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .. import freshness, names, search
+from ..counts import revise as raise_content_revision
+from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
+from .mapping import language_of
+from .matching import CONTENT_FIELDS, snapshots
+from .plan import DUPLICATE, ERROR, NEW, UPDATE, PlanError
+
+# Rows per INSERT statement (bulk_create returns the new pks on PostgreSQL and on
+# SQLite ≥ 3.35). PostgreSQL would otherwise get every row in one statement; on
+# SQLite bulk_create lowers it to stay within 999 query parameters (a paper has 32 columns).
+BATCH_SIZE = 500
+LABEL_LENGTH = ImportItem._meta.get_field("label").max_length
+
+
+class _CreatedIds:
+    """The real ids of what the plan named before it existed.
+
+    A plan refers to a new person by a negative id and to a new keyword by its
+    name (`people.People`, `keywords.Keywords`); existing ones by their ids.
+    """
+
+    def __init__(self):
+        self.people = {}  # negative id → Person pk
+        self.keywords = {}  # name → Keyword pk
+
+    def person(self, person_id):
+        return self.people.get(person_id, person_id)
+
+    def keyword(self, ref):
+        return self.keywords.get(ref, ref)
+
+
+def apply_plan(plan, batch, skip_errors=False, using="default"):
+    """Write the plan as this batch, atomically; returns the batch (now applied).
+
+    Refuses a plan with errors unless `skip_errors` (the user confirmed importing
+    the rest). New papers are inserted with their search documents; those of
+    updated papers are refreshed once, at the end; caches are told on commit.
+    """
+    if plan.has_errors and not skip_errors:
+        raise PlanError(
+            _("%(count)d entries have errors; confirm importing the rest to skip them.")
+            % {"count": plan.count(ERROR)}
+        )
+    if batch.status != ImportBatch.Status.PENDING:
+        raise PlanError(_("This import has already been applied."))
+    with transaction.atomic(using=using), search.deferred_refresh():
+        raise_content_revision(using)  # the first row it locks (publications/counts.py)
+        applied = [row for row in plan.rows if row.status in (NEW, UPDATE)]
+        ids = _CreatedIds()
+        items = _create_keywords(applied, ids, batch, using)
+        items += _create_people(applied, plan.people, ids, batch, using)
+        new_rows = [row for row in applied if row.status == NEW]
+        items += _create_publications(new_rows, plan.people, ids, batch, using)
+        update_rows = [row for row in applied if row.status == UPDATE]
+        items += _update_publications(update_rows, ids, batch, using)
+        ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
+        _mark_applied(batch, plan, using)
+        # New papers already have their documents (_fill_search_documents).
+        search.schedule([row.match_pk for row in update_rows], using)
+        freshness.content_changed(using)
+    return batch
+
+
+def _created_item(batch, kind, object_id, label):
+    return ImportItem(batch=batch, kind=kind, object_id=object_id, label=label[:LABEL_LENGTH])
+
+
+def _create_keywords(applied, ids, batch, using):
+    """Save the keywords the rows introduce (few: one by one, the model makes slug and keys).
+
+    Returns their ImportItems, as the other steps do.
+    """
+    items = []
+    for row in applied:
+        for ref in row.keyword_refs:
+            if isinstance(ref, str) and ref not in ids.keywords:
+                keyword = Keyword(**{f"name_{language_of(ref)}": ref})
+                keyword.save(using=using)
+                ids.keywords[ref] = keyword.pk
+                items.append(_created_item(batch, ImportItem.Kind.KEYWORD_CREATED, keyword.pk, ref))
+    return items
+
+
+def _create_people(applied, people, ids, batch, using):
+    """Create the people the rows introduce and the name variants resolution learnt, in bulk."""
+    wanted = {}  # person id → as printed
+    spellings = {}  # name key → spelling
+    for row in applied:
+        if row.writes_authors:
+            for printed, person_id in row.authors:
+                wanted.setdefault(person_id, printed)
+                spellings.setdefault(names.name_key(printed), printed)
+    taken = _slugs_in_use(Person, using)
+    created = {}
+    introduced = sorted((person_id for person_id in wanted if person_id < 0), reverse=True)
+    for person_id in introduced:
+        person = Person(**people.new[person_id])
+        person.slug = _unique_slug(
+            taken, f"{person.given_name_en} {person.family_name_en}", "person", 100
+        )
+        created[person_id] = person
+    Person.objects.using(using).bulk_create(created.values(), batch_size=BATCH_SIZE)
+    ids.people = {person_id: person.pk for person_id, person in created.items()}
+    for person in created.values():
+        for language in ("en", "ja"):
+            name = person.full_name(language)
+            spellings.setdefault(names.name_key(name), name)
+    variants = [
+        NameVariant(person_id=ids.person(people.variants[key]), key=key, name=name[:200])
+        for key, name in spellings.items()
+        if key and key not in people.stored_variants and key in people.variants
+    ]
+    NameVariant.objects.using(using).bulk_create(variants, batch_size=BATCH_SIZE)
+    Kind = ImportItem.Kind
+    items = [
+        _created_item(batch, Kind.PERSON_CREATED, person.pk, person.full_name("en"))
+        for person in created.values()
+    ]
+    # A new person's variants go with the person (on delete cascade); the others are undone alone.
+    new_pks = set(ids.people.values())
+    items += [
+        _created_item(batch, Kind.VARIANT_CREATED, variant.pk, variant.name)
+        for variant in variants
+        if variant.person_id not in new_pks
+    ]
+    return items
+
+
+def _create_publications(rows, people, ids, batch, using):
+    """Create the new papers, with their search documents, author lists and keyword links."""
+    taken = _slugs_in_use(Publication, using)
+    created = []
+    for row in rows:
+        fields = row.record["fields"]
+        title = fields.get("title_en") or fields.get("title_ja") or ""
+        year = fields["year"]
+        publication = Publication(
+            **fields,
+            authors_truncated=row.record.get("truncated", False),
+            is_published=batch.is_published,
+            citation_key=row.key,
+            bibtex=row.record["raw"],
+            slug=_unique_slug(taken, f"{' '.join(title.split()[:8])} {year}", f"paper-{year}", 100),
+        )
+        created.append((row, publication))
+    _fill_search_documents(created, people.people, ids, using)
+    publications = [publication for _row, publication in created]
+    Publication.objects.using(using).bulk_create(publications, batch_size=BATCH_SIZE)
+    search.write_entries(publications, using)
+    Through = Publication.keywords.through
+    authorships, links = [], []
+    for row, publication in created:
+        authorships += [
+            Authorship(
+                publication_id=publication.pk,
+                person_id=ids.person(person_id),
+                position=position,
+                as_printed=printed,
+            )
+            for position, (printed, person_id) in enumerate(row.authors, start=1)
+        ]
+        links += [
+            Through(publication_id=publication.pk, keyword_id=ids.keyword(ref))
+            for ref in row.keyword_refs
+        ]
+    Authorship.objects.using(using).bulk_create(authorships, batch_size=BATCH_SIZE)
+    Through.objects.using(using).bulk_create(links, batch_size=BATCH_SIZE)
+    return [
+        _created_item(batch, ImportItem.Kind.PUBLICATION_CREATED, publication.pk, str(publication))
+        for publication in publications
+    ]
+
+
+def _update_publications(rows, ids, batch, using):
+    """Update each matched paper (few per file, usually: one by one).
+
+    Their ImportItems hold the state before and after, for undo and for
+    `undo.changed_since_import`.
+    """
+    pks = [row.match_pk for row in rows]
+    before = snapshots(pks, using)
+    for row in rows:
+        _update_publication(row, ids, using)
+    after = snapshots(pks, using)
+    return [
+        ImportItem(
+            batch=batch,
+            kind=ImportItem.Kind.PUBLICATION_UPDATED,
+            object_id=row.match_pk,
+            label=(row.match_title or row.title)[:LABEL_LENGTH],
+            before=before[row.match_pk],
+            after=after[row.match_pk],
+        )
+        for row in rows
+    ]
+
+
+def _update_publication(row, ids, using):
+    publication = Publication.objects.using(using).get(pk=row.match_pk)
+    changed = row.changed_names
+    for name in changed & set(CONTENT_FIELDS):
+        setattr(publication, name, row.record["fields"][name])
+    if "authors" in changed:
+        publication.authors_truncated = row.record.get("truncated", False)
+    publication.citation_key = row.key
+    publication.bibtex = row.record["raw"]
+    publication.save(using=using)
+    if "authors" in changed:
+        publication.authorships.all().delete()
+        Authorship.objects.using(using).bulk_create(
+            Authorship(
+                publication=publication,
+                person_id=ids.person(person_id),
+                position=position,
+                as_printed=printed,
+            )
+            for position, (printed, person_id) in enumerate(row.authors, start=1)
+        )
+    if "keywords" in changed:
+        publication.keywords.add(*[ids.keyword(ref) for ref in row.keyword_refs])
+
+
+def _mark_applied(batch, plan, using):
+    counts = plan.counts
+    batch.status = ImportBatch.Status.APPLIED
+    batch.created_count = counts[NEW]
+    batch.updated_count = counts[UPDATE]
+    batch.duplicate_count = counts[DUPLICATE]
+    batch.error_count = counts[ERROR]
+    batch.skipped = [[row.line, row.key, row.reason] for row in plan.rows if row.status == ERROR]
+    batch.records = []
+    batch.applied_at = timezone.now()
+    batch.save(using=using)
+
+
+def _slugs_in_use(model, using):
+    return set(model.objects.using(using).values_list("slug", flat=True).iterator())
+
+
+def _unique_slug(taken, text, fallback, max_length):
+    """A slug of `text` not in `taken` (which it joins), made unique with -2, -3…"""
+    base = slugify(text)[:max_length].strip("-") or fallback
+    slug, number = base, 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        number += 1
+    taken.add(slug)
+    return slug
+
+
+def _fill_search_documents(created, person_names, ids, using):
+    """Give new papers their search document before they are inserted (and their search
+    entries, from the same values, once they are: `search.write_entries`).
+
+    In: `created`, [(plan Row, unsaved Publication)]; `person_names`, {person id as
+    the plan knows it: name fields} (`People.people`); `ids`, the real ids of the
+    people and keywords the plan introduced. Out: each publication's `search_text` and
+    `search_tokens` are set. Reads the authors' name variants and the keywords
+    (two queries).
+
+    The segments are those of `search._documents`, in its order, so that
+    `search.refresh()` finds nothing to correct afterwards (a test in
+    tests/publications/test_bibtex_import.py checks it over the hard cases) and new
+    papers need not be refreshed again.
+    """
+    fields = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
+    names_by_pk = {ids.person(person_id): row for person_id, row in person_names.items()}
+    wanted = {
+        ids.person(person_id)
+        for row, _publication in created
+        for _printed, person_id in row.authors
+    }
+    variants = defaultdict(list)
+    for person_id, name in (
+        NameVariant.objects.using(using)
+        .filter(person_id__in=wanted)
+        .order_by("person_id", "name")
+        .values_list("person_id", "name")
+    ):
+        variants[person_id].append(name)
+    refs = {ids.keyword(ref) for row, _publication in created for ref in row.keyword_refs}
+    keywords = {
+        pk: (slug, name_ja, name_en)
+        for pk, slug, name_ja, name_en in Keyword.objects.using(using)
+        .filter(pk__in=refs)
+        .values_list("pk", "slug", "name_ja", "name_en")
+    }
+    for row, publication in created:
+        mine = sorted(keywords[ids.keyword(ref)] for ref in row.keyword_refs)
+        segments = [publication.title_ja, publication.title_en]
+        segments += [name for _slug, name_ja, name_en in mine for name in (name_ja, name_en)]
+        segments += [publication.venue, publication.doi, publication.arxiv_id]
+        for printed, person_id in row.authors:
+            person = names_by_pk[ids.person(person_id)]
+            author = {"as_printed": printed, **{f"person__{f}": person[f] for f in fields}}
+            segments += search._person_names(author) + variants[ids.person(person_id)]
+        segments += [publication.abstract_ja, publication.abstract_en]
+        publication.search_text, publication.search_tokens = search.build_document(segments)
