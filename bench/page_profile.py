@@ -7,8 +7,7 @@ Reads the database bench/load.py seeded (`labsite_load_N`, run that first) with
 the load benchmark's settings and the page cache off. It prints the page's median
 time without the profiler, then the profiled time per request split by where it
 is spent: SQL on the wire, compiling queries, building model instances, querysets
-and prefetching, the template engine, this project's renderers and list rows
-(publications/listing.py), URL reversing,
+and prefetching, the template engine, this project's template helpers, URL reversing,
 translation lookups, and the rest; a builtin's time (getattr, str.join…) goes to
 its callers. cProfile slows Python down about twice, and code that makes many
 small calls (the ORM building a query) more than the rest; so the page is also
@@ -49,10 +48,10 @@ PARTS = [
     ("querysets, prefetching", ["models/query.py", "related_descriptors.py", "query_utils.py"]),
     ("template engine", ["django/template/"]),
     (
-        "this project's renderers and list rows",
+        "this project's template helpers",
         [
-            "publications/rendering.py", "publications/translated.py", "publications/charts.py",
-            "publications/listing.py",
+            "publications/templatetags/", "research/templatetags/", "publications/translated.py",
+            "publications/charts.py",
         ],
     ),
     ("escaping, safe strings", ["utils/html.py", "utils/safestring.py", "html/__init__.py"]),

@@ -42,13 +42,12 @@ def timed(read):
 def reads():
     from django.contrib.auth.models import Group
     from django.db import connection
+    from django.db.models import prefetch_related_objects
 
-    from publications.listing import attach_authors
-    from publications.models import Keyword, Publication
+    from publications.models import Keyword, Publication, authors_in_order
     from research.models import LabProfile, ResearchTheme
 
-    # As the theme page reads it: its keywords prefetched (the related papers' filter
-    # then takes their ids).
+    # As the theme page reads it: its keywords prefetched.
     theme = (
         ResearchTheme.objects.filter(is_published=True)
         .prefetch_related("keywords")
@@ -57,6 +56,11 @@ def reads():
     )
     papers = list(theme.related_publications().for_list(authors=False)[:20])
     Group.objects.get_or_create(name="bench")  # a row for the plain model's read
+
+    def their_authors():
+        for paper in papers:  # read afresh each time: a prefetch skips what it already read
+            vars(paper).pop("ordered_authorships", None)
+        prefetch_related_objects(papers, authors_in_order())
 
     def driver_cursor():
         cursor = connection.connection.cursor()
@@ -95,8 +99,8 @@ def reads():
             lambda: list(theme.related_publications().for_list(authors=False)[:20]),
         ),
         (
-            "their authors (attach_authors: SQL of its own)",
-            lambda: attach_authors(papers, "default"),
+            "their authors (a prefetch: authors_in_order)",
+            their_authors,
         ),
         (
             "building the related papers' queryset (no query)",

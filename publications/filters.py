@@ -15,28 +15,52 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_YEAR, MIN_YEAR, Keyword, Person, Publication
 from .search import SearchQuery
+from .translated import active_language
 
 MAX_QUERY_LENGTH = 200
 
 
+def year_field(label):
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
 class PublicationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=10_000, strip=True)
-    keyword = forms.SlugField(label=_("Keyword"), required=False)
-    theme = forms.SlugField(label=_("Research theme"), required=False)
-    year = forms.IntegerField(
-        label=_("Year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    """The search box and the filters: read from the query string (`parse_filters`) and
+    drawn on the list page with their choices (`filter_form`)."""
+
+    # A longer query is cut to MAX_QUERY_LENGTH (parse_filters), not refused.
+    q = forms.CharField(
+        label=_("Search titles, authors, journals, keywords (Japanese or English)"),
+        required=False,
+        max_length=10_000,
+        strip=True,
+        widget=forms.SearchInput(attrs={"placeholder": _("e.g. 欠陥, ELNES, Mizoguchi")}),
     )
-    year_from = forms.IntegerField(
-        label=_("From year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
-    )
-    year_to = forms.IntegerField(
-        label=_("To year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
-    )
+    keyword = forms.SlugField(label=_("Keyword"), required=False, widget=forms.Select)
+    theme = forms.SlugField(label=_("Research theme"), required=False, widget=forms.Select)
+    year = year_field(_("Year"))
+    year_from = year_field(_("From year"))
+    year_to = year_field(_("To year"))
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *Publication.Type.choices]
     )
-    author = forms.SlugField(label=_("Author"), required=False)
-    lab = forms.BooleanField(label=_("Lab members only"), required=False)
+    author = forms.SlugField(label=_("Author"), required=False, widget=forms.Select)
+    lab = forms.BooleanField(
+        label=_("Papers with lab members only"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"value": "1"}),  # lab=1 in the URL
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        # The box takes what a search uses (the field itself accepts more, to cut it).
+        self.fields["q"].widget.attrs["maxlength"] = MAX_QUERY_LENGTH
 
 
 @dataclass
@@ -76,7 +100,7 @@ class ThemeProvider:
     """
 
     def choices(self):
-        """[(slug, title)] of the published themes, in display order."""
+        """[(slug, title in the page's language)] of the published themes, in display order."""
         return []
 
     def lookup(self, slug, include_unpublished=False):
@@ -154,3 +178,25 @@ def apply_filters(queryset, state: PublicationFilter, search=True):
     if search and state.q:
         queryset = queryset.search(state.search_query)
     return queryset
+
+
+def filter_form(state: PublicationFilter) -> PublicationFilterForm:
+    """The form the list page draws: the filters in force selected, and every choice.
+
+    Unbound, with the understood values as its initial data, so it never shows an
+    error: what was not understood is listed in the page's notice (`state.ignored`).
+    Three queries: the keywords, the themes and the lab members.
+    """
+    form = PublicationFilterForm(initial=state.values)
+    keywords = Keyword.objects.by_name(active_language())
+    form.fields["keyword"].widget.choices = [
+        ("", _("All keywords")),
+        *((keyword.slug, str(keyword)) for keyword in keywords),
+    ]
+    form.fields["theme"].widget.choices = [("", _("All themes")), *theme_provider.choices()]
+    authors = [(person.slug, str(person)) for person in Person.objects.lab_members().names_only()]
+    if state.author is not None and not state.author.is_lab_member:
+        # Another author's name links here from a paper's page: keep it selected.
+        authors.insert(0, (state.author.slug, str(state.author)))
+    form.fields["author"].widget.choices = [("", _("All authors")), *authors]
+    return form

@@ -8,14 +8,28 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import listing, names, search
+from . import names, search
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
+
+# What a paper in a list shows (templates/includes/publication_item.html), and its year,
+# which the lists' year headings group by. Abstracts, BibTeX and the search document
+# stay in the database.
+LIST_COLUMNS = (
+    "slug", "title_ja", "title_en", "authors_truncated", "venue", "volume", "issue", "pages",
+    "article_number", "year", "type", "status", "note_ja", "note_en", "doi",
+)  # fmt: skip
+# What an author list and a filter's choice show of a person: the name in either
+# language, the link to the person's papers, the lab member's highlight.
+PERSON_NAME_COLUMNS = (
+    "slug", "family_name_ja", "given_name_ja", "family_name_en", "given_name_en", "is_lab_member",
+)  # fmt: skip
 
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _ARXIV_VERSION = re.compile(r"v\d+$")
@@ -45,6 +59,10 @@ def unique_slug(model, text, fallback, exclude_pk=None, max_length=80):
 
 
 class KeywordQuerySet(models.QuerySet):
+    def by_name(self, language):
+        """Keywords in the order of their names in `language`, with only what a link shows."""
+        return self.only("slug", "name_ja", "name_en").order_by(Lower(f"name_{language}"), "slug")
+
     def matching(self, q):
         """Keywords whose name (either language, NFKC + casefold) equals the search query `q`."""
         return search.keywords_matching(self, q)
@@ -122,6 +140,10 @@ class Keyword(models.Model):
 class PersonQuerySet(models.QuerySet):
     def lab_members(self):
         return self.filter(is_lab_member=True)
+
+    def names_only(self):
+        """People with only what their name and a link to their papers need."""
+        return self.only(*PERSON_NAME_COLUMNS)
 
     def resolve(self, printed):
         """The person a printed name refers to, or None.
@@ -279,21 +301,17 @@ class PublicationQuerySet(models.QuerySet):
 
     def with_authors(self):
         """Papers with their authors in order (`ordered_authorships`), in one extra query."""
-        clone = self._chain()
-        clone._iterable_class = listing.WithAuthorsIterable
-        return clone
+        return self.prefetch_related(authors_in_order(Authorship.objects.select_related("person")))
 
     def for_list(self, authors=True):
-        """What a list item shows, read cheaply: its columns and its authors in order.
+        """What a list item shows: its columns (`LIST_COLUMNS`) and its authors in order.
 
-        The papers come as instances made from rows (publications/listing.py): no
-        abstracts, BibTeX or search document, and two queries whatever the number of
-        papers and authors. With `authors=False`, one query: the caller attaches
-        the authors (`listing.attach_authors`).
+        Two queries whatever the number of papers and authors. With `authors=False`, one:
+        the caller prefetches the authors, e.g. once for the two lists of a theme's page
+        (`prefetch_related_objects(papers, authors_in_order())`).
         """
-        clone = self._chain()
-        clone._iterable_class = listing.ListIterable if authors else listing.ListRowsIterable
-        return clone
+        listed = self.only(*LIST_COLUMNS)
+        return listed.prefetch_related(authors_in_order()) if authors else listed
 
     def for_export(self):
         """What the BibTeX, RIS and CSL-JSON exports read: authors and keywords prefetched."""
@@ -315,11 +333,9 @@ class PublicationQuerySet(models.QuerySet):
     def sharing_keywords(self, keywords):
         """Papers that share at least one of these keywords (a queryset or list of Keyword).
 
-        Keywords already read (a list, a prefetched queryset) go in as their ids: the
-        planner then needs no join to the keywords (2.4 → 1.5 ms of planning for a
-        theme's related papers).
+        A queryset goes in as a subquery; keywords already read (a list) as their ids.
         """
-        if not isinstance(keywords, models.QuerySet) or keywords._result_cache is not None:
+        if not isinstance(keywords, models.QuerySet):
             keywords = [keyword.pk for keyword in keywords]
         through = Publication.keywords.through
         return self.filter(
@@ -500,14 +516,14 @@ class Publication(models.Model):
         if not (self.title_ja or self.title_en):
             raise ValidationError(_("Give the publication a title in at least one language."))
 
-    @property
+    @cached_property
     def ordered_authorships(self):
-        """Authorships in author order: as `for_list()` or `with_authors()` read them
-        (publications/listing.py), else from the database (or a prefetch)."""
-        listed = self.__dict__.get("listed_authorships")
-        if listed is not None:
-            return listed
-        return sorted(self.authorships.all(), key=lambda a: a.position)
+        """Authorships in author order, each with its person.
+
+        `with_authors()` and `for_list()` fill it for a whole list at once
+        (`authors_in_order`); otherwise it is read here, once per instance.
+        """
+        return list(self.authorships.select_related("person").order_by("position"))
 
     def set_authors(self, printed_names):
         """Replace the author list with these printed names, in order, each resolved to a Person."""
@@ -527,8 +543,7 @@ class Publication(models.Model):
             )
             search.schedule([self.pk], self._state.db or "default")
         # What was read with the paper is no longer its author list.
-        self.__dict__.pop("listed_authorships", None)
-        getattr(self, "_prefetched_objects_cache", {}).pop("authorships", None)
+        vars(self).pop("ordered_authorships", None)
 
     def citation_text(self):
         """A one-line citation in the active language: authors. venue, volume, pages (year)."""
@@ -633,6 +648,22 @@ class Authorship(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.person}"
+
+
+def authors_in_order(authorships=None):
+    """A prefetch of papers' authorships in author order into `ordered_authorships`.
+
+    `authorships`: the queryset to read them with; by default, what an author list
+    shows (`PERSON_NAME_COLUMNS`, the person joined).
+    """
+    if authorships is None:
+        columns = [f"person__{name}" for name in PERSON_NAME_COLUMNS]
+        authorships = Authorship.objects.select_related("person").only(
+            "publication", "position", *columns
+        )
+    return models.Prefetch(
+        "authorships", queryset=authorships.order_by("position"), to_attr="ordered_authorships"
+    )
 
 
 class ImportBatchQuerySet(models.QuerySet):

@@ -2,13 +2,11 @@
 
 modeltranslation falls back to the other language when a translation is
 missing; the page must then mark the passage with its real `lang`, so that
-screen readers and browsers (hyphenation, fonts) treat it right.
+screen readers and browsers (hyphenation, fonts) treat it right
+(templates/includes/translated.html).
 """
 
-from html import escape
-
 from django.conf import settings
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 
@@ -38,17 +36,3 @@ def translated(obj, field, active=None):
 def is_fallback(lang):
     """Whether text in `lang` is a fallback on the current page (so it needs a lang attribute)."""
     return lang != active_language()
-
-
-def translated_html(obj, field, active=None):
-    """A translated field as escaped HTML; a fallback passage is wrapped in <span lang="…">.
-
-    Escaped with `html.escape` (what Django's `escape` calls): lists call this for
-    every title and keyword they show, passing the page's language as `active`.
-    """
-    active = active or active_language()
-    text, lang = translated(obj, field, active)
-    html = escape(str(text), quote=True)
-    if lang != active:
-        html = f'<span lang="{lang}">{html}</span>'
-    return mark_safe(html)

@@ -1,26 +1,19 @@
 """Public pages of the publications database. Views parse the request and paginate;
 the queries are named methods of the models."""
 
-from collections import defaultdict
-
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.db.models.functions import Lower
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import counts, filters, listing, search, seo
+from . import counts, filters, search, seo
 from .bibtex import export
 from .charts import year_chart
-from .models import Keyword, Person, Publication
-from .translated import active_language, translated
+from .models import Keyword, Publication
 
 PER_PAGE = 20
-# What the filters' choices show: a keyword's or a person's name in either language.
-KEYWORD_COLUMNS = ("id", "slug", "name_ja", "name_en")
-PERSON_COLUMNS = ("id", *listing.PERSON_COLUMNS)
 SHOW_ALL_LIMIT = 1000
 
 
@@ -95,30 +88,6 @@ def group_by_year(publications):
     return groups
 
 
-def mark_matched_keywords(publications, keywords):
-    """Attach to each paper the theme's `keywords` it has, in their order: one query.
-
-    Reads only the keyword links of these papers, so no keyword is loaded twice.
-    """
-    order = {k.pk: (i, k) for i, k in enumerate(keywords)}
-    links = Publication.keywords.through.objects.filter(
-        publication_id__in=[p.pk for p in publications], keyword_id__in=order
-    ).values_list("publication_id", "keyword_id")
-    matched = defaultdict(list)
-    for publication_id, keyword_id in links:
-        matched[publication_id].append(order[keyword_id])
-    for publication in publications:
-        publication.matched_keywords = [k for _, k in sorted(matched[publication.pk])]
-    return publications
-
-
-def choice_label(obj, field, active):
-    """A filter choice's label: the field in the page's language, with fallback, or the
-    slug (what the keyword's and the theme's `__str__` show, without asking for the
-    active language per choice)."""
-    return translated(obj, field, active)[0] or obj.slug
-
-
 class PublicationListView(ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
@@ -126,14 +95,20 @@ class PublicationListView(ListView):
     def get(self, request, *args, **kwargs):
         self.state = filters.parse_filters(request.GET)
         if "format" in request.GET:
-            return export_response(request, self.get_queryset(), "publications")
+            return export_response(request, self.papers(Publication.objects), "publications")
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        queryset = filters.apply_filters(Publication.objects.published(), self.state)
+    def papers(self, publications):
+        """The published papers the filters and the search select, in the list's order."""
+        queryset = filters.apply_filters(publications.published(), self.state)
         if not self.state.q:
             queryset = queryset.newest_first()
         return queryset
+
+    def get_queryset(self):
+        # Read for the list from the start, so a search reads its page's papers the same
+        # way (publications/search/results.py).
+        return self.papers(Publication.objects.for_list())
 
     def get_show_all(self):
         return self.request.GET.get("all") == "1"
@@ -142,13 +117,12 @@ class PublicationListView(ListView):
         if self.state.q:
             # A search counts up to search.COUNT_CAP matches and finds its page on the
             # search entries (publications/search/results.py); past the cap, no chart.
+            # The papers as the list reads them, filtered: a page's papers come from them.
             papers = filters.apply_filters(
-                Publication.objects.published(), self.state, search=False
+                Publication.objects.for_list().published(), self.state, search=False
             )
             results = search.PublicationSearch(
-                papers.for_list(),
-                self.state.search_query,
-                every_published_paper=not self.state.narrowed,
+                papers, self.state.search_query, every_published_paper=not self.state.narrowed
             )
             paginator = search.SearchPaginator(results, page_size)
             self.year_counts = paginator.year_counts()
@@ -158,7 +132,7 @@ class PublicationListView(ListView):
             page, self.year_counts = paginate_by_year(
                 self.request,
                 queryset,
-                queryset.for_list(),
+                queryset,
                 page_size,
                 counts_key=None if self.state.active else "published",
             )
@@ -170,30 +144,13 @@ class PublicationListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         capped = getattr(context["paginator"], "count_capped", False)  # a very broad search
-        # The choices' labels in the page's language, worked out once here (the
-        # models' __str__ would ask for the active language per label).
-        active = active_language()
-        keywords = Keyword.objects.order_by(Lower(f"name_{active}"), "slug")
-        lab_members = Person.objects.lab_members()
         context.update(
             state=self.state,
-            form_values=self.state.values,
+            form=filters.filter_form(self.state),
             result_count=context["paginator"].count,
             result_capped=capped,
             groups=group_by_year(context["page_obj"].object_list),
             chart=year_chart(self.year_counts),
-            keywords=[
-                (k.slug, choice_label(k, "name", active))
-                for k in listing.lean(keywords, *KEYWORD_COLUMNS)
-            ],
-            themes=[
-                (slug, choice_label(theme, "title", active))
-                for slug, theme in filters.theme_provider.choices()
-            ],
-            lab_members=[
-                (p.slug, p.full_name(active)) for p in listing.lean(lab_members, *PERSON_COLUMNS)
-            ],
-            types=Publication.Type.choices,
             show_all=self.get_show_all(),
             nav="publications",
             meta=seo.PageMeta(
@@ -266,8 +223,8 @@ class KeywordListView(ListView):
         """Keywords, most papers first, then by name: two queries.
 
         The published papers per keyword are counted on the links joined to the
-        published papers' index (75 ms at 100,000 papers); annotating the keywords
-        with a filtered Count joined every paper row instead (0.3 s).
+        published papers' index: annotating the keywords with a filtered Count
+        would join every paper row.
         """
         counts = dict(
             Publication.keywords.through.objects.filter(publication__is_published=True)
@@ -275,8 +232,7 @@ class KeywordListView(ListView):
             .annotate(n=Count("pk"))
             .values_list("keyword_id", "n")
         )
-        by_name = Keyword.objects.order_by(Lower(f"name_{get_language()[:2]}"), "slug")
-        keywords = listing.lean(by_name, *KEYWORD_COLUMNS)
+        keywords = list(Keyword.objects.by_name(get_language()[:2]))
         for keyword in keywords:
             keyword.paper_count = counts.get(keyword.pk, 0)
         # A stable sort: keywords with as many papers stay in name order.

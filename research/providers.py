@@ -2,19 +2,18 @@
 
 from django.db.models import Q
 
-from publications import listing
 from publications.filters import ThemeProvider
 
 from .models import RepresentativePublication, ResearchTheme
 
 # What a link to a theme shows: its title in either language (and its URL, from the slug).
-LINK_COLUMNS = ("id", "slug", "title_ja", "title_en", "order")
+LINK_COLUMNS = ("slug", "title_ja", "title_en")
 
 
 class ResearchThemeProvider(ThemeProvider):
     def choices(self):
-        themes = listing.lean(ResearchTheme.objects.published(), *LINK_COLUMNS)
-        return [(theme.slug, theme) for theme in themes]
+        themes = ResearchTheme.objects.published().only(*LINK_COLUMNS)
+        return [(theme.slug, str(theme)) for theme in themes]
 
     def lookup(self, slug, include_unpublished=False):
         themes = (
@@ -44,8 +43,8 @@ class ResearchThemeProvider(ThemeProvider):
                 ).values("researchtheme_id")
             )
         )
-        return listing.lean(themes, *LINK_COLUMNS)
+        return themes.only(*LINK_COLUMNS)
 
     def themes_for_keyword(self, keyword):
         themes = ResearchTheme.objects.published().filter(keywords=keyword)
-        return listing.lean(themes, *LINK_COLUMNS)
+        return themes.only(*LINK_COLUMNS)

@@ -2,22 +2,15 @@
 
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from publications import seo
 from publications.charts import year_chart
-from publications.listing import attach_authors
-from publications.models import Publication
-from publications.views import (
-    export_response,
-    group_by_year,
-    is_preview,
-    mark_matched_keywords,
-    paginate_by_year,
-)
+from publications.models import Keyword, Publication, authors_in_order
+from publications.views import export_response, group_by_year, is_preview, paginate_by_year
 
 from .models import LabProfile, ResearchTheme
 from .renditions import rendition
@@ -97,9 +90,18 @@ class ThemeDetailView(DetailView):
             counts_key=f"theme:{theme.pk}:related",
         )
         related_page.object_list = list(related_page.object_list)
-        # One query for the authors of both lists.
-        attach_authors(representatives + related_page.object_list, related.db)
-        mark_matched_keywords(related_page.object_list, theme.keywords.all())
+        # The authors of both lists in one query; each related paper's keywords that
+        # it shares with the theme, in the theme's order.
+        prefetch_related_objects([*representatives, *related_page.object_list], authors_in_order())
+        shared = Keyword.objects.filter(pk__in=[keyword.pk for keyword in theme.keywords.all()])
+        prefetch_related_objects(
+            related_page.object_list,
+            Prefetch(
+                "keywords",
+                queryset=shared.only("slug", "name_ja", "name_en"),
+                to_attr="matched_keywords",
+            ),
+        )
         context.update(
             preview=not theme.is_published,
             representatives=representatives,

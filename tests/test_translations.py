@@ -1,40 +1,70 @@
-"""Every UI string has a Japanese translation, and the pages use it."""
+"""Every UI string has a Japanese translation, and the Japanese pages use it."""
 
+import ast
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import models
+
+from publications import search
+from publications.models import Keyword, Person, Publication
+from publications.views import EXPORT_FORMATS
+from research.models import LabProfile, ResearchTheme
+from tests import factories
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 
 
+@dataclass
+class Entry:
+    msgid: str = ""
+    msgid_plural: str = ""
+    msgstr: list = field(default_factory=list)
+    fuzzy: bool = False
+
+    @property
+    def english(self):
+        return [text for text in (self.msgid, self.msgid_plural) if text]
+
+
 def po_entries():
-    """(msgid, msgstr) pairs of the catalogue, multi-line strings joined."""
-    entries, key, current = [], None, {}
-    for line in PO_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
-            key, _, value = line.partition(" ")
-            key = "msgstr" if key.startswith("msgstr") else key
-            if key == "msgstr" and "msgstr" in current:
-                entries[-1]["msgstr"] = entries[-1]["msgstr"] and value.strip()[1:-1]
-                continue
-            current[key] = value.strip()[1:-1]
+    """The catalogue's entries (not its header), strings unquoted and joined."""
+    entries, entry, key = [], Entry(), None
+    for line in [*PO_FILE.read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            if entry.msgid:
+                entries.append(entry)
+            entry, key = Entry(), None
+        elif line.startswith("#,"):
+            entry.fuzzy = "fuzzy" in line
+        elif line.startswith('"'):
+            value = ast.literal_eval(line)
             if key == "msgstr":
-                entries.append(current)
-                current = {}
-        elif line.startswith('"') and key:
-            (entries[-1] if key == "msgstr" else current)[key] += line[1:-1]
-    return [(e["msgid"], e["msgstr"]) for e in entries if e["msgid"]]
+                entry.msgstr[-1] += value
+            elif key:
+                setattr(entry, key, getattr(entry, key) + value)
+        elif not line.startswith("#"):
+            keyword, _, quoted = line.partition(" ")
+            key = keyword if keyword in ("msgid", "msgid_plural", "msgctxt") else "msgstr"
+            if key == "msgstr":
+                entry.msgstr.append(ast.literal_eval(quoted))
+            elif key != "msgctxt":
+                setattr(entry, key, ast.literal_eval(quoted))
+    return entries
 
 
 def test_catalogue_is_complete():
-    untranslated = [msgid for msgid, msgstr in po_entries() if not msgstr]
+    untranslated = [e.msgid for e in po_entries() if not all(e.msgstr) or not e.msgstr]
     assert untranslated == []
 
 
 def test_catalogue_has_no_fuzzy_guesses():
     """gettext ignores fuzzy entries: the page would show English."""
-    assert "#, fuzzy" not in PO_FILE.read_text(encoding="utf-8")
+    assert [e.msgid for e in po_entries() if e.fuzzy] == []
 
 
 @pytest.mark.django_db
@@ -43,3 +73,165 @@ def test_japanese_pages_show_japanese_ui(client):
     assert "研究テーマ" in html and "本文へ移動" in html
     html = client.get("/en/").content.decode()
     assert "Research themes" in html and "Skip to content" in html
+
+
+# --- Every public page type under /ja/, read as a visitor reads it ---------------------
+
+# Attributes whose values a visitor reads or hears.
+SHOWN_ATTRIBUTES = {"alt", "aria-label", "placeholder", "data-copy-label", "data-copied-label"}
+SHOWN_METAS = {"description", "og:title", "og:description", "og:site_name"}
+# Not prose: scripts, and the citation formats (BibTeX, RIS…) of a paper's cite block.
+NOT_PROSE = {"script", "style", "pre"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+# Names that Japanese pages write in Latin letters too: the formats a list downloads
+# as, and the prefixes of a paper's identifiers ("DOI: …", "doi:…", "arXiv:…").
+SAME_IN_JAPANESE = {
+    *(word for _, label in EXPORT_FORMATS for word in re.findall(r"[A-Za-z]+", label)),
+    "DOI",
+    "doi",
+    "arXiv",
+}
+
+
+class PageText(HTMLParser):
+    """The passages a visitor reads on a page, each with the language it is marked in."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open = [("", "")]  # (element, language) from the root down
+        self.passages = []
+        self.hidden = 0  # inside an element that is not prose
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        language = attrs.get("lang") or self.open[-1][1]
+        shown = [attrs[name] for name in SHOWN_ATTRIBUTES & attrs.keys()]
+        if tag == "meta" and SHOWN_METAS & {attrs.get("name"), attrs.get("property")}:
+            shown.append(attrs.get("content", ""))
+        if tag == "link" and "title" in attrs:
+            shown.append(attrs["title"])
+        self.passages += [(language, text) for text in shown]
+        if tag not in VOID:
+            self.open.append((tag, language))
+            self.hidden += tag in NOT_PROSE
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.open) - 1, 0, -1):
+            if self.open[depth][0] == tag:
+                self.hidden -= sum(element in NOT_PROSE for element, _ in self.open[depth:])
+                del self.open[depth:]
+                return
+
+    def handle_data(self, data):
+        if not self.hidden and data.strip():
+            self.passages.append((self.open[-1][1], data))
+
+
+def content_texts(typed=()):
+    """Every text of the content (and what the visitor typed): papers, people, keywords,
+    themes and the lab's profile, whole and line by line, longest first."""
+    texts = set(typed)
+    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile):
+        for obj in model.objects.all():
+            for model_field in model._meta.concrete_fields:
+                if isinstance(model_field, models.CharField | models.TextField):
+                    value = getattr(obj, model_field.attname) or ""
+                    texts.update([value, *value.splitlines()])
+            if isinstance(obj, Person):
+                texts.update([obj.full_name("ja"), obj.full_name("en")])
+            if isinstance(obj, Publication):
+                texts.add(obj.pages_or_number)
+    return sorted((t.strip() for t in texts if len(t.strip()) > 1), key=len, reverse=True)
+
+
+def japanese_ui_text(html, content):
+    """The page's passages in Japanese (none marked as another language), content removed."""
+    reader = PageText()
+    reader.feed(html)
+    passages = []
+    for language, text in reader.passages:
+        if language == "ja":
+            text = " ".join(text.split())
+            for value in content:
+                if value in text:
+                    text = text.replace(value, " ")
+            passages.append(text)
+    return passages
+
+
+def msgid_pattern(msgid):
+    """A regular expression for a msgid as a page shows it: its placeholders filled in."""
+    parts = re.split(r"%\(\w+\)[sd]|%[sd]", " ".join(msgid.split()))
+    return re.compile(r"(?<![A-Za-z])" + ".+?".join(map(re.escape, parts)) + r"(?![A-Za-z])")
+
+
+@pytest.mark.django_db
+def test_every_public_page_type_shows_only_japanese_ui_text_on_japanese_pages(
+    client, lab_content, monkeypatch
+):
+    paper = Publication.objects.get(doi="10.1093/jmicro/dfaf038")
+    factories.paper("Cut short", authors=[Person.objects.first()], authors_truncated=True)
+    typed = ["ELNES", "欠陥", "nothing-matches-this", "nope", "nobody", "99999"]
+    pages = [
+        "/ja/",
+        "/ja/research/",
+        "/ja/research/core-loss-spectroscopy/",
+        "/ja/publications/",  # two pages: the pagination
+        "/ja/publications/?page=2",
+        "/ja/publications/?all=1",
+        "/ja/publications/?q=ELNES",  # the keyword's papers first
+        "/ja/publications/?q=欠陥&year_from=2015",
+        "/ja/publications/?q=nothing-matches-this",
+        "/ja/publications/?keyword=nope&author=nobody&theme=nope&year=99999",  # ignored
+        f"/ja/publications/{paper.slug}/",
+        "/ja/keywords/",
+        "/ja/keywords/elnes/",
+        "/ja/no-such-page/",
+    ]
+    responses = {url: client.get(url) for url in pages}
+    monkeypatch.setattr(search, "COUNT_CAP", 3)  # "more than 3 publications"
+    responses["/ja/publications/?q=ELNES (capped)"] = client.get("/ja/publications/?q=ELNES")
+    assert [r.status_code for r in responses.values()] == [200] * (len(pages) - 1) + [404, 200]
+    assert 'class="year-chart"' in responses["/ja/publications/"].content.decode()
+
+    catalogue = [
+        e for e in po_entries() if e.msgstr != [e.msgid] and re.search("[A-Za-z]", e.msgid)
+    ]
+    patterns = {text: msgid_pattern(text) for entry in catalogue for text in entry.english}
+    content = content_texts(typed)
+    content_words = {word for text in content for word in re.findall("[A-Za-z]+", text)}
+    japanese_words = {
+        word
+        for entry in po_entries()
+        for text in entry.msgstr
+        for word in re.findall("[A-Za-z]+", re.sub(r"%\(\w+\)[sd]", "", text))
+    }
+    allowed_words = SAME_IN_JAPANESE | content_words | japanese_words
+    untranslated, english = set(), set()
+    for url, response in responses.items():
+        for passage in japanese_ui_text(response.content.decode(), content):
+            untranslated |= {(url, m) for m, pattern in patterns.items() if pattern.search(passage)}
+            if set(re.findall("[A-Za-z]{2,}", passage)) - allowed_words:
+                english.add((url, passage))
+    assert sorted(untranslated) == [], "msgids shown untranslated on Japanese pages"
+    assert sorted(english) == [], "English UI text on Japanese pages"
+
+
+def test_the_check_finds_english_ui_text_and_leaves_content_alone():
+    html = (
+        '<html lang="ja"><head><title>論文 | 研究室</title></head><body>'
+        '<p class="matched">Shares keywords: <a href="#">格子欠陥</a></p>'
+        '<p><span lang="en">Only English title</span> <span class="venue">Phys. Rev. B</span></p>'
+        '<pre>@article{x, year = {2020}}</pre><input placeholder="Search">'
+        "<script>var Year = 1;</script></body></html>"
+    )
+    passages = japanese_ui_text(html, content=["Phys. Rev. B"])
+    assert [p for p in passages if p.strip()] == [
+        "論文 | 研究室",
+        "Shares keywords:",
+        "格子欠陥",
+        "Search",
+    ]
+    assert msgid_pattern("Shares keywords:").search("Shares keywords:")
+    assert msgid_pattern("%(counter)s paper").search("3 paper")
+    assert not msgid_pattern("%(counter)s paper").search("3 papers")

@@ -5,8 +5,9 @@ queryset, but counting and ordering thousands of matches through the publication
 table is slow, and a list never shows more than a page. The view therefore builds
 the search explicitly::
 
-    papers = filters.apply_filters(Publication.objects.published(), state, search=False)
-    results = PublicationSearch(papers.for_list(), q, every_published_paper=not state.narrowed)
+    listed = Publication.objects.for_list().published()  # only() + the authors' Prefetch
+    papers = filters.apply_filters(listed, state, search=False)
+    results = PublicationSearch(papers, q, every_published_paper=not state.narrowed)
     paginator = SearchPaginator(results, 20)
 
 ``PublicationSearch`` is a sliceable object with a ``count()`` method, which is what

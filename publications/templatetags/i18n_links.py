@@ -1,9 +1,8 @@
 from django import template
 from django.urls import translate_url
-from django.utils.html import format_html
 
 from publications.markup import render_markdown
-from publications.translated import is_fallback, translated, translated_html
+from publications.translated import is_fallback, translated
 
 register = template.Library()
 
@@ -30,29 +29,23 @@ def absolute_url(context, path=None):
     return request.build_absolute_uri(path if path is not None else request.path)
 
 
-@register.simple_tag
-def tr(obj, field):
-    """A translated field as text; a fallback passage is wrapped in <span lang="…">."""
-    return translated_html(obj, field)
+@register.inclusion_tag("includes/translated.html")
+def translated_text(obj, field):
+    """A translated field's text; a fallback passage is marked with its language."""
+    text, language = translated(obj, field)
+    return {"text": text, "language": language, "fallback": is_fallback(language)}
 
 
-@register.simple_tag
-def tr_markdown(obj, field, css_class="prose"):
+@register.inclusion_tag("includes/translated_markdown.html")
+def translated_markdown(obj, field, css_class="prose"):
     """A translated Markdown field as sanitised HTML in a <div>, with lang on a fallback."""
-    text, lang = translated(obj, field)
-    if not text:
-        return ""
-    if is_fallback(lang):
-        return format_html(
-            '<div class="{}" lang="{}">{}</div>', css_class, lang, render_markdown(text)
-        )
-    return format_html('<div class="{}">{}</div>', css_class, render_markdown(text))
-
-
-@register.filter
-def lang_of(obj, field):
-    """The language code of the text that `tr` would show (for attributes)."""
-    return translated(obj, field)[1]
+    text, language = translated(obj, field)
+    return {
+        "html": render_markdown(text) if text else "",
+        "language": language,
+        "fallback": is_fallback(language),
+        "css_class": css_class,
+    }
 
 
 @register.simple_tag(takes_context=True)

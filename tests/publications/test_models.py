@@ -134,3 +134,39 @@ class TestAuthors:
         paper = make_paper()
         paper.set_authors(["Min-Su Kim"])
         assert str(paper.ordered_authorships[0]) == "1. Min-Su Kim"
+
+
+class TestListReads:
+    def test_a_list_reads_its_papers_and_their_authors_in_order_in_two_queries(
+        self, django_assert_num_queries
+    ):
+        first, second = make_paper(year=2021), make_paper(year=2020)
+        first.set_authors(["Ann Zero", "Ben One", "Cy Two"])
+        second.set_authors(["Dee Three", "Ann Zero"])
+        with translation.override("en"), django_assert_num_queries(2):
+            papers = list(Publication.objects.newest_first().for_list())
+            authors = [[str(a.person) for a in p.ordered_authorships] for p in papers]
+        assert [p.pk for p in papers] == [first.pk, second.pk]
+        assert authors == [["Ann Zero", "Ben One", "Cy Two"], ["Dee Three", "Ann Zero"]]
+        # What no list shows stays in the database until asked for.
+        assert {"abstract_en", "bibtex", "search_text"} <= papers[0].get_deferred_fields()
+
+    def test_new_authors_replace_the_ones_read_with_the_paper(self):
+        paper = make_paper()
+        paper.set_authors(["A. Old"])
+        read = Publication.objects.with_authors().get(pk=paper.pk)
+        assert [a.as_printed for a in read.ordered_authorships] == ["A. Old"]
+        read.set_authors(["K. Shibata", "T. Mizoguchi"])
+        assert [a.as_printed for a in read.ordered_authorships] == ["K. Shibata", "T. Mizoguchi"]
+
+    def test_papers_sharing_keywords_are_the_same_from_a_list_or_a_queryset(self):
+        ks = [Keyword.objects.create(name_en=f"K{n}", slug=f"k{n}") for n in range(4)]
+        sharing = [make_paper(title_en="One"), make_paper(title_en="Two")]
+        sharing[0].keywords.set([ks[0]])
+        sharing[1].keywords.set([ks[1], ks[2]])
+        make_paper(title_en="Other").keywords.set([ks[3]])
+        keywords = Keyword.objects.filter(pk__in=[ks[0].pk, ks[1].pk])
+        from_queryset = set(Publication.objects.sharing_keywords(keywords))
+        assert set(Publication.objects.sharing_keywords(list(keywords))) == from_queryset
+        assert from_queryset == set(sharing)
+        assert not Publication.objects.sharing_keywords([]).exists()

@@ -222,7 +222,7 @@ class TestSearchPaginator:
     def test_the_lists_queryset_is_paged_on_the_entries(
         self, papers, django_assert_max_num_queries
     ):
-        results = Publication.objects.published().search("elnes").for_list()
+        results = Publication.objects.published().for_list().search("elnes")
         listed = Publication.objects.published().for_list()
         paginator = search.SearchPaginator(
             search.PublicationSearch(listed, "elnes", every_published_paper=True, cap=6), 5

@@ -163,6 +163,7 @@ def test_home_query_count_is_constant(client, django_assert_num_queries, size):
     factories.many_papers(size, keywords=ks)
     for _ in range(size // 10 + 1):
         factories.theme(keywords=ks)
+    # The lab's profile, the themes, the latest papers and their authors.
     with django_assert_num_queries(4):
         client.get("/en/")
 
@@ -172,6 +173,7 @@ def test_theme_list_query_count_is_constant(client, django_assert_num_queries, s
     ks = [factories.keyword() for _ in range(size // 10 + 2)]
     for _ in range(size // 10 + 1):
         factories.theme(keywords=ks)
+    # The themes, and their keywords.
     with django_assert_num_queries(2):
         client.get("/en/research/")
 
@@ -181,7 +183,12 @@ def test_theme_page_query_count_is_constant(client, django_assert_num_queries, s
     ks = [factories.keyword() for _ in range(3)]
     papers = factories.many_papers(size, keywords=ks[:1])
     theme = factories.theme(keywords=ks, representatives=papers[: size // 2])
-    with django_assert_num_queries(10):  # counting and storing the per-year counts
+    # The theme, its keywords; the representative papers, a page of the related ones,
+    # the authors of both lists at once, the keywords each related paper shares with
+    # the theme; the lab's profile (for the page's structured data); the per-year
+    # counts of the related papers: counted and stored on the first view (three
+    # queries), read back on the next (one).
+    with django_assert_num_queries(10):
         client.get(theme_url(theme, "en"))
-    with django_assert_num_queries(8):  # reading them back
+    with django_assert_num_queries(8):
         client.get(theme_url(theme, "en"))
