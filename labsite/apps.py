@@ -4,13 +4,19 @@ from django.apps import AppConfig, apps
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
+from publications import freshness
 
-def create_cache_table(sender, using, verbosity=1, **kwargs):
-    """`migrate` also creates the DatabaseCache table, so no command after it can fail on it.
+
+def prepare_cache(sender, using, verbosity=1, **kwargs):
+    """`migrate` also creates the DatabaseCache table, so no command after it can fail
+    on it, and retires everything cached: a data migration writes through historical
+    models, which send no signals, and a deploy (which migrates) may change what a
+    page shows.
 
     (`createcachetable` does nothing for other backends, or when the table exists.)
     """
     call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
+    freshness.bump()
 
 
 class LabsiteConfig(AppConfig):
@@ -18,13 +24,10 @@ class LabsiteConfig(AppConfig):
     verbose_name = "labsite"
 
     def ready(self):
-        from . import cache
-
-        cache.connect_signals()
         # The project package has no models, so Django sends it no post_migrate of its
-        # own: hang the cache table on the app whose saves bump the page cache.
+        # own: hang the cache on the app whose saves bump the content version.
         post_migrate.connect(
-            create_cache_table,
+            prepare_cache,
             sender=apps.get_app_config("publications"),
-            dispatch_uid="labsite.create_cache_table",
+            dispatch_uid="labsite.prepare_cache",
         )

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "publications",
     "research",
-    # Project glue: the page cache's invalidation (labsite/cache.py).
+    # Project glue: the page cache (labsite/cache.py) and its table (labsite/apps.py).
     "labsite",
 ]
 

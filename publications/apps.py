@@ -8,7 +8,7 @@ class PublicationsConfig(AppConfig):
     verbose_name = _("Publications")
 
     def ready(self):
-        from . import counts, search
+        from . import freshness, search
 
         search.connect_signals()
-        counts.connect_signals()
+        freshness.connect_signals()

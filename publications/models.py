@@ -776,32 +776,3 @@ class ImportItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.label}"
-
-
-class ContentRevision(models.Model):
-    """One row whose number every write to public content raises, in the writer's
-    own transaction (publications/counts.py): what stored counts are checked against."""
-
-    number = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("content revision")
-        verbose_name_plural = _("content revisions")
-
-    def __str__(self):
-        return str(self.number)
-
-
-class StoredYearCounts(models.Model):
-    """A set of papers' per-year counts, as of one content revision (publications/counts.py)."""
-
-    key = models.CharField(max_length=100, unique=True)
-    revision = models.BigIntegerField()
-    counts = models.TextField(help_text="JSON: [[year, papers], …] in ascending year")
-
-    class Meta:
-        verbose_name = _("stored per-year counts")
-        verbose_name_plural = _("stored per-year counts")
-
-    def __str__(self):
-        return f"{self.key} @ {self.revision}"

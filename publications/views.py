@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import counts, filters, search, seo
+from . import filters, freshness, search, seo
 from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Publication
@@ -28,11 +28,14 @@ def paginate_by_year(request, papers, listed, per_page=PER_PAGE, counts_key=None
     `listed` is `papers` as the page reads them (ordered, with what the items show).
     The per-year counts give the chart, and their sum is the paginator's count, so no
     separate COUNT query runs. With a `counts_key` (a set of papers a page always
-    shows: a theme's, a keyword's, all of them) the counts are stored and read back
-    until the content changes (publications/counts.py). A page number out of range or
-    not a number gives the nearest page.
+    shows: a theme's, a keyword's, all of them) the counts are cached until the
+    content changes (`freshness.cached`). A page number out of range or not a number
+    gives the nearest page.
     """
-    year_counts = counts.year_counts(papers, counts_key) if counts_key else papers.year_counts()
+    if counts_key:
+        year_counts = freshness.cached(f"year-counts:{counts_key}", papers.year_counts)
+    else:
+        year_counts = papers.year_counts()
     paginator = Paginator(listed, per_page)
     paginator.count = sum(n for _, n in year_counts)  # a cached_property: set, not queried
     return paginator.get_page(request.GET.get("page")), year_counts

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import freshness, search
-from ..counts import revise as raise_content_revision
 from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
 from .matching import snapshots
 from .plan import PlanError
@@ -74,7 +73,6 @@ def undo(batch, user=None, using="default"):
     """Restore what the batch changed and delete what it created; refuses a second undo."""
     with transaction.atomic(using=using), search.deferred_refresh():
         batch = ImportBatch.objects.using(using).select_for_update().get(pk=batch.pk)
-        raise_content_revision(using)  # the first content row it locks (publications/counts.py)
         _check_can_undo(batch)
         summary = UndoSummary()
         items = defaultdict(list)  # kind → ImportItems

@@ -17,7 +17,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import freshness, names, search
-from ..counts import revise as raise_content_revision
 from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
 from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
@@ -63,7 +62,6 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
     if batch.status != ImportBatch.Status.PENDING:
         raise PlanError(_("This import has already been applied."))
     with transaction.atomic(using=using), search.deferred_refresh():
-        raise_content_revision(using)  # the first row it locks (publications/counts.py)
         applied = [row for row in plan.rows if row.status in (NEW, UPDATE)]
         ids = _CreatedIds()
         items = _create_keywords(applied, ids, batch, using)

@@ -425,10 +425,9 @@ class TestIndexFreshness:
             for n in range(size):
                 make_paper(title_en=f"Paper {n}").keywords.add(keyword)
             keyword.name_en = f"New {size}"
-            # snapshot, update, the content revision (publications/counts.py), papers of
-            # the keyword, 4 reads and 4 bulk writes (the documents, the words, the
-            # search entries, their word pairs)
-            with django_assert_num_queries(12):
+            # snapshot, update, papers of the keyword, 4 reads and 4 bulk writes (the
+            # documents, the words, the search entries, their word pairs)
+            with django_assert_num_queries(11):
                 keyword.save()
             assert len(found(f'"new {size}"')) == size
 
