@@ -96,8 +96,12 @@ def worker(papers, repeat):
     total = Publication.objects.count()
     for q, what, *page_number in QUERIES:
         number = page_number[0] if page_number else 1
-        results = Publication.objects.published().search(q)
-        last = search.SearchPaginator(results, PER_PAGE).num_pages
+        # A PublicationSearch over every published paper, as the publications list pages it.
+        published = Publication.objects.published()
+        pages = search.SearchPaginator(
+            search.PublicationSearch(published, q, every_published_paper=True), PER_PAGE
+        )
+        last = pages.num_pages
         if number > last:  # fewer papers than the row is about: its page does not exist
             print(f"skipped: {q} page {number}, the last is {last}", file=sys.stderr)
             continue
@@ -108,11 +112,13 @@ def worker(papers, repeat):
                 statements.clear()
                 # What the list runs: the paginator's count, then the page's papers, for
                 # a new search each time (PostgreSQL's prefix expansion included).
-                results = Publication.objects.published().search(q)
+                results = search.PublicationSearch(published, q, every_published_paper=True)
                 paginator = search.SearchPaginator(results, PER_PAGE)
                 count = paginator.count
                 page = [paper.pk for paper in paginator.page(number)]
                 times.append(sum(spent))
+        # The page is the one the search itself (a plain queryset) gives.
+        results = Publication.objects.published().search(q)
         bottom = (number - 1) * PER_PAGE
         assert page == list(results.values_list("pk", flat=True)[bottom : bottom + PER_PAGE]), q
         print(

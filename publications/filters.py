@@ -7,12 +7,14 @@ reported to the visitor, never an error page.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_YEAR, MIN_YEAR, Keyword, Person, Publication
+from .search import SearchQuery
 from .translated import active_language
 
 MAX_QUERY_LENGTH = 200
@@ -75,9 +77,19 @@ class PublicationFilter:
     def q(self):
         return self.values.get("q", "")
 
+    @cached_property
+    def search_query(self):
+        """`q` parsed, once: every search of one request shares its prefix expansion."""
+        return SearchQuery.parse(self.q)
+
     @property
     def active(self):
         return any(v not in (None, "", False) for v in self.values.values())
+
+    @property
+    def narrowed(self):
+        """Whether a filter besides the search box narrows the list (apply_filters)."""
+        return any(v not in (None, "", False) for k, v in self.values.items() if k != "q")
 
 
 class ThemeProvider:
@@ -143,8 +155,9 @@ def parse_filters(params: QueryDict, include_unpublished=False) -> PublicationFi
     return state
 
 
-def apply_filters(queryset, state: PublicationFilter):
-    """Narrow a Publication queryset by the parsed filters (search last)."""
+def apply_filters(queryset, state: PublicationFilter, search=True):
+    """Narrow a Publication queryset by the parsed filters (the search last, unless
+    `search` is False: the list pages a search itself, as a PublicationSearch)."""
     values = state.values
     if state.keyword is not None:
         queryset = queryset.filter(keywords=state.keyword)
@@ -162,8 +175,8 @@ def apply_filters(queryset, state: PublicationFilter):
         queryset = queryset.filter(authorships__person=state.author)
     if values.get("lab"):
         queryset = queryset.with_lab_members()
-    if state.q:
-        queryset = queryset.search(state.q)
+    if search and state.q:
+        queryset = queryset.search(state.search_query)
     return queryset
 
 

@@ -356,7 +356,7 @@ class PublicationQuerySet(models.QuerySet):
         return sorted((row["year"], row["n"]) for row in rows)
 
     def search(self, q):
-        """Publications matching the search box's query `q` (see publications/search.py).
+        """Publications matching the search box's query `q` (see publications/search/).
 
         Matches titles, abstracts, authors (any name variant), venue, DOI, arXiv id and
         keyword names, NFKC- and case-insensitively; words are ANDed, "quoted words"
@@ -452,7 +452,7 @@ class Publication(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # The search document, kept up to date by publications/search.py.
+    # The search document (publications/search/document.py), kept fresh by its signals.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False)
 
@@ -559,7 +559,7 @@ class Publication(models.Model):
 class SearchEntry(models.Model):
     """A publication's row in the search index: what a search matches, filters and sorts on.
 
-    A narrow copy kept by publications/search.py (never edited by hand), so that
+    A narrow copy kept by publications/search/ (never edited by hand), so that
     counting and ordering thousands of matches reads small rows, not publications.
     """
 
@@ -579,7 +579,7 @@ class SearchEntry(models.Model):
 
 class SearchWord(models.Model):
     """A word some search document holds (not Japanese, not a pair), kept by
-    publications/search.py: a query's word prefix becomes the words it starts.
+    publications/search/: a query's word prefix becomes the words it starts.
 
     Words are added, never removed: a word no paper has any more finds nothing.
     """
@@ -593,7 +593,7 @@ class SearchWord(models.Model):
 class SearchPairs(models.Model):
     """A publication's pair lexemes: every two adjacent words (``~lattice~defects``).
 
-    Kept apart from SearchEntry (by publications/search.py) so that the entries stay
+    Kept apart from SearchEntry (by publications/search/) so that the entries stay
     narrow: a quoted phrase looks its pairs up here, GIN-indexed on PostgreSQL
     (migration 0006).
     """

@@ -110,7 +110,7 @@ class PublicationListView(ListView):
 
     def get_queryset(self):
         # Read for the list from the start, so a search reads its page's papers the same
-        # way (publications/search.py).
+        # way (publications/search/results.py).
         return self.papers(Publication.objects.for_list())
 
     def get_show_all(self):
@@ -119,8 +119,15 @@ class PublicationListView(ListView):
     def paginate_queryset(self, queryset, page_size):
         if self.state.q:
             # A search counts up to search.COUNT_CAP matches and finds its page on the
-            # search entries (publications/search.py); past the cap there is no chart.
-            paginator = search.SearchPaginator(queryset, page_size)
+            # search entries (publications/search/results.py); past the cap, no chart.
+            # The papers as the list reads them, filtered: a page's papers come from them.
+            papers = filters.apply_filters(
+                Publication.objects.for_list().published(), self.state, search=False
+            )
+            results = search.PublicationSearch(
+                papers, self.state.search_query, every_published_paper=not self.state.narrowed
+            )
+            paginator = search.SearchPaginator(results, page_size)
             self.year_counts = paginator.year_counts()
             page = paginator.get_page(self.request.GET.get("page"))
         else:

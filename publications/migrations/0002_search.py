@@ -1,6 +1,6 @@
 """Search: the publication's search document, keywords' normalised names, the GIN index.
 
-The data step fills the document of every existing publication (publications/search.py);
+The data step fills the document of every existing publication (publications/search/);
 the GIN index on search_tokens::tsvector is created on PostgreSQL only.
 """
 

@@ -1,4 +1,4 @@
-"""Search entries: a narrow side table that searches count and sort on (publications/search.py).
+"""Search entries: a narrow side table that searches count and sort on (publications/search/).
 
 Each publication gets a SearchEntry copied from its stored search document. On
 PostgreSQL the entries' GIN index replaces the one migration 0002 put on

@@ -1,9 +1,9 @@
-"""Search pairs and words: faster phrases and word prefixes (publications/search.py).
+"""Search pairs and words: faster phrases and word prefixes (publications/search/).
 
 Pairs: every two adjacent words of a document as one lexeme (``~lattice~defects``).
 
 A quoted two-word phrase is then decided by an index alone on PostgreSQL, and a
-longer one starts from far fewer candidates (publications/search.py). The pairs
+longer one starts from far fewer candidates (publications/search/). The pairs
 live in their own table (SearchPairs, GIN-indexed on PostgreSQL), not in the search
 entries' vector, which a walk reads row by row: pairs there doubled its size and
 slowed every broad search.

@@ -119,7 +119,7 @@ def test_a_search_renders_in_a_constant_number_of_queries(
 
 
 def test_a_very_broad_search_says_more_than_the_cap_and_draws_no_chart(client, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search.results, "COUNT_CAP", 3)
     for n in range(5):
         factories.paper(f"Defect study {n}", year=2010 + n)
     en = client.get("/en/publications/", {"q": "defect"}).content.decode()

@@ -1,4 +1,4 @@
-"""Recompute the publication search index (publications/search.py).
+"""Recompute the publication search index (publications/search/).
 
 python manage.py rebuild_search_index               # every publication and keyword
 python manage.py rebuild_search_index --database X  # another configured database

@@ -1,0 +1,159 @@
+"""One search of the publications list, counted and paged on the search entries.
+
+``search()`` (publications/search/queryset.py) gives the same papers as a
+queryset, but counting and ordering thousands of matches through the publications
+table is slow, and a list never shows more than a page. The view therefore builds
+the search explicitly::
+
+    listed = Publication.objects.for_list().published()  # only() + the authors' Prefetch
+    papers = filters.apply_filters(listed, state, search=False)
+    results = PublicationSearch(papers, q, every_published_paper=not state.narrowed)
+    paginator = SearchPaginator(results, 20)
+
+``PublicationSearch`` is a sliceable object with a ``count()`` method, which is what
+Django's ``Paginator`` pages:
+
+* ``count()`` stops at ``cap`` (COUNT_CAP): when more papers match, it says ``cap``
+  and ``count_capped`` is True — "more than 1,000 results" — so the pages stop at
+  the cap's last page. The one query that counts reads the matches' years, which
+  under the cap are ``year_counts()``, the per-year chart (None past the cap).
+* ``results[bottom:top]`` finds those results' ids on the entries alone — keyword
+  matches first, then the rest, each newest first — and reads only those papers,
+  as ``papers.filter(pk__in=…)``: with the columns, ``select_related`` and
+  prefetches that ``papers`` carries, exactly as the list reads its papers. A broad
+  search (more than ``cap`` matches) walks the newest-first index and stops at the
+  page's end; a narrow one sorts its few matches. Which is which is decided from the
+  capped count, not by the planner (docs/search.md).
+
+A blank query (punctuation only) is no search: the papers are paged as they are.
+"""
+
+from collections import Counter
+from functools import cached_property
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from .query import SearchQuery
+from .queryset import keywords_matching, matching_entries
+
+# A search's count stops here: beyond it the list says "more than COUNT_CAP results".
+COUNT_CAP = 1000
+# The entries in the order the list shows them, as the newest-first index holds them.
+NEWEST_FIRST = ("-year", F("month").desc(nulls_last=True), "-publication_id")
+# The same order as one expression no index has: the planner sorts the matches.
+NEWEST_FIRST_SORTED = ((F("year") * 13 + Coalesce("month", 0)).desc(), "-publication_id")
+
+
+class PublicationSearch:
+    """The papers of ``papers`` that match ``q``, as the publications list counts and pages them.
+
+    ``papers``: the publications searched, as a page reads them (the list's columns,
+    related rows, prefetches). ``q``: the text typed, or a ``SearchQuery``.
+    ``every_published_paper``: the caller's word that ``papers`` is
+    ``Publication.objects.published()`` with no filter (the list's common case): the
+    entries are then kept to published papers on their own column, with no check
+    against the publications table. Otherwise (the default) the entries are kept to
+    ``papers``, whatever it is. ``cap``: where the count stops (COUNT_CAP).
+    """
+
+    def __init__(self, papers, q, *, every_published_paper=False, cap=None):
+        self.papers = papers
+        self.query = SearchQuery.parse(q)
+        self.every_published_paper = every_published_paper
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @property
+    def is_blank(self):
+        return self.query.is_blank
+
+    def entries(self, indexed=True):
+        """The search entries of the matching papers (see ``matching_entries``)."""
+        entries = matching_entries(self.query, self.papers.db, indexed)
+        if self.every_published_paper:
+            return entries.filter(is_published=True)
+        return entries.filter(publication_id__in=self.papers.order_by().values("pk"))
+
+    @cached_property
+    def _years(self):
+        """The years of up to cap + 1 matches: their number is the capped count (one query)."""
+        return list(self.entries().values_list("year", flat=True)[: self.cap + 1])
+
+    def count(self):
+        """How many papers match, up to ``cap`` (every paper of a blank search)."""
+        if self.is_blank:
+            return self.papers.count()
+        return min(len(self._years), self.cap)
+
+    @property
+    def count_capped(self):
+        """True when more than ``cap`` papers match: ``count()`` then says ``cap``."""
+        return not self.is_blank and len(self._years) > self.cap
+
+    def year_counts(self):
+        """[(year, papers)] of all the results, for the per-year chart; None past the cap.
+
+        Under the cap the years come with the count (one query); past it there is no
+        exact chart to draw cheaply (docs/search.md).
+        """
+        if self.is_blank:
+            return self.papers.year_counts()
+        if self.count_capped:
+            return None
+        return sorted(Counter(self._years).items())
+
+    def __getitem__(self, index):
+        """The papers of results ``index`` (a slice), in order; a keyword match says so."""
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("a PublicationSearch is read a slice at a time: results[0:20]")
+        if self.is_blank:
+            return list(self.papers[index])
+        bottom, top = index.start or 0, index.stop
+        if top is None or top > self.count():
+            top = self.count()
+        tagged, others = self._page_ids(bottom, top)
+        papers = {paper.pk: paper for paper in self.papers.filter(pk__in=tagged + others)}
+        keyword_matches = set(tagged)
+        for pk, paper in papers.items():
+            paper.keyword_match = pk in keyword_matches
+        return [papers[pk] for pk in tagged + others if pk in papers]
+
+    def _page_ids(self, bottom, top):
+        """([keyword matches], [the others]): the ids of results bottom..top, in order."""
+        using = self.papers.db
+        model = self.papers.model
+        Keyword = model.keywords.field.related_model
+        named = keywords_matching(Keyword._base_manager.using(using), self.query)
+        links = model.keywords.through._base_manager.using(using)
+        links = links.filter(keyword_id__in=named.values("pk"))
+        broad = self.count_capped
+        # How many papers have the keyword (one with two such keywords counts twice):
+        # only compared with the cap, to choose between walking and sorting.
+        tagged_total = links[: self.cap + 1].count()
+        if not tagged_total:  # no keyword is named like the query, or it has no papers
+            return [], self._slice(self.entries, bottom, top, walk=broad)
+        links = links.values("publication_id")
+
+        def first(indexed=True):
+            return self.entries(indexed).filter(publication_id__in=links)
+
+        def rest(indexed=True):
+            return self.entries(indexed).exclude(publication_id__in=links)
+
+        tagged = self._slice(first, bottom, top, walk=broad and tagged_total > self.cap)
+        if len(tagged) == top - bottom:
+            return tagged, []
+        # The keyword matches end on this page: the others follow them.
+        first_total = bottom + len(tagged) if tagged else first()[:bottom].count()
+        half = self.cap // 2
+        walk = broad and (tagged_total <= half or rest()[: half + 1].count() > half)
+        others = self._slice(rest, bottom + len(tagged) - first_total, top - first_total, walk)
+        return tagged, others
+
+    @staticmethod
+    def _slice(entries, bottom, top, walk):
+        """Entries bottom..top, newest first: walking the newest-first index, or sorting."""
+        if top <= bottom:
+            return []
+        rows = entries(indexed=not walk).order_by(*(NEWEST_FIRST if walk else NEWEST_FIRST_SORTED))
+        return list(rows.values_list("publication_id", flat=True)[bottom:top])
