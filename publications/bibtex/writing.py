@@ -276,12 +276,11 @@ def _fill_search_documents(created, person_names, ids, using):
     `search_tokens` are set. Reads the authors' name variants and the keywords
     (two queries).
 
-    The segments are those of `search._documents`, in its order, so that
-    `search.refresh()` finds nothing to correct afterwards (a test in
-    tests/publications/test_bibtex_import.py checks it over the hard cases) and new
-    papers need not be refreshed again.
+    Built by `search.publication_document()`, the function that keeps every other
+    paper's document, so `search.refresh()` finds nothing to correct afterwards (a
+    test in tests/publications/test_bibtex_import.py checks it over the hard cases)
+    and new papers need not be refreshed again.
     """
-    fields = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
     names_by_pk = {ids.person(person_id): row for person_id, row in person_names.items()}
     wanted = {
         ids.person(person_id)
@@ -292,25 +291,24 @@ def _fill_search_documents(created, person_names, ids, using):
     for person_id, name in (
         NameVariant.objects.using(using)
         .filter(person_id__in=wanted)
-        .order_by("person_id", "name")
         .values_list("person_id", "name")
     ):
         variants[person_id].append(name)
     refs = {ids.keyword(ref) for row, _publication in created for ref in row.keyword_refs}
     keywords = {
-        pk: (slug, name_ja, name_en)
+        pk: search.KeywordNames(slug, name_ja, name_en)
         for pk, slug, name_ja, name_en in Keyword.objects.using(using)
         .filter(pk__in=refs)
         .values_list("pk", "slug", "name_ja", "name_en")
     }
     for row, publication in created:
-        mine = sorted(keywords[ids.keyword(ref)] for ref in row.keyword_refs)
-        segments = [publication.title_ja, publication.title_en]
-        segments += [name for _slug, name_ja, name_en in mine for name in (name_ja, name_en)]
-        segments += [publication.venue, publication.doi, publication.arxiv_id]
+        authors = []
         for printed, person_id in row.authors:
-            person = names_by_pk[ids.person(person_id)]
-            author = {"as_printed": printed, **{f"person__{f}": person[f] for f in fields}}
-            segments += search._person_names(author) + variants[ids.person(person_id)]
-        segments += [publication.abstract_ja, publication.abstract_en]
-        publication.search_text, publication.search_tokens = search.build_document(segments)
+            person = ids.person(person_id)
+            names = {field: names_by_pk[person][field] for field in search.PERSON_FIELDS}
+            authors.append(search.AuthorNames(printed, **names, variants=variants[person]))
+        publication.search_text, publication.search_tokens = search.publication_document(
+            **{field: getattr(publication, field) for field in search.PUBLICATION_FIELDS},
+            keywords=[keywords[ids.keyword(ref)] for ref in row.keyword_refs],
+            authors=authors,
+        )

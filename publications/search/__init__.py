@@ -28,8 +28,6 @@ from .document import (
     AuthorNames,
     KeywordNames,
     SearchDocument,
-    author_spellings,
-    build_document,
     publication_document,
 )
 from .index import BATCH_SIZE, RebuildSummary, fill_words, rebuild, refresh, write_entries
@@ -73,8 +71,6 @@ __all__ = [
     "SearchQuery",
     "Term",
     "VectorField",
-    "author_spellings",
-    "build_document",
     "connect_signals",
     "create_entry_index",
     "create_gin_index",
@@ -96,13 +92,3 @@ __all__ = [
     "tokenise",
     "write_entries",
 ]
-
-
-def _person_names(row):
-    """An author's spellings from an Authorship row with its person's names.
-
-    Kept only for publications/bibtex/plan.py, which builds documents segment by
-    segment; ``publication_document()`` with ``AuthorNames`` replaces both.
-    """
-    names = (row[f"person__{name}"] for name in PERSON_FIELDS)
-    return author_spellings(AuthorNames(row["as_printed"], *names))
