@@ -1,0 +1,46 @@
+"""The database of papers: keywords, people, publications, the search index and imports.
+
+One module per concern; everything is importable from `publications.models`.
+"""
+
+from .imports import ImportBatch, ImportBatchQuerySet, ImportItem
+from .keywords import Keyword, KeywordQuerySet
+from .papers import (
+    LIST_COLUMNS,
+    MAX_YEAR,
+    MIN_YEAR,
+    Authorship,
+    Publication,
+    PublicationQuerySet,
+    authors_in_order,
+    normalise_arxiv,
+    normalise_doi,
+)
+from .people import PERSON_NAME_COLUMNS, NameVariant, Person, PersonQuerySet
+from .search_index import SearchEntry, SearchPairs, SearchWord
+from .slugs import unique_slug
+
+__all__ = [
+    "LIST_COLUMNS",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "PERSON_NAME_COLUMNS",
+    "Authorship",
+    "ImportBatch",
+    "ImportBatchQuerySet",
+    "ImportItem",
+    "Keyword",
+    "KeywordQuerySet",
+    "NameVariant",
+    "Person",
+    "PersonQuerySet",
+    "Publication",
+    "PublicationQuerySet",
+    "SearchEntry",
+    "SearchPairs",
+    "SearchWord",
+    "authors_in_order",
+    "normalise_arxiv",
+    "normalise_doi",
+    "unique_slug",
+]

@@ -1,0 +1,119 @@
+"""BibTeX imports: a previewed batch, then what applying it did, for undo."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .keywords import Keyword
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ImportBatch.Status.PENDING)
+
+    def applied(self):
+        return self.filter(status=ImportBatch.Status.APPLIED)
+
+
+class ImportBatch(models.Model):
+    """One BibTeX import: pending while previewed, then applied (undoable) or undone.
+
+    A pending batch holds the parsed entries (`records`) so that the preview can be
+    confirmed without uploading the file again; applying it records what it created
+    and what it changed as ImportItems, which is what undo restores.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Previewed, not imported")
+        APPLIED = "applied", _("Imported")
+        UNDONE = "undone", _("Undone")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        COMMAND = "command", _("Command line")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    is_published = models.BooleanField(
+        _("new papers published"),
+        default=True,
+        help_text=_("Whether the papers this import creates are shown to visitors."),
+    )
+    keywords = models.ManyToManyField(
+        Keyword,
+        blank=True,
+        related_name="+",
+        verbose_name=_("keywords added"),
+        help_text=_("Added to every imported paper."),
+    )
+    records = models.JSONField(_("parsed entries"), default=list, blank=True, editable=False)
+    # The digest of the plan the preview last showed: confirming refuses another plan.
+    plan_digest = models.CharField(max_length=64, blank=True, editable=False)
+    skipped = models.JSONField(_("skipped entries"), default=list, blank=True, editable=False)
+    created_count = models.PositiveIntegerField(_("new papers"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated papers"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
+    error_count = models.PositiveIntegerField(_("entries with errors"), default=0)
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("BibTeX import")
+        verbose_name_plural = _("BibTeX imports")
+
+    def __str__(self):
+        name = self.filename or _("pasted text")
+        return f"{name} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportItem(models.Model):
+    """What an applied import did to one object, with the object's state before and after."""
+
+    class Kind(models.TextChoices):
+        PUBLICATION_CREATED = "publication-created", _("Publication created")
+        PUBLICATION_UPDATED = "publication-updated", _("Publication updated")
+        PERSON_CREATED = "person-created", _("Person created")
+        KEYWORD_CREATED = "keyword-created", _("Keyword created")
+        VARIANT_CREATED = "variant-created", _("Name variant added")
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="items", verbose_name=_("import")
+    )
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    label = models.CharField(_("object"), max_length=500, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        verbose_name = _("import item")
+        verbose_name_plural = _("import items")
+        indexes = [models.Index(fields=["batch", "kind"], name="importitem_batch_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.label}"

@@ -1,0 +1,89 @@
+"""Keywords: one concept with a Japanese and an English name."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .. import names, search
+from .slugs import unique_slug
+
+
+class KeywordQuerySet(models.QuerySet):
+    def by_name(self, language):
+        """Keywords in the order of their names in `language`, with only what a link shows."""
+        return self.only("slug", "name_ja", "name_en").order_by(Lower(f"name_{language}"), "slug")
+
+    def matching(self, q):
+        """Keywords whose name (either language, NFKC + casefold) equals the search query `q`."""
+        return search.keywords_matching(self, q)
+
+
+class Keyword(models.Model):
+    """One concept with a Japanese and an English name; ties themes and papers together."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # The names as search compares them with a whole query (NFKC, casefold); set on save.
+    name_key_ja = models.CharField(
+        _("normalised Japanese name"), max_length=300, blank=True, editable=False, db_index=True
+    )
+    name_key_en = models.CharField(
+        _("normalised English name"), max_length=300, blank=True, editable=False, db_index=True
+    )
+
+    objects = KeywordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
+
+    def __str__(self):
+        return self.name or self.slug
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Keyword, self.name_en or "", "keyword", self.pk, 100)
+        self.name_key_ja = search.normalise_key(self.name_ja)
+        self.name_key_en = search.normalise_key(self.name_en)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_key_ja", "name_key_en"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publications:keyword", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if not (self.name_ja or self.name_en):
+            raise ValidationError(_("Give the keyword a name in at least one language."))
+        for field in ("name_ja", "name_en"):
+            value = names.normalise(getattr(self, field)).casefold()
+            if not value:
+                continue
+            clash = (
+                Keyword.objects.exclude(pk=self.pk)
+                .filter(models.Q(name_ja__iexact=value) | models.Q(name_en__iexact=value))
+                .first()
+            )
+            if clash is None:
+                # iexact folds ASCII only on SQLite: compare normalised values too.
+                clash = next(
+                    (
+                        k
+                        for k in Keyword.objects.exclude(pk=self.pk)
+                        if value
+                        in {
+                            names.normalise(k.name_ja).casefold(),
+                            names.normalise(k.name_en).casefold(),
+                        }
+                    ),
+                    None,
+                )
+            if clash is not None:
+                raise ValidationError(
+                    {field: _("The keyword “%(other)s” already has this name.") % {"other": clash}}
+                )

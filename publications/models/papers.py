@@ -1,0 +1,359 @@
+"""Publications and their ordered authors."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .. import search
+from .keywords import Keyword
+from .people import PERSON_NAME_COLUMNS, Person
+from .slugs import unique_slug
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+# What a paper in a list shows (templates/includes/publication_item.html), and its year,
+# which the lists' year headings group by. Abstracts, BibTeX and the search document
+# stay in the database.
+LIST_COLUMNS = (
+    "slug", "title_ja", "title_en", "authors_truncated", "venue", "volume", "issue", "pages",
+    "article_number", "year", "type", "status", "note_ja", "note_en", "doi",
+)  # fmt: skip
+
+
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+def normalise_doi(doi):
+    """Bare DOI: "https://doi.org/10.1/X" and "doi:10.1/X" become "10.1/X"."""
+    return _DOI_PREFIX.sub("", doi or "").strip()
+
+
+def normalise_arxiv(arxiv_id):
+    """arXiv id without the "arXiv:" prefix and version: "arXiv:2101.00001v2" → "2101.00001"."""
+    value = re.sub(r"^arxiv:\s*", "", (arxiv_id or "").strip(), flags=re.IGNORECASE)
+    return _ARXIV_VERSION.sub("", value)
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_authors(self):
+        """Papers with their authors in order (`ordered_authorships`), in one extra query."""
+        return self.prefetch_related(authors_in_order(Authorship.objects.select_related("person")))
+
+    def for_list(self, authors=True):
+        """What a list item shows: its columns (`LIST_COLUMNS`) and its authors in order.
+
+        Two queries whatever the number of papers and authors. With `authors=False`, one:
+        the caller prefetches the authors, e.g. once for the two lists of a theme's page
+        (`prefetch_related_objects(papers, authors_in_order())`).
+        """
+        listed = self.only(*LIST_COLUMNS)
+        return listed.prefetch_related(authors_in_order()) if authors else listed
+
+    def for_export(self):
+        """What the BibTeX, RIS and CSL-JSON exports read: authors and keywords prefetched."""
+        return self.with_authors().prefetch_related("keywords")
+
+    def newest_first(self):
+        return self.order_by("-year", models.F("month").desc(nulls_last=True), "-pk")
+
+    def with_lab_members(self):
+        """Papers with at least one lab member among their authors."""
+        return self.filter(
+            models.Exists(
+                Authorship.objects.filter(
+                    publication=models.OuterRef("pk"), person__is_lab_member=True
+                )
+            )
+        )
+
+    def sharing_keywords(self, keywords):
+        """Papers that share at least one of these keywords (a queryset or list of Keyword).
+
+        A queryset goes in as a subquery; keywords already read (a list) as their ids.
+        """
+        if not isinstance(keywords, models.QuerySet):
+            keywords = [keyword.pk for keyword in keywords]
+        through = Publication.keywords.through
+        return self.filter(
+            models.Exists(
+                through.objects.filter(publication=models.OuterRef("pk"), keyword__in=keywords)
+            )
+        )
+
+    def year_counts(self):
+        """[(year, number of papers)] in ascending year, for the per-year chart.
+
+        Their sum is the number of papers. A filter through a join (a keyword, an
+        author) matches a paper at most once — the links are unique — so rows are
+        counted as they are; DISTINCT is kept for a queryset that is itself distinct.
+        """
+        distinct = self.query.distinct
+        rows = self.order_by().values("year").annotate(n=models.Count("pk", distinct=distinct))
+        return sorted((row["year"], row["n"]) for row in rows)
+
+    def search(self, q):
+        """Publications matching the search box's query `q` (see publications/search/).
+
+        Matches titles, abstracts, authors (any name variant), venue, DOI, arXiv id and
+        keyword names, NFKC- and case-insensitively; words are ANDed, "quoted words"
+        are a phrase. Annotates `keyword_match` and orders keyword matches first, then
+        newest first. A blank query returns the queryset unchanged.
+        """
+        return search.search(self, q)
+
+
+class Publication(models.Model):
+    class Type(models.TextChoices):
+        ARTICLE = "article", _("Journal article")
+        REVIEW = "review", _("Review")
+        INVITED_REVIEW = "invited-review", _("Invited review")
+        CONFERENCE = "conference", _("Conference paper")
+        BOOK = "book", _("Book")
+        CHAPTER = "chapter", _("Book chapter")
+        PREPRINT = "preprint", _("Preprint")
+        THESIS = "thesis", _("Thesis")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        IN_PRESS = "in-press", _("In press")
+        ACCEPTED = "accepted", _("Accepted")
+
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    authors = models.ManyToManyField(
+        Person, through="Authorship", related_name="publications", verbose_name=_("authors")
+    )
+    authors_truncated = models.BooleanField(
+        _("author list truncated"),
+        default=False,
+        help_text=_("The source lists only the first authors (“et al.”)."),
+    )
+    venue = models.CharField(
+        _("venue"), max_length=300, blank=True, help_text=_("Journal, conference or publisher.")
+    )
+    volume = models.CharField(_("volume"), max_length=30, blank=True)
+    issue = models.CharField(_("issue"), max_length=30, blank=True)
+    pages = models.CharField(
+        _("pages"), max_length=30, blank=True, help_text=_("A range such as 4858-4865.")
+    )
+    article_number = models.CharField(_("article number"), max_length=30, blank=True)
+    numpages = models.PositiveSmallIntegerField(_("number of pages"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(r"^10\.\d{4,9}/\S+$", _("A DOI looks like 10.1093/jmicro/dfaf038."))
+        ],
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    arxiv_id = models.CharField(
+        _("arXiv id"),
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$",
+                _("An arXiv id looks like 2101.00001 (without version)."),
+            )
+        ],
+    )
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.ARTICLE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("E.g. an award."))
+    keywords = models.ManyToManyField(
+        Keyword, blank=True, related_name="publications", verbose_name=_("keywords")
+    )
+    is_published = models.BooleanField(
+        _("published on the site"),
+        default=True,
+        help_text=_("Unpublished papers are hidden from visitors."),
+    )
+    citation_key = models.CharField(_("BibTeX key"), max_length=200, blank=True)
+    bibtex = models.TextField(
+        _("BibTeX source"), blank=True, help_text=_("The raw entry this paper came from.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The search document (publications/search/document.py), kept fresh by its signals.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("doi"), condition=~models.Q(doi=""), name="publication_doi_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="publication_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__isnull=True) | models.Q(month__gte=1, month__lte=12),
+                name="publication_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day__isnull=True) | models.Q(day__gte=1, day__lte=31),
+                name="publication_day_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-year"], name="publication_year_idx"),
+            # Counts and per-year counts of published papers (every list's result count
+            # and chart, a theme's related papers) read this narrow index, not the table.
+            models.Index(
+                fields=["year", "id"],
+                condition=models.Q(is_published=True),
+                name="publication_published_year",
+            ),
+            # Migration 0007 adds `publication_newest_first` (the lists' exact order)
+            # in SQL: SQLite indexes cannot say NULLS LAST.
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        self.doi = normalise_doi(self.doi)
+        self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        if not self.slug:
+            title = self.title_en or self.title_ja or ""
+            text = " ".join(title.split()[:8])
+            self.slug = unique_slug(
+                Publication, f"{text} {self.year}", f"paper-{self.year}", self.pk
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        self.doi = normalise_doi(self.doi)
+        self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        if not (self.title_ja or self.title_en):
+            raise ValidationError(_("Give the publication a title in at least one language."))
+
+    @cached_property
+    def ordered_authorships(self):
+        """Authorships in author order, each with its person.
+
+        `with_authors()` and `for_list()` fill it for a whole list at once
+        (`authors_in_order`); otherwise it is read here, once per instance.
+        """
+        return list(self.authorships.select_related("person").order_by("position"))
+
+    def set_authors(self, printed_names):
+        """Replace the author list with these printed names, in order, each resolved to a Person."""
+        people = []
+        for printed in printed_names:
+            person = Person.objects.resolve_or_create(printed)
+            if any(person == seen for seen, _ in people):
+                raise ValidationError(
+                    _("%(name)s appears twice in the author list.") % {"name": printed}
+                )
+            people.append((person, printed))
+        with search.deferred_refresh():
+            self.authorships.all().delete()
+            Authorship.objects.bulk_create(
+                Authorship(publication=self, person=person, position=n, as_printed=printed)
+                for n, (person, printed) in enumerate(people, start=1)
+            )
+            search.schedule([self.pk], self._state.db or "default")
+        # What was read with the paper is no longer its author list.
+        vars(self).pop("ordered_authorships", None)
+
+    def citation_text(self):
+        """A one-line citation in the active language: authors. venue, volume, pages (year)."""
+        authors = ", ".join(str(a.person) for a in self.ordered_authorships)
+        source = ", ".join(part for part in [self.venue, self.volume, self.pages_or_number] if part)
+        return f"{authors}. {source} ({self.year})."
+
+    @property
+    def pages_or_number(self):
+        return self.pages.replace("-", "–") if self.pages else self.article_number
+
+
+class Authorship(models.Model):
+    """A person's place in a publication's author list (1 = first author)."""
+
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="authorships",
+        verbose_name=_("publication"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="authorships", verbose_name=_("person")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), validators=[MinValueValidator(1)])
+    as_printed = models.CharField(
+        _("name as printed"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name as the source spelled it."),
+    )
+
+    class Meta:
+        ordering = ["publication", "position"]
+        verbose_name = _("authorship")
+        verbose_name_plural = _("authorships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "position"], name="authorship_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "person"], name="authorship_person_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="authorship_position_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.person}"
+
+
+def authors_in_order(authorships=None):
+    """A prefetch of papers' authorships in author order into `ordered_authorships`.
+
+    `authorships`: the queryset to read them with; by default, what an author list
+    shows (`PERSON_NAME_COLUMNS`, the person joined).
+    """
+    if authorships is None:
+        columns = [f"person__{name}" for name in PERSON_NAME_COLUMNS]
+        authorships = Authorship.objects.select_related("person").only(
+            "publication", "position", *columns
+        )
+    return models.Prefetch(
+        "authorships", queryset=authorships.order_by("position"), to_attr="ordered_authorships"
+    )
