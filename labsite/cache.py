@@ -1,11 +1,19 @@
-"""The page cache: public pages for visitors, on Django's cache framework, never stale.
+"""The page cache: public pages for visitors, in Django's cache framework, never stale.
 
-Pages are stored in the shared cache under Django's own page keys
-(`get_cache_key`/`learn_cache_key`: language, time zone, scheme, host, full path
-with its query string, and the headers a response varies on), with the content
-version (publications/freshness.py) as the key prefix: any change to public
+A page is stored in the shared cache (the database, or Redis) with the content
+version (publications/freshness.py) it was drawn under, keyed by its language
+and the URL it was asked by (scheme, host, path and query string). A request
+reads the version and its page in one round trip (`get_many`) and serves the
+page only when it was drawn under the current version: any change to public
 content replaces the version once it commits, so every worker and every server
 stops serving the old pages at the same moment.
+
+Why not Django's `CacheMiddleware` with the version as key prefix: a hit would
+then read the version, the page's list of varying headers and the page, three
+round trips; with the database cache that took cached pages under half of what
+the server can serve (docs/benchmarks.md). Public pages vary on nothing but the
+URL (the language is in the path, and they set no cookie), so the URL is key
+enough.
 
 Never cached (and never stored): anything a logged-in user sees (staff see
 previews of unpublished content), the admin and other paths outside the public
@@ -13,15 +21,12 @@ site, requests other than GET and HEAD, responses other than 200, responses that
 set a cookie or say private or no-store.
 """
 
+import hashlib
 import logging
 
 from django.conf import settings
-from django.utils.cache import (
-    get_cache_key,
-    learn_cache_key,
-    patch_cache_control,
-    set_response_etag,
-)
+from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.translation import get_language
 
 from publications import freshness
 
@@ -34,6 +39,11 @@ PUBLIC_PATHS = ("/sitemap.xml", "/robots.txt")
 def is_public_path(path):
     prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
     return path in PUBLIC_PATHS or path.startswith(prefixes)
+
+
+def page_key(request):
+    url = request.build_absolute_uri()
+    return "page:" + hashlib.sha256(f"{get_language()}\n{url}".encode()).hexdigest()
 
 
 def _storable(response):
@@ -68,16 +78,16 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
 
-        request.get_host()  # a disallowed host is a 400, not a cache failure
+        key = page_key(request)  # a disallowed host is a 400 here, not a cache failure
         cache = freshness.shared_cache()
         try:
-            version = freshness.content_version()
-            key = get_cache_key(request, version, "GET", cache=cache)
-            response = cache.get(key) if key else None
+            version, values = freshness.read_with_version([key])
         except Exception:  # the cache is down: serve the page, uncached, rather than a 500
             logger.exception("page cache unavailable; serving %s uncached", request.path)
             return self.get_response(request)
-        if response is not None:
+        entry = values.get(key)
+        if entry is not None and entry[0] == version:
+            response = entry[1]
             response[STATUS_HEADER] = "hit"
             return response
 
@@ -89,8 +99,7 @@ class PageCacheMiddleware:
             # (ConditionalGetMiddleware keeps an ETag that is there).
             set_response_etag(response)
             try:
-                key = learn_cache_key(request, response, seconds, version, cache=cache)
-                cache.set(key, response, seconds)
+                cache.set(key, (version, response), seconds)
             except Exception:
                 logger.exception("page cache unavailable; %s not stored", request.path)
                 return response

@@ -24,8 +24,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
-# DatabaseCache culls the lowest keys first: this one sorts after Django's page
-# keys ("views.decorators.cache…") and the values cached by `cached()`.
+# DatabaseCache culls the lowest keys first: this one sorts after the pages
+# ("page:…", labsite/cache.py).
 VERSION_KEY = "z.content-version"
 # Entries under an old version are never read again; this only bounds how long
 # they take up room.
@@ -83,6 +83,18 @@ def content_version():
     if _request.in_request:
         _request.version = version
     return version
+
+
+def read_with_version(keys):
+    """(the content version, {key: value} of `keys` in the shared cache), read in one
+    round trip when the version is there; the version is then this request's."""
+    values = shared_cache().get_many([VERSION_KEY, *keys])
+    version = values.pop(VERSION_KEY, None)
+    if version is None:
+        version = content_version()
+    elif _request.in_request:
+        _request.version = version
+    return version, values
 
 
 def bump():
