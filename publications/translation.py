@@ -7,7 +7,7 @@ from .models import Keyword, Person, Publication
 
 @register(Keyword)
 class KeywordTranslationOptions(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "aliases")
     required_languages = ()
 
 

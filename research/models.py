@@ -61,6 +61,14 @@ class ResearchTheme(models.Model):
         related_name="representative_in",
         verbose_name=_("representative publications"),
     )
+    # Papers sharing a keyword with the theme that editors judged not to belong to it.
+    excluded_publications = models.ManyToManyField(
+        Publication,
+        blank=True,
+        related_name="excluded_from_themes",
+        verbose_name=_("papers not related to the theme"),
+        help_text=_("Papers that share a keyword with the theme but are not listed on it."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ResearchThemeQuerySet.as_manager()

@@ -25,6 +25,26 @@ class Keyword(models.Model):
 
     name = models.CharField(_("name"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # Other spellings widen search: a query naming any of them searches for all the
+    # keyword's names in both languages (docs/search.md). Translated like the name,
+    # so staff see Japanese and English spellings side by side.
+    aliases = models.TextField(
+        _("other spellings"),
+        blank=True,
+        help_text=_(
+            "One per line: synonyms, abbreviations and their expansions, variants "
+            "(e.g. EELS, electron energy-loss spectroscopy)."
+        ),
+    )
+    # Some keywords (e.g. "Spectral analysis") are shared by papers of every theme;
+    # they still tag papers and widen search but would make themes list unrelated work.
+    links_themes = models.BooleanField(
+        _("links themes to papers"),
+        default=True,
+        help_text=_(
+            "Untick for a keyword too broad to tie a research theme to the papers sharing it."
+        ),
+    )
     # The names as search compares them with a whole query (NFKC, casefold); set on save.
     name_key_ja = models.CharField(
         _("normalised Japanese name"), max_length=300, blank=True, editable=False, db_index=True

@@ -15,7 +15,7 @@ from .keywords import Keyword
 from .people import PERSON_NAME_COLUMNS, Person
 from .slugs import unique_slug
 
-MIN_YEAR = 1900
+MIN_YEAR = 1600
 MAX_YEAR = 2100
 
 # What a paper in a list shows (templates/includes/publication_item.html), and its year,
