@@ -107,10 +107,13 @@ def test_pasted_text_and_a_second_import_finds_the_duplicate(editor, lab_content
 
 def test_update_row_lists_the_changed_fields(editor, lab_content):
     paper = Publication.objects.exclude(pages="").first()
-    entry = f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year}, volume = {{999}}}}\n"
+    entry = (
+        f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year},"
+        f" note = {{Best poster award 999}}}}\n"
+    )
     html = editor.get(preview_of(editor.post(import_url(), {"text": entry}))).content.decode()
     assert "update" in html and "same title and year" in html
-    assert "volume" in html and "999" in html
+    assert "note (English)" in html and "Best poster award 999" in html
 
 
 def test_errors_need_import_the_rest(editor, lab_content):
@@ -208,7 +211,7 @@ def test_preview_query_count_does_not_grow(editor, lab_content, django_assert_nu
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
     editor.post(done, {"digest": digest(editor.get(done).content.decode())})
     again = preview_of(editor.post(import_url(), {"text": many_entries(count)}))  # duplicates
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = editor.get(again)
     assert response.content.decode().count('class="import-row-duplicate"') == count
 

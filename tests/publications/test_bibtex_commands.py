@@ -25,9 +25,15 @@ def test_second_import_reports_zero_new(good_file, capsys):
     call_command("import_bibtex", str(good_file))
     first = capsys.readouterr().out
     assert "new       line 1 a: One (2020)" in first
-    assert first.strip().endswith("2 new, 0 updated, 0 duplicates, 0 errors.")
+    assert first.strip().endswith(
+        "2 new, 0 updated, 0 duplicates, 0 possible duplicates, 0 skipped, 0 errors."
+    )
     call_command("import_bibtex", str(good_file))
-    assert capsys.readouterr().out.strip().endswith("0 new, 0 updated, 2 duplicates, 0 errors.")
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("0 new, 0 updated, 2 duplicates, 0 possible duplicates, 0 skipped, 0 errors.")
+    )
     assert Publication.objects.count() == 2
     assert ImportBatch.objects.filter(status="applied", source="command").count() == 2
 
