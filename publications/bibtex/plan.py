@@ -103,6 +103,10 @@ class Candidate:
         return [field_label(name) for name in self.contradictions]
 
     @property
+    def change_labels(self):
+        return [(field_label(name), old, new) for name, old, new in self.changes]
+
+    @property
     def comparison_labels(self):
         return [(field_label(name), *values) for name, *values in self.comparison]
 
