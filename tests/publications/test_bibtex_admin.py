@@ -302,3 +302,24 @@ def test_a_stale_preview_keeps_the_choices_still_possible(editor, stored_report)
     assert Publication.objects.count() == 2
     stored_report.refresh_from_db()
     assert stored_report.issue == "1"
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_preview_of_possible_duplicates_query_count_does_not_grow(
+    editor, django_assert_num_queries, count
+):
+    byron = Person.objects.create(family_name_en="Byron", given_name_en="Ada")
+    for n in range(count):
+        report = Publication.objects.create(title_en=f"Report {n}", year=2020, issue="1")
+        report.authorships.create(person=byron, position=1)
+    text = "".join(
+        f"@article{{r{n}, author = {{Quill, B.}}, title = {{Report {n}}}, year = 2020,"
+        f" number = {{2}}}}\n"
+        for n in range(count)
+    )
+    preview = preview_of(editor.post(import_url(), {"text": text}))
+    with django_assert_num_queries(16):
+        response = editor.get(preview)
+    html = response.content.decode()
+    assert html.count('class="import-row-possible"') == count
+    assert html.count('class="import-compare"') == count
