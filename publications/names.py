@@ -8,6 +8,7 @@ split a printed name into family and given parts and compute the keys that
 initials.
 """
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -96,10 +97,12 @@ def family_key(family):
     return _NOT_ALNUM.sub("", fold(family))
 
 
+@functools.lru_cache(maxsize=20_000)
 def given_parts(given):
-    """[(folded word, is an initial)] of a given name: "C. V." → [("c", True), ("v", True)].
+    """((folded word, is an initial), …) of a given name: "C. V." → (("c", True), ("v", True)).
 
     "PY." and "CV" (up to three capitals) are runs of initials, as citations write them.
+    Cached: a file repeats its authors, and each is compared with every namesake.
     """
     parts = []
     for part in re.split(r"[\s\-‐.]+", normalise(given).replace(".", ". ")):
@@ -112,7 +115,7 @@ def given_parts(given):
             parts += [(fold(letter), True) for letter in letters]
         else:
             parts.append((fold(letters), False))
-    return parts
+    return tuple(parts)
 
 
 def given_compatible(a, b):
