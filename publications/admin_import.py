@@ -153,12 +153,12 @@ def preview_view(admin_site):
             except importer.PlanChanged as changed:
                 messages.warning(request, str(changed))
                 current = changed.plan
-                _keep_possible_choices(current, choices)
+                _keep_choices(current, choices)
                 status = 409
             except plan.PlanError as error:
                 messages.error(request, str(error))
                 current = importer.build(batch)
-                _keep_possible_choices(current, choices)
+                _keep_choices(current, choices)
                 status = 400
             else:
                 messages.success(
@@ -200,7 +200,7 @@ def _posted_choices(data):
     return choices
 
 
-def _keep_possible_choices(current, choices):
+def _keep_choices(current, choices):
     """Show the editor's choices again on a preview shown anew, where they still apply."""
     for row in current.rows:
         if choices.get(row.number) in row.options:
