@@ -3,7 +3,9 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
+from django.utils.html import escape
 
+from publications.admin import KeywordForm
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,8 @@ def test_change_page_shows_names_and_spellings_in_both_languages(editor_client):
     for field in ("name_ja", "name_en", "aliases_ja", "aliases_en", "links_themes"):
         assert f'name="{field}"' in html
     assert "tabbed_translation_fields.js" in html  # ja/en tabs, like every translated field
-    assert "katakana" in html and "abbreviations" in html  # help for each language
+    for help_text in KeywordForm._meta.help_texts.values():  # what each language's box takes
+        assert escape(str(help_text)) in html
 
 
 def test_staff_edit_spellings_in_both_languages(editor_client):
