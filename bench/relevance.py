@@ -89,6 +89,22 @@ def print_summary(summaries, papers):
         )
 
 
+def print_kinds(answers, languages):
+    """Mean recall per kind of query and language: which kinds the search misses."""
+    from statistics import mean
+
+    kinds = sorted({a.query.kind for a in answers if a.query.expect})
+    print("\n| kind | " + " | ".join(f"{lang}: queries, recall" for lang in languages) + " |")
+    print("|---|" + "---:|" * len(languages))
+    for kind in kinds:
+        cells = []
+        for lang in languages:
+            mine = [a for a in answers if a.query.kind == kind and a.query.lang == lang]
+            mine = [a for a in mine if a.query.expect]
+            cells.append(f"{len(mine)}, {mean(a.recall for a in mine):.2f}" if mine else "–")
+        print(f"| {kind} | " + " | ".join(cells) + " |")
+
+
 def print_queries(answers, title):
     print(f"\n{title}\n")
     print("| query | lang | kind | recall | P@5 | results | expected | missed (first) |")
@@ -96,7 +112,7 @@ def print_queries(answers, title):
     for a in answers:
         q = a.query
         # A whole-lab query misses what a page of 20 cannot hold: not a miss.
-        missed = f"{len(a.missed)}: {short(a.missed[0], 50)}" if a.recall != 1 else ""
+        missed = f"{len(a.missed)}: {short(a.missed[0], 50)}" if a.missed and a.recall != 1 else ""
         print(
             f"| {q.q} | {q.lang} | {q.kind}{' (whole lab)' if q.whole_lab else ''}"
             f" | {cell(a.recall)} | {cell(a.precision)} | {a.count} | {len(q.expect)}"
@@ -134,6 +150,7 @@ def main(argv=None):
         )
         summaries = [search_eval.summarise(answers, lang, papers) for lang in search_eval.LANGUAGES]
         print_summary(summaries, papers)
+        print_kinds(answers, search_eval.LANGUAGES)
         broad = [a for s in summaries for a in s.too_broad]
         if broad:
             print_queries(broad, f"Queries returning more than 3/4 of the {papers} papers")
@@ -142,7 +159,7 @@ def main(argv=None):
             print_queries(nothing, "Queries expecting no paper that return some")
         if args.all:
             print_queries(answers, "Every query")
-        else:
+        elif args.worst:
             print_queries(
                 search_eval.worst(answers, args.worst),
                 f"The worst queries (at most {args.worst}): lowest recall, then precision",
