@@ -6,7 +6,7 @@ on the first page, judged by reading the papers — never by running the search.
 
 This module reads the set, runs each query through the public publications list as a
 visitor would (``/ja/publications/?q=…`` or ``/en/…``: the first page, 20 papers, in
-the page's default order) and scores the answers. Both the test
+the default order, as the list's paginator gives them) and scores the answers. Both the test
 (tests/publications/test_search_relevance.py) and the report (bench/relevance.py) use
 it, so the figures in docs/search.md are the ones the test checks.
 
@@ -87,16 +87,12 @@ class Answer:
     """What the first page of the publications list showed for one query."""
 
     query: Query
-    titles: tuple  # the first page's papers, in the page's order
+    titles: tuple  # the first page's papers, in the order the list's paginator gives them
     count: int  # the result count the page states
 
     @property
     def missed(self):
         return [title for title in self.query.expect if title not in self.titles]
-
-    @property
-    def unexpected_in_top(self):
-        return [title for title in self.titles[:TOP] if title not in self.query.expect]
 
     @property
     def recall(self):
