@@ -64,14 +64,17 @@ ENTRY_TYPES = {
 NEAREST = frozenset(
     {"suppperiodical", "review", "periodical", "bookinbook", "suppbook", "suppcollection"}
 )
-# The types whose entry *is* the container, so that a missing title may be its name.
+# The types whose entry *is* the container: a missing title may be the journal's name.
 CONTAINERS = frozenset(
     {
         "book", "mvbook", "collection", "mvcollection", "reference", "mvreference",
         "proceedings", "mvproceedings", "periodical",
     }
 )  # fmt: skip
-TITLE_STANDINS = ("maintitle", "booktitle", "eventtitle", "journaltitle", "journal")
+# A title-less entry's title, in this order: the original title, then the volume it
+# is part of (a catalogue entry in a book), then for a container its own name.
+TITLE_STANDINS = ("origtitle", "booktitle", "maintitle", "eventtitle")
+CONTAINER_TITLE_STANDINS = ("journaltitle", "journal")
 VENUE_FIELDS = (
     "journal", "journaltitle", "booktitle", "maintitle", "eventtitle", "school",
     "institution", "organization", "publisher", "howpublished",
@@ -139,6 +142,8 @@ _YEAR_SUFFIX = re.compile(r"^(\d{4})\s?([a-z])$")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:(?:-{1,3}|–|—|/)\s*(?:\d{2}|\d{4}|\.\.)|/)$")
 _YEAR_ROUGHLY = re.compile(r"^(?:c\.|ca\.|circa|approx\.)?\s*[\[(]?(\d{4})[\])]?\s*[~?%]?$")
 _YEAR_JA = re.compile(r"^(\d{4})\s*年")
+# A year and then words ("1979, in part 1986", "1988 (reprint)"): the first year.
+_YEAR_FIRST = re.compile(r"^(\d{4})(?![\d])\W")
 # Japanese eras: the first year of each (明治元年 = 1868) and how many years it had.
 ERAS = {
     "明治": (1868, 45), "大正": (1912, 15), "昭和": (1926, 64), "平成": (1989, 31),
@@ -146,7 +151,9 @@ ERAS = {
 }  # fmt: skip
 _ERA_SHORT = {"明": "明治", "大": "大正", "昭": "昭和", "平": "平成", "令": "令和"}
 _ERA_LATIN = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
-_ERA = re.compile(r"^(明治|大正|昭和|平成|令和|明|大|昭|平|令)\s*(元|\d{1,2})\s*(?:年.*)?$")
+_ERA = re.compile(
+    r"^(明治|大正|昭和|平成|令和|明|大|昭|平|令)\s*(元|\d{1,2})(?!\d)\s*(?:[年\-./,].*)?$"
+)
 # Latin initials only as the whole value, upper case, with a full stop at most
 # ("S58", "H.3"): anything longer is not read as an era.
 _ERA_LATIN_FORM = re.compile(r"^([MTSHR])\.?\s?(\d{1,2})$")
@@ -183,7 +190,11 @@ def parse_year(value):
             "value": value,
             "year": match.group(1),
         }
-    if (match := _YEAR_ROUGHLY.match(text)) or (match := _YEAR_JA.match(text)):
+    if (
+        (match := _YEAR_ROUGHLY.match(text))
+        or (match := _YEAR_JA.match(text))
+        or (match := _YEAR_FIRST.match(text))
+    ):
         return int(match.group(1)), _("The year “%(value)s” is stored as %(year)s.") % {
             "value": value,
             "year": match.group(1),
@@ -233,15 +244,38 @@ def parse_date(value):
     return int(match.group(1)), month, day, note
 
 
+_MONTH_JA = re.compile(r"(\d{1,2})\s*月")
+_WORD = re.compile(r"[^\W\d_]+")
+# German month names that are not a prefix of the English ones (März, Mai, Juni…).
+_MONTH_ALIASES = {"mär": 3, "mrz": 3, "mai": 5, "okt": 10, "dez": 12}
+_MONTH_WORDS = {"juni": 6, "juli": 7}
+_UNKNOWN_MONTH = re.compile(r"^[?\s-]*$")
+
+
 def parse_month(value):
-    """1–12 from "3", "03", "March", "mar", "Mar."; None otherwise."""
-    text = value.strip().rstrip(".").lower()
+    """1–12 from "3", "03", "March", "mar", "Mar.", "Sept.", "März", "4月", and from the
+    first month of "September/October", "June 8–12", "10 January"; None otherwise.
+    """
+    text = unicodedata.normalize("NFKC", value).strip().rstrip(".").lower()
     if text.isdigit():
         number = int(text)
         return number if 1 <= number <= 12 else None
-    for n, (short, long) in enumerate(zip(MONTHS, MONTH_NAMES, strict=True), start=1):
-        if text in (short, long.lower()):
-            return n
+    if match := _MONTH_JA.search(text):
+        number = int(match.group(1))
+        return number if 1 <= number <= 12 else None
+    for word in _WORD.findall(text):
+        if len(word) < 3:
+            continue
+        if word in _MONTH_WORDS:
+            return _MONTH_WORDS[word]
+        if word[:3] in _MONTH_ALIASES:
+            return _MONTH_ALIASES[word[:3]]
+        for n, (short, long) in enumerate(zip(MONTHS, MONTH_NAMES, strict=True), start=1):
+            # "sept", "september" and German "januar", "februar"
+            if word.startswith(short) and (
+                long.lower().startswith(word) or word + "y" == long.lower()
+            ):
+                return n
     return None
 
 
@@ -372,6 +406,11 @@ def _year(fields, warnings):
         raise EntryError(
             _("The date “%(date)s” cannot be read (e.g. 2020-05-17).") % {"date": date_text}
         )
+    # An online resource without a date: biblatex prints the date it was visited.
+    year, month, day, _note = parse_date(fields.get("urldate", ""))
+    if year is not None:
+        warnings.append(_("The entry has no year: the year it was visited (urldate) is used."))
+        return year, None, None
     raise EntryError(_("The entry has no year."))
 
 
@@ -403,8 +442,11 @@ def _map(entry):
         raise EntryError(_("The key is longer than 200 characters."))
 
     title = fields.get("title", "")
-    if not title and entry.entry_type in CONTAINERS:
-        standin = next((n for n in TITLE_STANDINS if fields.get(n)), None)
+    if not title:
+        standins = TITLE_STANDINS
+        if entry.entry_type in CONTAINERS:
+            standins += CONTAINER_TITLE_STANDINS
+        standin = next((n for n in standins if fields.get(n)), None)
         if standin:
             title = fields[standin]
             warnings.append(
@@ -427,7 +469,7 @@ def _map(entry):
             % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
         )
     values["year"] = year
-    if fields.get("month"):
+    if fields.get("month") and not _UNKNOWN_MONTH.match(fields["month"]):
         month = parse_month(fields["month"])
         if month is None:
             warnings.append(_("The month “%(month)s” was not understood.") % fields)

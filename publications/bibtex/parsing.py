@@ -64,6 +64,10 @@ _LATEX_LIKE = re.compile(r"[\\{}$~%&^_]|--|``|''")
 _BARE = re.compile(r"(?<!\\)([%&])")
 _KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s}]*)")
 _MACRO = re.compile(r"^[A-Za-z_][\w\-:.+/']*$")
+# Sorting tricks in years and dates: "{\noopsort{1986b}}1986" prints 1986 (the
+# macro is defined in the file's @preamble to print nothing).
+_SORT_MACRO = re.compile(r"\\(?:noopsort|noop|nosort|sortnoop|SortNoop)\s*\{[^{}]*\}")
+DATE_FIELDS = frozenset({"year", "date", "month"})
 
 
 def _decoder():
@@ -255,6 +259,8 @@ class LatexToUnicode(BlockMiddleware):
             key = f.key.lower()
             if key in VERBATIM_FIELDS or key in NAME_FIELDS:
                 f.value = f.value.strip()
+            elif key in DATE_FIELDS:
+                f.value = latex_to_unicode(_SORT_MACRO.sub("", f.value))
             else:
                 f.value = latex_to_unicode(f.value)
         return entry
@@ -338,8 +344,9 @@ def _key_of(raw):
     return match.group(1) if match else ""
 
 
-# Entry types that hold fields or group entries for biblatex, not publications.
-NOT_PUBLICATIONS = frozenset({"xdata", "set"})
+# Entry types that hold fields or group entries for biblatex, or set a style's
+# options (IEEEtran's control entry), not publications.
+NOT_PUBLICATIONS = frozenset({"xdata", "set", "ieeetranbstctl"})
 # Fields biblatex never inherits, and those we do not either because they identify or
 # describe the parent itself (its DOI is not its chapter's DOI).
 NOT_INHERITED = frozenset(
