@@ -185,6 +185,9 @@ def parse_year(value):
         return int(text), None
     if match := _YEAR_SUFFIX.match(text):
         return int(match.group(1)), None
+    match = _DATE_PART.match(text)
+    if match and match.group(2) and 1 <= int(match.group(2)) <= 12:  # "2020-05", not a range
+        return int(match.group(1)), None
     if match := _YEAR_RANGE.match(text):
         return int(match.group(1)), _("The year “%(value)s” is a range: %(year)s is stored.") % {
             "value": value,

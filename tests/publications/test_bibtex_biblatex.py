@@ -165,7 +165,7 @@ def test_biblatex_dates(date, year, month, day):
         ("大正10", 1921, True), ("明治45", 1912, True), ("昭61-4", 1986, True),
         ("S58", 1983, True), ("H3", 1991, True), ("１９９０", 1990, False),
         ("c. 1900", 1900, True), ("[1900]", 1900, True), ("1979, in part 1986", 1979, True),
-        ("1600", 1600, False), ("{\\noopsort{1986b}}1986", 1986, False),
+        ("1600", 1600, False), ("2020-05", 2020, False), ("{\\noopsort{1986b}}1986", 1986, False),
     ],
 )  # fmt: skip
 def test_years_as_people_write_them(value, year, noted):
