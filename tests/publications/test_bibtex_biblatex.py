@@ -333,3 +333,40 @@ def test_every_entry_of_biblatexs_own_examples_is_read():
     result = records((REAL / "biblatex-examples.bib").read_text("utf-8"))
     assert len(result) == 90  # 92 entries less a @set and an @xdata
     assert [r for r in result if "error" in r] == []
+
+
+# --- the preview ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_the_notes_and_imports_the_rows(client):
+    from django.contrib.auth.models import Group, User
+    from django.urls import reverse
+
+    from publications.models import ImportBatch, Publication
+
+    user = User.objects.create_user("secretary", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    text = (
+        "@periodical{issue, title = {Special issue on ELNES}, year = {昭和58}}\n"
+        "@article{twice, title = {First}, title = {Second}, date = {2020-05-17},"
+        " url = {https://a.org/x https://b.org/y}, doi = {https://doi.org/10.1234/ABC}}\n"
+    )
+    response = client.post(
+        reverse("admin:publications_publication_import"), {"text": text},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    preview = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for note in [
+        "@periodical has no exact counterpart",
+        "(昭和) is stored as 1983",
+        "The field “title” appears twice",
+        "The url field holds 2 URLs",
+    ]:
+        assert note in preview
+    importer.confirm(ImportBatch.objects.get())
+    issue, twice = Publication.objects.order_by("year")
+    assert (issue.type, issue.year) == ("book", 1983)
+    assert (twice.title_en, twice.year, twice.month, twice.day) == ("First", 2020, 5, 17)
+    assert (twice.url, twice.doi) == ("https://a.org/x", "10.1234/ABC")
