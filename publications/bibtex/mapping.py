@@ -138,7 +138,7 @@ def language_of(text):
 
 # Years as people write them (see parse_year).
 _YEAR = re.compile(r"^(\d{4})$")
-_YEAR_SUFFIX = re.compile(r"^(\d{4})\s?([a-z])$")
+_YEAR_SUFFIX = re.compile(r"^(\d{4})\s?([a-zA-Z])$")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:(?:-{1,3}|–|—|/)\s*(?:\d{2}|\d{4}|\.\.)|/)$")
 _YEAR_ROUGHLY = re.compile(r"^(?:c\.|ca\.|circa|approx\.)?\s*[\[(]?(\d{4})[\])]?\s*[~?%]?$")
 _YEAR_JA = re.compile(r"^(\d{4})\s*年")

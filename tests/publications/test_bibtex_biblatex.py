@@ -158,7 +158,8 @@ def test_biblatex_dates(date, year, month, day):
 @pytest.mark.parametrize(
     ("value", "year", "noted"),
     [
-        ("1990", 1990, False), ("1990b", 1990, False), ("1983–1984", 1983, True),
+        ("1990", 1990, False), ("1990b", 1990, False), ("1990B", 1990, False),
+        ("1983–1984", 1983, True),
         ("1983--1984", 1983, True), ("1983-84", 1983, True), ("1983/84", 1983, True),
         ("昭和58", 1983, True), ("昭58", 1983, True), ("昭和58年", 1983, True),
         ("平成3", 1991, True), ("平成元年", 1989, True), ("令和2", 2020, True),
