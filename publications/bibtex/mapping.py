@@ -15,6 +15,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import names
@@ -84,6 +85,14 @@ STATUS = {
     "inpress": "in-press", "in press": "in-press", "forthcoming": "in-press",
     "accepted": "accepted", "prepublished": "published", "published": "published",
 }  # fmt: skip
+# What says a paper has no year yet: biblatex's pubstate values, and what people write in
+# `year` instead ("in press", "to appear", "submitted", "20xx").
+NOT_YET_STATES = {"inpress", "in press", "forthcoming", "accepted", "submitted", "inpreparation"}
+NOT_YET_YEAR = re.compile(
+    r"(?i)in\s*press|to\s+appear|forthcoming|accepted|submitted(?:\s+for\s+publication)?"
+    r"|in\s+preparation|20(?:xx|\?\?)|20\d[x?]"  # a year of this century not known yet
+)
+IN_PRESS_YEAR = re.compile(r"(?i)in\s*press|to\s+appear|forthcoming")
 MAX_LENGTHS = {
     name: Publication._meta.get_field(name).max_length
     for name in ("venue", "volume", "issue", "pages", "article_number", "doi", "url", "arxiv_id")
@@ -383,10 +392,30 @@ def _joined(first, second, separator):
     return first + (" " if first[-1] in ".:?!" else separator) + second
 
 
+def _not_yet_published(fields):
+    """Whether the entry says it has no year yet: a `pubstate` or a year such as "in press"."""
+    pubstate = fields.get("pubstate", "").strip().lower()
+    return pubstate in NOT_YET_STATES or bool(
+        NOT_YET_YEAR.fullmatch(fields.get("year", "").strip())
+    )
+
+
 def _year(fields, warnings):
-    """(year, month, day) from `date` (biblatex: it takes precedence) or `year`."""
+    """(year, month, day) from `date` (biblatex: it takes precedence) or `year`.
+
+    A paper that is not out yet (`pubstate = {forthcoming}`, `year = {in press}`,
+    `{20xx}`) has no year to read, yet it is exactly what a lab lists: it gets the
+    current year, with a warning to correct it once it appears.
+    """
     year_text = fields.get("year", "").strip()
     date_text = fields.get("date", "").strip()
+    if not date_text and _not_yet_published(fields) and parse_year(year_text)[0] is None:
+        this_year = timezone.now().year
+        warnings.append(
+            _("Not published yet (no year): stored as %(year)d; correct it when it appears.")
+            % {"year": this_year}
+        )
+        return this_year, None, None
     if date_text:
         year, month, day, note = parse_date(date_text)
         if year is not None:
@@ -512,6 +541,8 @@ def _map(entry):
     values["type"] = str(kind)
     pubstate = fields.get("pubstate", "").strip().lower()
     values["status"] = STATUS.get(pubstate, Publication.Status.PUBLISHED.value)
+    if not pubstate and IN_PRESS_YEAR.fullmatch(fields.get("year", "").strip()):
+        values["status"] = Publication.Status.IN_PRESS.value
     if pubstate and pubstate not in STATUS:
         warnings.append(
             _("The publication state “%(state)s” has no counterpart: check the status.")

@@ -4,7 +4,7 @@ crossref/xdata inheritance; what BibTeX only warns about is a warning, not an er
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from publications.bibtex import importer, mapping
 
@@ -181,9 +181,7 @@ def test_years_as_people_write_them(value, year, noted):
         "明治46",  # 明治 ended in its 45th year
         "S65",  # so did 昭和 in its 64th
         "s58",  # initials only in upper case
-        "in press",
-        "20xx",
-        "19XX",
+        "19XX",  # a past year nobody knows
     ],
 )
 def test_a_year_that_cannot_be_read_is_an_error(value):
@@ -193,6 +191,26 @@ def test_a_year_that_cannot_be_read_is_an_error(value):
 def test_an_unreadable_year_with_a_date_takes_the_date():
     result = one(year="in press", date="2021-03")
     assert (result["fields"]["year"], result["fields"]["month"]) == (2021, 3)
+
+
+@pytest.mark.parametrize(
+    ("year", "pubstate", "status"),
+    [
+        ("in press", None, "in-press"),
+        ("To appear", None, "in-press"),
+        ("20xx", None, "published"),
+        ("submitted for publication", None, "published"),
+        (None, "forthcoming", "in-press"),
+        (None, "inpress", "in-press"),
+    ],
+)
+def test_a_paper_not_out_yet_gets_this_year_and_a_warning(year, pubstate, status):
+    fields = {"pubstate": pubstate} if pubstate else {}
+    result = one(year=year, **fields)
+    assert "error" not in result
+    assert result["fields"]["year"] == timezone.now().year
+    assert result["fields"]["status"] == status
+    assert any("Not published yet" in warning for warning in result["warnings"])
 
 
 def test_years_before_1600_and_entries_without_any_date_are_errors():

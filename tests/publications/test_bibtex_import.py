@@ -100,10 +100,14 @@ def test_the_same_paper_twice_in_one_file_is_imported_once():
     assert Publication.objects.get().title_en == "A paper"
 
 
-def test_the_same_person_twice_in_one_entry_is_an_error(lab_content):
-    current = preview(entry(author="T. Mizoguchi and Mizoguchi, Teruyasu"))[1]
-    assert current.rows[0].status == plan.ERROR
-    assert "same person" in current.rows[0].reason
+def test_the_same_person_twice_in_one_entry_is_kept_once_with_a_warning(lab_content):
+    text = entry(author="T. Mizoguchi and K. Shibata and Mizoguchi, Teruyasu")
+    _batch, current = run(text)
+    row = current.rows[0]
+    assert row.status == plan.NEW
+    assert any("same person" in warning for warning in row.warnings)
+    paper = Publication.objects.get(title_en="A paper")
+    assert [a.as_printed for a in paper.ordered_authorships] == ["T. Mizoguchi", "K. Shibata"]
 
 
 # ---------------------------------------------------------------- what gets written
