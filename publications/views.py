@@ -84,7 +84,10 @@ def group_by_year(publications):
     """[(heading, [papers])]: keyword matches of a search first, then by year (newest first)."""
     groups = []
     for publication in publications:
-        key = "match" if getattr(publication, "keyword_match", False) else publication.year
+        if getattr(publication, "keyword_match", False):
+            key = "match"
+        else:
+            key = publication.year or "undated"  # undated papers come last: their own group
         if not groups or groups[-1][0] != key:
             groups.append((key, []))
         groups[-1][1].append(publication)

@@ -19,7 +19,12 @@ from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, V
 from .query import SearchQuery
 
 # What search() orders by: keyword matches first, then newest first.
-RANKING = ("-keyword_match", "-year", F("month").desc(nulls_last=True), "-pk")
+RANKING = (
+    "-keyword_match",
+    F("year").desc(nulls_last=True),  # undated papers last
+    F("month").desc(nulls_last=True),
+    "-pk",
+)
 
 
 class MatchesLexemes(Func):
