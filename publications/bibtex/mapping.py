@@ -456,6 +456,12 @@ def _year(fields, warnings):
     return None, None, None
 
 
+def _says_what(fields, name):
+    """Whether the field holds words, not a link (`howpublished = {\\url{…}}`)."""
+    value = fields.get(name, "").strip()
+    return bool(value) and "://" not in value
+
+
 def _issue_title(fields):
     """A whole journal issue's title: "<journal> <volume>(<number>)", as it is cited
     (biblatex's @periodical: the journal's name, volume and number, then the issue's
@@ -508,6 +514,10 @@ def _map(entry):
             )
         elif not standin and entry.entry_type in CONTAINERS:
             standin = next((n for n in CONTAINER_TITLE_STANDINS if fields.get(n)), None)
+        elif not standin and entry.entry_type == "misc" and _says_what(fields, "howpublished"):
+            # BibTeX's styles print a @misc without a title: "S. Konyagin, private
+            # communication, 1998". How it was published is then what names it.
+            standin = "howpublished"
         if standin:
             title = fields[standin]
             warnings.append(

@@ -158,3 +158,16 @@ def test_undated_papers_do_not_change_the_lists_query_count(
         client.get("/en/publications/")
     with django_assert_num_queries(3):
         client.get("/en/publications/")
+
+
+def test_a_misc_entry_without_title_is_named_by_how_it_was_published():
+    translation.activate("en")
+    text = (
+        "@misc{private, author = {S. Konyagin}, howpublished = {private communication},"
+        " year = 1998}\n"
+        "@misc{link, author = {S. Konyagin}, howpublished = {\\url{https://example.org/}}}\n"
+    )
+    records = {r["key"]: r for r in importer.records_from_text(text)}
+    assert records["private"]["fields"]["title_en"] == "private communication"
+    assert "The entry has no title: its howpublished is used." in records["private"]["warnings"]
+    assert records["link"]["error"] == "The entry has no title."
