@@ -9,6 +9,7 @@ import bibtexparser
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -171,3 +172,9 @@ def test_a_misc_entry_without_title_is_named_by_how_it_was_published():
     assert records["private"]["fields"]["title_en"] == "private communication"
     assert "The entry has no title: its howpublished is used." in records["private"]["warnings"]
     assert records["link"]["error"] == "The entry has no title."
+
+
+def test_an_editor_may_leave_the_year_blank_but_not_give_a_wrong_one():
+    Publication(title_en="A manual", year=None, venue="JEOL").full_clean(exclude=["slug"])
+    with pytest.raises(ValidationError):
+        Publication(title_en="A manual", year=1599, venue="JEOL").full_clean(exclude=["slug"])
