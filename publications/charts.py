@@ -30,7 +30,7 @@ def year_chart(counts):
 
     Undated papers (year None) have no place on a time axis: they are left out.
     """
-    by_year = {year: n for year, n in counts if year is not None}
+    by_year = {year: n for year, n in counts or () if year is not None}
     if not by_year:
         return None
     years = list(range(min(by_year), max(by_year) + 1))
