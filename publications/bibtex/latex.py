@@ -19,21 +19,73 @@ _LATEX_LIKE = re.compile(r"[\\{}$~%&^_]|--|``|''")
 _BARE = re.compile(r"(?<!\\)([%&])")
 
 
+# TeX logos as their names print (the default table lacks most of them).
+TEX_LOGOS = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2\u03b5", "BibTeX": "BibTeX",
+    "MF": "METAFONT", "MP": "MetaPost", "AmS": "AMS", "AMS": "AMS", "AmSTeX": "AMS-TeX",
+    "AmSLaTeX": "AMS-LaTeX", "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX",
+    "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX", "eTeX": "\u03b5-TeX",
+    "ConTeXt": "ConTeXt", "SliTeX": "SliTeX", "METAFONT": "METAFONT", "MetaPost": "MetaPost",
+    "BibLaTeX": "BibLaTeX", "LyX": "LyX", "PiCTeX": "PiCTeX", "TikZ": "TikZ",
+}  # fmt: skip
+
+
+def _unknown_macro(node):
+    return "\\" + node.macroname
+
+
+class _Decoder(LatexNodes2Text):
+    """pylatexenc's latex2text, except that a macro it does not know is kept as written.
+
+    pylatexenc drops unknown macros (`{\\MF}` → nothing); we keep `\\MF` in the text,
+    with the braced group that follows it (`\\foo{x}` stays `\\foo{x}`), so that no
+    character of the file is lost and an editor sees what was there.
+    """
+
+    def nodelist_to_text(self, nodelist):
+        text, previous = "", None
+        for node in nodelist:
+            if self._is_unknown_macro(previous):
+                if node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters == ("{", "}"):
+                    text += "{" + self._groupnodecontents_to_text(node) + "}"
+                    previous = node
+                    continue
+                if node.isNodeType(latexwalker.LatexCharsNode):
+                    text += previous.macro_post_space
+            text += self.node_to_text(node)
+            previous = node
+        if self._is_unknown_macro(previous):
+            text += previous.macro_post_space
+        return text
+
+    def _is_unknown_macro(self, node):
+        return (
+            node is not None
+            and node.isNodeType(latexwalker.LatexMacroNode)
+            and self.latex_context.get_macro_spec(node.macroname) is _UNKNOWN
+        )
+
+
+_UNKNOWN = MacroTextSpec("", simplify_repl=_unknown_macro)
+
+
 def _decoder():
     context = get_default_latex_context_db()
     context.add_context_category(
         "labsite",
         prepend=True,
         macros=[
-            MacroTextSpec("TeX", "TeX"),
-            MacroTextSpec("LaTeX", "LaTeX"),
-            MacroTextSpec("BibTeX", "BibTeX"),
+            *(MacroTextSpec(name, text) for name, text in TEX_LOGOS.items()),
             MacroTextSpec("url", "%s"),
             MacroTextSpec("textasciicircum", "^"),
             MacroTextSpec("textasciitilde", "~"),
+            # A literal dollar stays escaped in the stored text, so that `$` pairs are
+            # always math (`publications/markup.py` shows `\\$` as a dollar).
+            MacroTextSpec("$", "\\$"),
         ],
     )
-    return LatexNodes2Text(latex_context=context, math_mode="verbatim", strict_latex_spaces=True)
+    context.set_unknown_macro_spec(_UNKNOWN)
+    return _Decoder(latex_context=context, math_mode="verbatim", strict_latex_spaces=True)
 
 
 _LATEX = _decoder()
@@ -93,6 +145,8 @@ def _simple_latex(value):
     pieces = _ESCAPE_OR_MATH.split(value)
     for n, piece in enumerate(pieces):
         if n % 2:  # an escaped character or math
+            if piece == "\\$":
+                continue  # a literal dollar stays escaped (see _decoder)
             if piece[0] == "\\":
                 pieces[n] = piece[1]
             elif _unbalanced(piece):
