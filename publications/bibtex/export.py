@@ -69,7 +69,7 @@ _SPECIALS = {
 # a lone brace in the text is written as a macro when `\{` would unbalance the value.
 _LONE_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 _SPECIAL = re.compile(r"[\\{}$%&#_~^]")
-_LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|(?<=[?!])`")
+_LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[?!](?=`)")
 _WORD = re.compile(r"[^\W_]+")
 _INNER_CAPITAL = re.compile(r"[^\W_][A-Z]")
 # The stored text's own markup, read left to right like the decoder does: `\$` is a

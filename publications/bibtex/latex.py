@@ -79,6 +79,8 @@ def _decoder():
             MacroTextSpec("url", "%s"),
             MacroTextSpec("textasciicircum", "^"),
             MacroTextSpec("textasciitilde", "~"),
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
             # A literal dollar stays escaped in the stored text, so that `$` pairs are
             # always math (`publications/markup.py` shows `\\$` as a dollar).
             MacroTextSpec("$", "\\$"),
@@ -178,7 +180,10 @@ def latex_to_unicode(value):
 
 
 def _full_latex(value):
+    # A bare % or & is text (not a comment or alignment tab), except inside math.
+    pieces = _ESCAPE_OR_MATH.split(value)
+    pieces[0::2] = [_BARE.sub(r"\\\1", piece) for piece in pieces[0::2]]
     walker = latexwalker.LatexWalker(
-        _BARE.sub(r"\\\1", value), latex_context=_WALKER_CONTEXT, tolerant_parsing=True
+        "".join(pieces), latex_context=_WALKER_CONTEXT, tolerant_parsing=True
     )
     return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0])
