@@ -24,6 +24,7 @@ import re
 from django.utils.text import slugify
 
 from .. import names, search
+from ..markup import math_plain
 from ..models import Publication
 from . import latex, mapping, parsing
 from .matching import CONTENT_FIELDS
@@ -45,8 +46,12 @@ RIS_TYPES = {
     T.ARTICLE: "JOUR", T.REVIEW: "JOUR", T.INVITED_REVIEW: "JOUR", T.CONFERENCE: "CPAPER",
     T.BOOK: "BOOK", T.CHAPTER: "CHAP", T.PREPRINT: "UNPB", T.THESIS: "THES", T.OTHER: "GEN",
 }  # fmt: skip
+# CSL 1.0.2, Appendix III: a review *article* is a journal article (`review` is a review
+# *of* another work), a preprint is `article` ("preprints, working papers … posted on a
+# platform where some level of persistence … is expected"), a paper in proceedings
+# `paper-conference`.
 CSL_TYPES = {
-    T.ARTICLE: "article-journal", T.REVIEW: "review", T.INVITED_REVIEW: "review",
+    T.ARTICLE: "article-journal", T.REVIEW: "article-journal", T.INVITED_REVIEW: "article-journal",
     T.CONFERENCE: "paper-conference", T.BOOK: "book", T.CHAPTER: "chapter",
     T.PREPRINT: "article", T.THESIS: "thesis", T.OTHER: "document",
 }  # fmt: skip
@@ -315,7 +320,7 @@ def ris_record(publication):
     lines += [
         ("AU", f"{family}, {given}" if given else family) for _p, family, given in printed_names(p)
     ]
-    lines.append(("TI", p.title))
+    lines.append(("TI", math_plain(p.title)))
     if p.venue:
         lines.append(("T2", p.venue))
         if p.type in (T.ARTICLE, T.REVIEW, T.INVITED_REVIEW):
@@ -351,7 +356,13 @@ def to_ris(publications):
 
 def csl_item(publication):
     p = publication
-    item = {"id": citation_key(p), "type": CSL_TYPES.get(p.type, "document"), "title": p.title}
+    item = {
+        "id": citation_key(p),
+        "type": CSL_TYPES.get(p.type, "document"),
+        "title": math_plain(p.title),  # CSL's rich text has no math: SrTiO3, α-Fe2O3
+    }
+    if p.type == T.PREPRINT:
+        item["genre"] = "Preprint"  # what styles such as APA print: "[Preprint]"
     authors = []
     for printed, family, given in printed_names(p):
         if not given and " " in family:
@@ -407,7 +418,7 @@ def plain_text(publication):
     pages = p.pages_or_number
     parts = [
         f"{authors}," if authors else "",
-        f"“{p.title}”,",
+        f"“{math_plain(p.title)}”,",
         source + ("," if pages else ""),
         pages,
     ]

@@ -69,7 +69,7 @@ class _Decoder(LatexNodes2Text):
 _UNKNOWN = MacroTextSpec("", simplify_repl=_unknown_macro)
 
 
-def _decoder():
+def _context():
     context = get_default_latex_context_db()
     context.add_context_category(
         "labsite",
@@ -87,10 +87,14 @@ def _decoder():
         ],
     )
     context.set_unknown_macro_spec(_UNKNOWN)
-    return _Decoder(latex_context=context, math_mode="verbatim", strict_latex_spaces=True)
+    return context
 
 
-_LATEX = _decoder()
+_CONTEXT = _context()
+_LATEX = _Decoder(latex_context=_CONTEXT, math_mode="verbatim", strict_latex_spaces=True)
+_MATH_AS_TEXT = _Decoder(latex_context=_CONTEXT, strict_latex_spaces=True)
+
+
 # Building the walker's macro table is a third of the decoding time: build it once.
 _WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
 
@@ -126,7 +130,7 @@ def _accent(match):
     return unicodedata.normalize("NFC", letter + mark)
 
 
-def _unbalanced(math):
+def unbalanced(math):
     depth = 0
     for char in math.replace("\\\\", "").replace("\\{", "").replace("\\}", ""):
         depth += (char == "{") - (char == "}")
@@ -151,7 +155,7 @@ def _simple_latex(value):
                 continue  # a literal dollar stays escaped (see _decoder)
             if piece[0] == "\\":
                 pieces[n] = piece[1]
-            elif _unbalanced(piece):
+            elif unbalanced(piece):
                 return None  # a group that straddles math: leave it to the parser
             continue
         text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], _ACCENT.sub(_accent, piece))
@@ -187,3 +191,11 @@ def _full_latex(value):
         "".join(pieces), latex_context=_WALKER_CONTEXT, tolerant_parsing=True
     )
     return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def math_to_text(math):
+    """Plain text of the LaTeX inside `$…$`: `_3` → 3, `\\alpha` → α, `x^{2}` → x^2."""
+    walker = latexwalker.LatexWalker(math, latex_context=_WALKER_CONTEXT, tolerant_parsing=True)
+    text = _MATH_AS_TEXT.nodelist_to_text(walker.get_latex_nodes()[0])
+    return clean_space(text.replace("_", ""))
