@@ -141,6 +141,10 @@ def test_real_world_shapes_keep_every_character_and_export_valid_stable_bibtex()
         "FreeType_MF_Module2: Integration of METAFONT, GF, and PK inside FreeType"
     )
     assert freetype.note_en == r"Uses \cs{font} and the MetaPost and LaTeX2ε logos"
+    # The entry itself is kept exactly as in the file, with the fields the site does not hold.
+    source = LOSSLESS.read_text("utf-8")
+    assert freetype.bibtex in source and "bibdate = {Sat Jun 12" in freetype.bibtex
+    assert freetype.bibtex.startswith("@article{freetype,") and freetype.bibtex.endswith("}")
     srtio3 = Publication.objects.get(citation_key="srtio3")
     assert "{SrTiO$_3$}" not in srtio3.title_en and "SrTiO$_3$ surfaces" in srtio3.title_en
     assert srtio3.abstract_en.startswith(r"Costs \$5 per sample; 50% yield; A & B; x_1 #2")
