@@ -1,13 +1,16 @@
 """Math in titles and abstracts: shown as math on public pages, as plain text where no
 markup goes (<title>, meta tags, feeds, search), safely and under the CSP."""
 
+import json
 import re
+import subprocess
 
 import pytest
 from django.utils import translation
 
 from publications.markup import math_html, math_plain, render_markdown
 from tests import factories
+from tests.quality import JAVA, VNU_JAR
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +93,25 @@ def test_search_finds_a_formula_typed_without_math(client):
     factories.paper("Something else")
     html = client.get("/en/publications/", {"q": "SrTiO3"}).content.decode()
     assert "SrTiO<sub>3</sub>" in html and "Something else" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not (JAVA and VNU_JAR.exists()), reason="Java or vnu.jar missing")
+def test_pages_with_mathml_and_subscripts_are_valid_html(client, tmp_path):
+    paper = factories.paper(
+        r"Energy $E = mc^2$ of SrTiO$_3$ and $\frac{a}{b}$", abstract_en=r"Fe$_2$O$_3$ $x^{2}$"
+    )
+    files = []
+    for n, url in enumerate(["/en/publications/", paper.get_absolute_url()]):
+        html = client.get(url).content.decode()
+        assert "<math" in html
+        files.append(tmp_path / f"{n}.html")
+        files[-1].write_text(html)
+    result = subprocess.run(
+        [JAVA, "-jar", str(VNU_JAR), "--format", "json", "--stdout", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    assert [m["message"] for m in messages if m["type"] == "error"] == []
