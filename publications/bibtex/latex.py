@@ -1,7 +1,10 @@
 """LaTeX field values → Unicode text (the import's decoder).
 
-Math (`$\\mathrm{MoS}_2$`) is kept verbatim; `--` becomes an en dash; a bare `%`
-or `&` is text, not a comment or an alignment tab. Values with nothing LaTeX-like
+Nothing is dropped: a macro the decoder does not know is kept as written (`\\foo{x}`),
+TeX logos become their names (`\\MF` → METAFONT), math (`$\\mathrm{MoS}_2$`) is kept
+verbatim and a literal dollar stays `\\$`, so that `$…$` in stored text is always math
+(docs/bibtex.md, "Math"). `--` becomes an en dash; a bare `%` or `&` is text, not a
+comment or an alignment tab. Values with nothing LaTeX-like
 in them skip the decoder, and plain accents, special letters, dashes and escaped
 specials take a regex fast path checked against pylatexenc by the tests; the rest
 goes through pylatexenc (it dominates the import's time otherwise).
@@ -131,6 +134,7 @@ def _accent(match):
 
 
 def unbalanced(math):
+    """Whether a LaTeX snippet's braces (escaped ones aside) fail to pair up."""
     depth = 0
     for char in math.replace("\\\\", "").replace("\\{", "").replace("\\}", ""):
         depth += (char == "{") - (char == "}")
