@@ -33,9 +33,9 @@ def preview(text, **options):
     return importer.start(text=text, **options)
 
 
-def run(text, skip_errors=False, **options):
+def run(text, skip_errors=False, choices=None, **options):
     batch, current = preview(text, **options)
-    importer.confirm(batch, skip_errors=skip_errors)
+    importer.confirm(batch, skip_errors=skip_errors, choices=choices)
     batch.refresh_from_db()
     return batch, current
 
@@ -52,7 +52,7 @@ def statuses(current):
 # ---------------------------------------------------------------- duplicates
 
 
-def test_duplicate_detection_order_doi_arxiv_title_key():
+def test_duplicate_detection_order_doi_arxiv_title_then_key_only_suggests():
     by_doi = factories.paper(title_en="First", doi="10.1234/abc", year=2019)
     by_arxiv = factories.paper(title_en="Second", arxiv_id="2101.00001", year=2019)
     by_title = factories.paper(title_en="Défects: in   ELNES!", year=2018)
@@ -73,15 +73,12 @@ def test_duplicate_detection_order_doi_arxiv_title_key():
         ("a", plan.UPDATE, "doi"),
         ("b", plan.UPDATE, "arxiv"),
         ("c", plan.DUPLICATE, "title"),
-        ("kkey", plan.UPDATE, "key"),
+        ("kkey", plan.POSSIBLE, ""),  # the same key, another title: shown, skipped by default
         ("d", plan.NEW, ""),
     ]
-    assert [row.match_pk for row in current.rows[:4]] == [
-        by_doi.pk,
-        by_arxiv.pk,
-        by_title.pk,
-        by_key.pk,
-    ]
+    assert [row.match_pk for row in current.rows[:3]] == [by_doi.pk, by_arxiv.pk, by_title.pk]
+    assert [c.pk for c in current.rows[3].candidates] == [by_key.pk]
+    assert current.rows[3].choice == plan.SKIP
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time():
@@ -91,15 +88,16 @@ def test_importing_the_same_file_twice_creates_nothing_the_second_time():
     count = Publication.objects.count()
     people = Person.objects.count()
     _second, current = run(text, skip_errors=True)
-    assert current.counts == {"new": 0, "update": 0, "duplicate": 9, "error": 6}
+    assert current.counts == {"new": 0, "update": 0, "duplicate": 9, "possible": 0, "error": 6}
     assert "0 new" in current.summary()
     assert Publication.objects.count() == count and Person.objects.count() == people
 
 
-def test_the_same_paper_twice_in_one_file_is_an_error():
-    current = preview(entry("a", doi="10.1234/x") + entry("b", title="Other", doi="10.1234/X"))[1]
-    assert [row.status for row in current.rows] == [plan.NEW, plan.ERROR]
+def test_the_same_paper_twice_in_one_file_is_imported_once():
+    _batch, current = run(entry("a", doi="10.1234/x") + entry("b", title="Other", doi="10.1234/X"))
+    assert [row.status for row in current.rows] == [plan.NEW, plan.DUPLICATE]
     assert "entry 1" in current.rows[1].reason and "DOI" in current.rows[1].reason
+    assert Publication.objects.get().title_en == "A paper"
 
 
 def test_the_same_person_twice_in_one_entry_is_an_error(lab_content):
@@ -197,10 +195,11 @@ def test_undo_restores_the_previous_state(lab_content):
     keywords = set(paper.keywords.all())
     text = entry(
         "upd", title=paper.title_en, year=paper.year, volume="999",
-        author="Quastel, H.", keywords="Undo me",
+        author=" and ".join([*before[1], "Quastel, H."]), keywords="Undo me",
     ) + entry("n", title="New one")  # fmt: skip
-    batch, current = run(text)
-    assert [row.status for row in current.rows] == [plan.UPDATE, plan.NEW]
+    # Another volume: a possible duplicate, which the editor chooses to update.
+    batch, current = run(text, choices={1: f"update:{paper.pk}"})
+    assert [row.status for row in current.rows] == [plan.POSSIBLE, plan.NEW]
     paper.refresh_from_db()
     assert paper.volume == "999"
     variants = NameVariant.objects.count()
