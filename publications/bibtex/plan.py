@@ -323,10 +323,7 @@ def build_plan(records, extra_keywords=(), using="default"):
         fields = record["fields"]
         row.title = fields.get("title_en") or fields.get("title_ja") or ""
         row.year = fields["year"]
-        row.reason = _resolve_authors(row, plan.people)
-        if row.reason:
-            row.status = ERROR
-            continue
+        _resolve_authors(row, plan.people)
         row.facts = _facts(row, plan.people)
         keys = match_keys(record)
         _match(row, keys, existing, earlier)
@@ -343,12 +340,10 @@ def build_plan(records, extra_keywords=(), using="default"):
 
 def _facts(row, people):
     """The row's identity facts; its authors' family names in every script known for them."""
-    families = set()
-    for (_printed, family, _given), (_same, person_id) in zip(
-        row.record["authors"], row.authors, strict=True
-    ):
+    families = {names.family_key(family) for _printed, family, _given in row.record["authors"]}
+    for _printed, person_id in row.authors:
         person = people.people[person_id]
-        known = (family, person["family_name_en"], person["family_name_ja"])
+        known = (person["family_name_en"], person["family_name_ja"])
         families.update(names.family_key(name) for name in known)
     return Facts.of(row.record["fields"], families, (person_id for _p, person_id in row.authors))
 
@@ -411,18 +406,23 @@ def _same_as(row, same, kind):
 
 
 def _resolve_authors(row, people):
-    """Fill the row's authors; the reason it is an error (one person twice), or ""."""
+    """Fill the row's authors, each person once.
+
+    A person listed twice (a slip in the file, which BibTeX prints as written) keeps
+    the first place, with a warning: the entry is still worth importing and its
+    stored source keeps the list as written.
+    """
     seen = {}  # person id → as printed
     for printed, family, given in row.record["authors"]:
         person_id = people.resolve(printed, family, given, row.notes)
         if person_id in seen:
-            return _("“%(name)s” and “%(other)s” are the same person, listed twice.") % {
-                "name": printed,
-                "other": seen[person_id],
-            }
+            row.notes.append(
+                _("“%(name)s” and “%(other)s” are the same person, listed twice: kept once.")
+                % {"name": printed, "other": seen[person_id]}
+            )
+            continue
         seen[person_id] = printed
         row.authors.append((printed, person_id))
-    return ""
 
 
 def _compare_with_matches(plan, using):
