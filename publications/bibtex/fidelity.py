@@ -89,7 +89,8 @@ def _groups(entry, record):
         kept = " ".join(_exported(stored[t], protect) for t in targets if stored.get(t))
         yield group, read, kept
     venue = next((fields[n] for n in mapping.VENUE_FIELDS if fields.get(n)), "")
-    yield "venue", venue, _exported(stored.get("venue", ""))
+    # A `howpublished = {\\url{…}}` is stored as the paper's URL, not its venue.
+    yield "venue", venue, _exported(stored.get("venue", "")) + " " + stored.get("url", "")
     read_names = [name.printed for name in parsing.split_names(fields.get("author", ""))[0]]
     written = [export._bibtex_name(*author) for author in record["authors"]]
     kept_names = [name.printed for name in parsing.split_names(" and ".join(written))[0]]
