@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -178,3 +179,14 @@ def test_an_editor_may_leave_the_year_blank_but_not_give_a_wrong_one():
     Publication(title_en="A manual", year=None, venue="JEOL").full_clean(exclude=["slug"])
     with pytest.raises(ValidationError):
         Publication(title_en="A manual", year=1599, venue="JEOL").full_clean(exclude=["slug"])
+
+
+def test_the_newest_first_index_puts_undated_papers_last_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite sorts NULL last in a descending order without being told")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'publication_newest_first'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "year DESC NULLS LAST, month DESC NULLS LAST, id DESC" in definition
