@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from publications.bibtex import export, importer
@@ -190,3 +191,15 @@ def test_the_newest_first_index_puts_undated_papers_last_on_postgresql():
         )
         (definition,) = cursor.fetchone()
     assert "year DESC NULLS LAST, month DESC NULLS LAST, id DESC" in definition
+
+
+def test_the_import_preview_says_undated_and_warns(client):
+    user = User.objects.create_superuser("admin", password="pw")
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    text = "@manual{m, title = {Operating manual of the microscope}, organization = {JEOL}}\n"
+    response = client.post(reverse("admin:publications_publication_import"), {"text": text})
+    assert response.status_code == 302
+    html = client.get(response.url).content.decode()
+    assert "Operating manual of the microscope (undated)" in html
+    assert "No year: listed as undated." in html
