@@ -225,7 +225,8 @@ class KeywordListView(ListView):
         return context
 
     def get_queryset(self):
-        """Keywords, most papers first, then by name: two queries.
+        """Keywords that tag a published paper, most papers first, then by name: two
+        queries. Vocabulary terms that tag no paper only widen search: not listed.
 
         The published papers per keyword are counted on the links joined to the
         published papers' index: annotating the keywords with a filtered Count
@@ -237,15 +238,21 @@ class KeywordListView(ListView):
             .annotate(n=Count("pk"))
             .values_list("keyword_id", "n")
         )
-        keywords = list(Keyword.objects.by_name(get_language()[:2]))
+        keywords = [
+            keyword
+            for keyword in Keyword.objects.by_name(get_language()[:2])
+            if counts.get(keyword.pk)
+        ]
         for keyword in keywords:
-            keyword.paper_count = counts.get(keyword.pk, 0)
+            keyword.paper_count = counts[keyword.pk]
         # A stable sort: keywords with as many papers stay in name order.
         return sorted(keywords, key=lambda keyword: -keyword.paper_count)
 
 
 class KeywordDetailView(DetailView):
-    model = Keyword
+    # A keyword that tags no published paper (a vocabulary term that only widens
+    # search) has no page: 404, like anything else visitors cannot see.
+    queryset = Keyword.objects.with_published_papers()
     template_name = "publications/keyword_detail.html"
     context_object_name = "keyword"
 
