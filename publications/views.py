@@ -3,12 +3,13 @@ the queries are named methods of the models."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, freshness, search, seo
+from . import filters, freshness, search, seo, suggest
 from .bibtex import export
 from .charts import year_chart
 from .models import Keyword, Publication
@@ -286,3 +287,16 @@ class KeywordDetailView(DetailView):
             ),
         )
         return context
+
+
+def suggest_terms(request):
+    """JSON: vocabulary terms for the header's search box as the visitor types (`?q=`).
+
+    Bounded and never an error: any text gives a list, perhaps empty
+    (publications/suggest.py). Browsers may keep an answer a few minutes; the page
+    cache stores none ("private"): every prefix typed would be an entry.
+    """
+    suggestions = suggest.suggest(request.GET.get("q", ""), get_language()[:2])
+    response = JsonResponse({"suggestions": suggestions})
+    patch_cache_control(response, private=True, max_age=300)
+    return response
