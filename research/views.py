@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from publications import seo
 from publications.charts import year_chart
 from publications.models import Keyword, Publication, authors_in_order
-from publications.views import export_response, group_by_year, is_preview, paginate_by_year
+from publications.views import export_response, is_preview, paginate_by_year
 
 from .models import LabProfile, ResearchTheme
 from .renditions import rendition
@@ -107,7 +107,6 @@ class ThemeDetailView(DetailView):
             preview=not theme.is_published,
             representatives=representatives,
             related_page=related_page,
-            related_groups=group_by_year(related_page.object_list),
             chart=year_chart(merge_year_counts(related_years, representatives)),
             nav="research",
         )

@@ -295,7 +295,8 @@ def test_redis_backend_when_redis_url_names_one(
         assert visitor.get(page)[STATUS] == "hit"
         new_worker(settings, redis_cache)
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            factories.keyword(name_ja="新しいキーワード")
+            # The index lists keywords with a published paper.
+            factories.paper(keywords=[factories.keyword(name_ja="新しいキーワード")])
         new_worker(settings, redis_cache)
         fresh = visitor.get(page)
         assert fresh[STATUS] == "miss"
