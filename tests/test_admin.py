@@ -157,7 +157,7 @@ def test_editor_excludes_a_paper_from_a_theme_with_an_autocomplete(editor_client
     # Django's autocomplete widget (a select that searches papers as the editor types).
     widget = re.search(r'<select[^>]*name="excluded_publications"[^>]*>', html).group(0)
     assert "admin-autocomplete" in widget
-    assert "shares a keyword but does not belong" in html  # the fieldset explains it
+    assert "テーマに属さない論文は、ここで除外" in html  # the fieldset explains it (in Japanese)
     found = editor_client.get(
         "/admin/autocomplete/",
         {
