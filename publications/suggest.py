@@ -4,7 +4,8 @@ Every keyword is a term of the vocabulary, whether or not it tags a paper: a ter
 that tags none still widens a search (docs/search.md), so it is suggested too, after
 the terms with published papers. A term is found by its names and its other
 spellings in both languages, folded as search folds them (NFKC, case), by a prefix
-of the whole name, of one of its words, or (Japanese, which has no spaces) anywhere.
+of the whole name, of one of its words, or (a Japanese query: Japanese has no
+spaces) anywhere in it.
 
 The terms are read once per worker and content version (a few hundred: one query);
 a suggestion costs no query. Bounded: the query is cut to MAX_QUERY_CHARS, at most
@@ -15,6 +16,8 @@ from django.db import models
 
 from . import freshness, search
 from .models import Keyword, Publication
+from .models.keywords import alias_lines
+from .search.text import JAPANESE_CHARACTER
 
 MAX_QUERY_CHARS = 50
 MAX_SUGGESTIONS = 8
@@ -48,9 +51,8 @@ def terms():
             names = {lang: getattr(keyword, f"name_{lang}").strip() for lang in ("ja", "en")}
             spellings = [(fold(text), text, lang) for lang, text in names.items() if text]
             for lang in ("ja", "en"):
-                for line in (getattr(keyword, f"aliases_{lang}") or "").splitlines():
-                    if line.strip():
-                        spellings.append((fold(line), line.strip(), lang))
+                for alias in alias_lines(getattr(keyword, f"aliases_{lang}")):
+                    spellings.append((fold(alias), alias, lang))
             spellings = [s for s in spellings if s[0]]
             if spellings:
                 vocabulary.append((spellings, names, keyword.has_papers))
@@ -59,12 +61,13 @@ def terms():
     return freshness.cached("suggest:vocabulary", read)
 
 
-def match_quality(query, folded):
+def match_quality(query, folded, japanese):
     if folded.startswith(query):
         return WHOLE
-    if any(word.startswith(query) for word in folded.split()[1:]):
+    if " " + query in folded:  # from the start of a later word
         return WORD
-    if query in folded:
+    # Inside a word only for Japanese, written without spaces: "eels" is in "steels".
+    if japanese and query in folded:
         return INSIDE
     return None
 
@@ -80,11 +83,12 @@ def suggest(q, language):
     if not query:
         return []
     other = "en" if language == "ja" else "ja"
+    japanese = bool(JAPANESE_CHARACTER.search(query))
     found = []
     for spellings, names, has_papers in terms():
         best = None
         for folded, text, lang in spellings:
-            quality = match_quality(query, folded)
+            quality = match_quality(query, folded, japanese)
             if quality is not None and (best is None or quality < best[0]):
                 best = (quality, text, lang)
         if best is None:
@@ -99,7 +103,8 @@ def suggest(q, language):
             detail = names[detail_lang] if fold(names[detail_lang]) != fold(value) else ""
         found.append(
             (
-                (quality, not has_papers, len(value), fold(value)),
+                # The closest spelling first: the shortest of those matched as well.
+                (quality, not has_papers, len(matched), fold(value)),
                 {"value": value, "lang": lang, "detail": detail, "detail_lang": detail_lang},
             )
         )

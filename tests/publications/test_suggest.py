@@ -67,6 +67,13 @@ class TestSuggestions:
             "Amorphous glasses",
         ]
 
+    def test_latin_letters_match_from_a_word_start_japanese_anywhere(self, client, eels):
+        factories.keyword(name_en="Steels", name_ja="鉄鋼")
+        factories.keyword(name_en="Scanning electron microscopy", name_ja="走査型電子顕微鏡法")
+        assert [s["value"] for s in suggestions(client, "en", "eels")] == [eels.name_en]
+        values = [s["value"] for s in suggestions(client, "en", "電子")]
+        assert values == ["Electron energy loss spectroscopy", "Scanning electron microscopy"]
+
     def test_at_most_a_few_suggestions(self, client):
         for n in range(MAX_SUGGESTIONS + 5):
             factories.keyword(name_en=f"Glass type {n}")
