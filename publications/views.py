@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView
 from . import filters, freshness, search, seo, suggest
 from .bibtex import export
 from .charts import year_chart
+from .markup import math_plain
 from .models import Keyword, Publication
 
 PER_PAGE = 20
@@ -201,8 +202,8 @@ class PublicationDetailView(DetailView):
         context["preview"] = not publication.is_published
         context["nav"] = "publications"
         context["meta"] = seo.PageMeta(
-            title=publication.title,
-            description=publication.abstract or publication.citation_text(),
+            title=math_plain(publication.title),
+            description=math_plain(publication.abstract) or publication.citation_text(),
             type="article",
         )
         context["scholar_tags"] = seo.scholar_tags(publication, self.request)
