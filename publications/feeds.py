@@ -60,7 +60,7 @@ class PublicationFeed(Feed):
 
 class KeywordFeed(PublicationFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Keyword, slug=slug)
+        return get_object_or_404(Keyword.objects.with_published_papers(), slug=slug)
 
     def title(self, obj=None):
         return _("Mizoguchi Laboratory: new publications on %(keyword)s") % {"keyword": obj}

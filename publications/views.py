@@ -3,12 +3,13 @@ the queries are named methods of the models."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, freshness, search, seo
+from . import filters, freshness, search, seo, suggest
 from .bibtex import export
 from .charts import year_chart
 from .markup import math_plain
@@ -229,7 +230,8 @@ class KeywordListView(ListView):
         return context
 
     def get_queryset(self):
-        """Keywords, most papers first, then by name: two queries.
+        """Keywords that tag a published paper, most papers first, then by name: two
+        queries. Vocabulary terms that tag no paper only widen search: not listed.
 
         The published papers per keyword are counted on the links joined to the
         published papers' index: annotating the keywords with a filtered Count
@@ -241,15 +243,21 @@ class KeywordListView(ListView):
             .annotate(n=Count("pk"))
             .values_list("keyword_id", "n")
         )
-        keywords = list(Keyword.objects.by_name(get_language()[:2]))
+        keywords = [
+            keyword
+            for keyword in Keyword.objects.by_name(get_language()[:2])
+            if counts.get(keyword.pk)
+        ]
         for keyword in keywords:
-            keyword.paper_count = counts.get(keyword.pk, 0)
+            keyword.paper_count = counts[keyword.pk]
         # A stable sort: keywords with as many papers stay in name order.
         return sorted(keywords, key=lambda keyword: -keyword.paper_count)
 
 
 class KeywordDetailView(DetailView):
-    model = Keyword
+    # A keyword that tags no published paper (a vocabulary term that only widens
+    # search) has no page: 404, like anything else visitors cannot see.
+    queryset = Keyword.objects.with_published_papers()
     template_name = "publications/keyword_detail.html"
     context_object_name = "keyword"
 
@@ -283,3 +291,16 @@ class KeywordDetailView(DetailView):
             ),
         )
         return context
+
+
+def suggest_terms(request):
+    """JSON: vocabulary terms for the header's search box as the visitor types (`?q=`).
+
+    Bounded and never an error: any text gives a list, perhaps empty
+    (publications/suggest.py). Browsers may keep an answer a few minutes; the page
+    cache stores none ("private"): every prefix typed would be an entry.
+    """
+    suggestions = suggest.suggest(request.GET.get("q", ""), get_language()[:2])
+    response = JsonResponse({"suggestions": suggestions})
+    patch_cache_control(response, private=True, max_age=300)
+    return response
