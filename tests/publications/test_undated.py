@@ -203,3 +203,16 @@ def test_the_import_preview_says_undated_and_warns(client):
     html = client.get(response.url).content.decode()
     assert "Operating manual of the microscope (undated)" in html
     assert "No year: listed as undated." in html
+
+
+def test_a_themes_related_papers_of_one_score_list_undated_ones_last(client):
+    keyword = factories.keyword()
+    factories.paper("Related undated", None, keywords=[keyword])
+    factories.paper("Related 2010", 2010, keywords=[keyword])
+    theme = factories.theme(keywords=[keyword])
+    with translation.override("en"):
+        html = client.get(theme.get_absolute_url()).content.decode()
+    assert html.index("Related 2010") < html.index("Related undated")
+    # The chart counts the dated paper only.
+    table = html.split('class="year-table"')[1].split("</table>")[0]
+    assert re.findall(r"<tr><td>(\d+)</td><td>(\d+)</td>", table) == [("2010", "1")]
