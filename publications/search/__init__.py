@@ -33,6 +33,7 @@ from .document import (
     SearchDocument,
     publication_document,
 )
+from .highlight import highlight, snippet
 from .index import BATCH_SIZE, RebuildSummary, fill_words, rebuild, refresh, write_entries
 from .paginator import SearchPaginator
 from .query import MAX_EXPANSION, MAX_QUERY_CHARS, MAX_TERMS, SearchQuery, Term, expand_prefixes
@@ -84,6 +85,7 @@ __all__ = [
     "expand_prefixes",
     "fill_words",
     "fold",
+    "highlight",
     "keywords_matching",
     "matching_entries",
     "normalise_key",
@@ -93,6 +95,7 @@ __all__ = [
     "relevance",
     "schedule",
     "search",
+    "snippet",
     "tokenise",
     "write_entries",
 ]

@@ -92,7 +92,8 @@ def lookup_prefix(word):
         seeds.append(IRREGULAR_PLURALS[word])
     if word in SINGULARS:
         seeds.append(SINGULARS[word])
-    prefix = shared_start(seeds)
+    # One character less: a stem may end in a letter its forms replace (batteri: battery).
+    prefix = shared_start(seeds)[:-1]
     return prefix if len(prefix) >= MIN_FORM_CHARS else ""
 
 

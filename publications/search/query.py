@@ -50,8 +50,11 @@ MAX_ALTERNATIVES = 24
 # A vocabulary spelling's last word is matched by the start its forms share
 # (``grain boundar``: boundary, boundaries) when that start is at least this long.
 MIN_SHARED_START = 5
-# Japanese that only joins words (particles, okurigana: を用いた, の) is no term of its own.
-KANA_ONLY = re.compile("[\u3041-\u309f\u30fc]+")
+# What is left of a Japanese query around the terms it names is cut at hiragana
+# (particles, okurigana: を用いた, による), and only runs of two or more other
+# characters stay terms (観察 in 電子顕微鏡による観察; not 用).
+HIRAGANA = re.compile("[\u3041-\u309f]+")
+MIN_LEFTOVER_CHARS = 2
 
 CURLY_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u301d\u301e\u301f", '"'))
 # A "quoted phrase" (closed or not), or a run of anything but spaces and quotes.
@@ -268,8 +271,11 @@ def _groups(units, vocab):
                     part_tokens = (Token(part, True),)
                     if ids:
                         groups.append(_named_group(part_tokens, ids, vocab))
-                    elif not KANA_ONLY.fullmatch(part):
-                        groups.append(Group(Term(part_tokens), (Term(part_tokens),)))
+                    else:
+                        for piece in HIRAGANA.split(part):
+                            if len(piece) >= MIN_LEFTOVER_CHARS:
+                                piece_tokens = (Token(piece, True),)
+                                groups.append(Group(Term(piece_tokens), (Term(piece_tokens),)))
             i += 1
     return groups
 
