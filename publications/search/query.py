@@ -149,6 +149,8 @@ class Group:
     alternatives: tuple
     # The keyword ids of the vocabulary terms this part of the query names.
     named: tuple = ()
+    # Quoted by the visitor: matched as typed only (no vocabulary, no word forms).
+    literal: bool = False
 
     @property
     def label(self):
@@ -158,10 +160,28 @@ class Group:
     def single(self):
         return len(self.alternatives) == 1
 
+    @property
+    def needed(self):
+        """The ways of matching that no other one covers: what the database must test.
+
+        ``machine learning`` is a match of ``machine learn`` (a spelling's shared
+        start): testing both only costs a LIKE. The others still rank (``typed``).
+        """
+        terms = self.alternatives
+        return tuple(
+            term
+            for i, term in enumerate(terms)
+            if not any(
+                _covers(other, term) and (other != term or j < i)
+                for j, other in enumerate(terms)
+                if j != i
+            )
+        )
+
     def like(self):
         """The condition on ``text`` (SQLite decides with it; PostgreSQL re-checks)."""
         condition = Q()
-        for term in self.alternatives:
+        for term in self.needed:
             condition |= Q(text__contains=term.pattern)
         return condition
 
@@ -170,7 +190,7 @@ class Group:
         """PostgreSQL's index decides (``tsquery()``): no LIKE re-check."""
         if self.single:
             return self.typed.exact
-        return all(term.exact_alone for term in self.alternatives)
+        return all(term.exact_alone for term in self.needed)
 
     def tsquery(self, pairs):
         """This term's tsquery (``pairs``: a single way may use pair lexemes)."""
@@ -178,9 +198,7 @@ class Group:
             return " & ".join(self.typed.lexemes(pairs=pairs))
         return (
             "("
-            + " | ".join(
-                "(" + " & ".join(term.lexemes(pairs=False)) + ")" for term in self.alternatives
-            )
+            + " | ".join("(" + " & ".join(term.lexemes(pairs=False)) + ")" for term in self.needed)
             + ")"
         )
 
@@ -202,14 +220,20 @@ def _spelling_term(tokens):
     return Term(tokens)
 
 
+def _covers(wider, term):
+    """Whether every match of ``term`` is a match of ``wider`` (a word start it extends)."""
+    return not wider.whole and term.pattern.startswith(wider.pattern)
+
+
 def _named_group(typed_tokens, ids, vocab):
-    alternatives = [Term(typed_tokens)]
+    typed = Term(typed_tokens)
+    alternatives = [typed]
     for pk in ids:
         for spelling in vocab.spellings.get(pk, ()):
             term = _spelling_term(spelling)
             if term not in alternatives:
                 alternatives.append(term)
-    return Group(alternatives[0], tuple(alternatives[:MAX_ALTERNATIVES]), tuple(ids))
+    return Group(typed, tuple(alternatives[:MAX_ALTERNATIVES]), tuple(ids))
 
 
 def _japanese_parts(text, vocab):
@@ -244,13 +268,17 @@ def _groups(units, vocab):
     i = 0
     while i < len(units):
         tokens, quoted = units[i]
+        if quoted:
+            # A "quoted phrase" asks for those words as typed: no vocabulary, no forms.
+            groups.append(Group(Term(tokens), (Term(tokens),), literal=True))
+            i += 1
+            continue
         # The longest run of unquoted parts that names a term, from here.
         run_end = i + 1
         while (
             run_end < len(units)
             and run_end - i < vocabulary.MAX_RUN_WORDS
             and not units[run_end][1]
-            and not quoted
         ):
             run_end += 1
         for end in range(run_end, i, -1):
@@ -262,7 +290,7 @@ def _groups(units, vocab):
                 break
         else:
             parts = None
-            if len(tokens) == 1 and tokens[0].japanese and not quoted:
+            if len(tokens) == 1 and tokens[0].japanese:
                 parts = _japanese_parts(tokens[0].text, vocab)
             if parts is None:
                 groups.append(Group(Term(tokens), (Term(tokens),)))
@@ -285,14 +313,19 @@ def _with_forms(groups, using):
     words = [
         g.typed.tokens[0].text
         for g in groups
-        if g.single and len(g.typed.tokens) == 1 and not g.typed.tokens[0].japanese
+        if g.single
+        and not g.literal
+        and len(g.typed.tokens) == 1
+        and not g.typed.tokens[0].japanese
     ]
     if not words:
         return groups
     forms = forms_of(words, using)
     widened = []
     for group in groups:
-        found = forms.get(group.typed.tokens[0].text) if group.single else None
+        found = (
+            forms.get(group.typed.tokens[0].text) if group.single and not group.literal else None
+        )
         if found:
             extra = tuple(Term((Token(word, False),), whole=True) for word in found)
             group = Group(group.typed, (group.typed, *extra)[:MAX_ALTERNATIVES], group.named)

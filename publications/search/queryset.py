@@ -101,7 +101,7 @@ def relevance(query, text="text", partial=False):
     head = Substr(F(text), 1, StrIndex(F(text), Value(HEAD_MARK)))
     annotations = {
         "rank_head": _counted(
-            _any(Contains(head, term.pattern) for term in group.alternatives) for group in groups
+            _any(Contains(head, term.pattern) for term in group.needed) for group in groups
         ),
         "rank_typed": _counted(Q(Contains(F(text), group.typed.pattern)) for group in groups),
     }
@@ -132,7 +132,7 @@ def matching_entries(query, using="default", indexed=True, partial=False):
         conditions = []
         for group, tsquery in zip(groups, query.any_tsqueries(using), strict=True):
             condition = Q(MatchesLexemes(F("vector"), Value(tsquery), indexed=indexed))
-            if not all(term.exact_alone for term in group.alternatives):
+            if not all(term.exact_alone for term in group.needed):
                 condition &= group.like()
             conditions.append(condition)
         return entries.filter(_any_q(conditions))
