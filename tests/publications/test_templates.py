@@ -234,7 +234,7 @@ class TestFilterForm:
             "id_lab": "Papers with lab members only",
         }
         assert tag(html, "input", type="search", id="id_q", value="ELNES", maxlength="200")
-        assert tag(html, "input", id="id_year_from", value="2010", min="1900", max="2100")
+        assert tag(html, "input", id="id_year_from", value="2010", min="1600", max="2100")
         year = tag(html, "input", id="id_year")
         assert year and "value=" not in year
         assert '<option value="review" selected>Review</option>' in html
