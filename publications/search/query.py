@@ -270,7 +270,9 @@ def _groups(units, vocab):
         tokens, quoted = units[i]
         if quoted:
             # A "quoted phrase" asks for those words as typed: no vocabulary, no forms.
-            groups.append(Group(Term(tokens), (Term(tokens),), literal=True))
+            # It still names the term for the heading ("Papers with this keyword").
+            named = vocab.terms_named(tuple((t.text, t.japanese) for t in tokens))
+            groups.append(Group(Term(tokens), (Term(tokens),), tuple(named), literal=True))
             i += 1
             continue
         # The longest run of unquoted parts that names a term, from here.

@@ -141,6 +141,16 @@ class TestVocabulary:
         factories.paper("粒界の構造", title_ja="粒界の構造")
         assert found("grain boundaries") == {"粒界の構造"}
 
+    def test_a_quoted_phrase_is_matched_as_typed(self):
+        term("Electron energy loss spectroscopy", "電子エネルギー損失分光", aliases_en="EELS")
+        factories.paper("EELS of oxides")
+        factories.paper("Electron energy loss spectroscopy of oxides")
+        factories.paper("Cathodes of lithium batteries")
+        assert found('"electron energy loss spectroscopy"') == {
+            "Electron energy loss spectroscopy of oxides"
+        }
+        assert found('"battery"') == set()
+
     def test_a_keyword_without_papers_still_widens_search(self):
         term("Density functional theory", "密度汎関数理論", aliases_en="DFT")
         factories.paper("DFT study of vacancies")
