@@ -405,12 +405,17 @@ class SearchQuery:
                 parts.append(group.tsquery(pairs=False))
         return " & ".join(dict.fromkeys(parts))
 
-    def prefix_words(self, using):
-        """PostgreSQL: {prefix: [words it starts]} for every word prefix of the query."""
-        if using not in self._expansions:
-            text = " & ".join(group.tsquery(pairs=False) for group in self.groups)
-            self._expansions[using] = _prefix_words(text, using)
-        return self._expansions[using]
+    def prefix_words(self, using, partial=False):
+        """PostgreSQL: {prefix: [words it starts]} for the word prefixes the search sends
+        (``partial``: of each group's tsquery, for papers with some of the terms)."""
+        key = (using, partial)
+        if key not in self._expansions:
+            if partial:
+                text = " & ".join(group.tsquery(pairs=False) for group in self.groups)
+            else:
+                text = self.tsquery(pairs=False)
+            self._expansions[key] = _prefix_words(text, using)
+        return self._expansions[key]
 
     def words_tsquery(self, using):
         """PostgreSQL: the lexemes other than pairs, word prefixes expanded (one query, once)."""
@@ -418,7 +423,7 @@ class SearchQuery:
 
     def any_tsqueries(self, using):
         """PostgreSQL: each group's tsquery without pairs, prefixes expanded (for ORing)."""
-        words = self.prefix_words(using)
+        words = self.prefix_words(using, partial=True)
         return [_substitute(group.tsquery(pairs=False), words) for group in self.groups]
 
 
