@@ -1,5 +1,6 @@
 """Admin for staff: keywords, people and publications with ja/en tabs."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,14 +20,85 @@ from .models import (
     NameVariant,
     Person,
     Publication,
+    alias_lines,
+    spelling_key,
 )
+
+
+class KeywordForm(forms.ModelForm):
+    """Aliases tidied to one per line, and refused when another keyword has that spelling:
+    a query naming it would otherwise widen to two unrelated terms."""
+
+    class Meta:
+        model = Keyword
+        fields = ["name_ja", "name_en", "aliases_ja", "aliases_en", "slug", "links_themes"]
+        help_texts = {
+            "aliases_ja": _(
+                "Other Japanese spellings of this same concept, one per line: kanji and "
+                "katakana forms, with or without 法 or 型 (e.g. 電子線エネルギー損失分光, "
+                "電子エネルギー損失分光法)."
+            ),
+            "aliases_en": _(
+                "Other spellings in Latin letters, one per line: abbreviations and their "
+                "expansions, hyphen and spelling variants (e.g. EELS, electron energy loss "
+                "spectroscopy). Not a broader or narrower concept: make that a keyword of its own."
+            ),
+        }
+
+    def _clean_aliases(self, name):
+        lines = alias_lines(self.cleaned_data.get(name))
+        return "\n".join(dict.fromkeys(lines))
+
+    def clean_aliases_ja(self):
+        return self._clean_aliases("aliases_ja")
+
+    def clean_aliases_en(self):
+        return self._clean_aliases("aliases_en")
+
+    def clean(self):
+        cleaned = super().clean()
+        own = {}
+        for name in ("aliases_ja", "aliases_en"):
+            for alias in alias_lines(cleaned.get(name)):
+                own.setdefault(spelling_key(alias), (name, alias))
+        others = Keyword.objects.exclude(pk=self.instance.pk).only(
+            "slug", "name_ja", "name_en", "aliases_ja", "aliases_en"
+        )
+        for other in others:
+            for spelling in other.spellings():
+                name, alias = own.pop(spelling_key(spelling), (None, None))
+                if name is not None:
+                    self.add_error(
+                        name,
+                        _("“%(alias)s” is already a spelling of the keyword “%(other)s”.")
+                        % {"alias": alias, "other": other},
+                    )
+        return cleaned
 
 
 @admin.register(Keyword)
 class KeywordAdmin(TabbedTranslationAdmin):
-    list_display = ["name_ja", "name_en", "slug", "paper_count"]
-    search_fields = ["name_ja", "name_en", "slug"]
+    form = KeywordForm
+    list_display = ["name_ja", "name_en", "spellings_shown", "links_themes", "paper_count"]
+    list_editable = ["links_themes"]
+    list_filter = ["links_themes"]
+    search_fields = ["name_ja", "name_en", "aliases_ja", "aliases_en", "slug"]
     prepopulated_fields = {"slug": ("name_en",)}
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "slug"]}),
+        (
+            _("Research themes"),
+            {
+                "fields": ["links_themes"],
+                "description": _(
+                    "A keyword shared by papers of unrelated themes (such as “Spectral "
+                    "analysis”) still tags papers and widens search, but should not make a "
+                    "theme list every paper that carries it."
+                ),
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return (
@@ -36,6 +108,10 @@ class KeywordAdmin(TabbedTranslationAdmin):
     @admin.display(description=_("papers"), ordering="paper_count")
     def paper_count(self, obj):
         return obj.paper_count
+
+    @admin.display(description=_("other spellings"))
+    def spellings_shown(self, obj):
+        return " / ".join(alias_lines(obj.aliases_ja) + alias_lines(obj.aliases_en)) or "—"
 
 
 class NameVariantInline(admin.TabularInline):

@@ -145,15 +145,20 @@ def preview_view(admin_site):
                 messages.info(request, _("Import cancelled; nothing was written."))
                 return redirect("admin:publications_publication_changelist")
             skip = request.POST.get("skip_errors") == "1"
+            choices = _posted_choices(request.POST)
             try:
-                importer.confirm(batch, skip_errors=skip, expected_digest=batch.plan_digest)
+                importer.confirm(
+                    batch, skip_errors=skip, expected_digest=batch.plan_digest, choices=choices
+                )
             except importer.PlanChanged as changed:
                 messages.warning(request, str(changed))
                 current = changed.plan
+                _keep_choices(current, choices)
                 status = 409
             except plan.PlanError as error:
                 messages.error(request, str(error))
                 current = importer.build(batch)
+                _keep_choices(current, choices)
                 status = 400
             else:
                 messages.success(
@@ -176,6 +181,7 @@ def preview_view(admin_site):
                 batch=batch,
                 plan=current,
                 counts=current.counts,
+                actions=current.actions,
                 digest=current.digest(),
             ),
             status=status,
@@ -184,8 +190,25 @@ def preview_view(admin_site):
     return view
 
 
+def _posted_choices(data):
+    """{row number: option} from the preview's per-row fields `choice-<number>`."""
+    choices = {}
+    for name, value in data.items():
+        prefix, _sep, number = name.partition("-")
+        if prefix == "choice" and number.isdigit():
+            choices[int(number)] = value
+    return choices
+
+
+def _keep_choices(current, choices):
+    """Show the editor's choices again on a preview shown anew, where they still apply."""
+    for row in current.rows:
+        if choices.get(row.number) in row.options:
+            row.choose(choices[row.number])
+
+
 def _summary(batch):
-    return _("%(new)d new, %(update)d updated, %(duplicate)d duplicates, %(error)d skipped") % {
+    return _("%(new)d new, %(update)d updated, %(duplicate)d skipped, %(error)d errors") % {
         "new": batch.created_count,
         "update": batch.updated_count,
         "duplicate": batch.duplicate_count,

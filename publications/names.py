@@ -8,6 +8,7 @@ split a printed name into family and given parts and compute the keys that
 initials.
 """
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -79,8 +80,64 @@ def name_key(printed):
     return _NOT_ALNUM.sub("", f"{given}{family}".casefold())
 
 
+def fold(text):
+    """Case-folded, without accents outside Japanese script: "Müller" and "muller" agree.
+
+    Kana keep their voicing marks (NFKD would turn ガ into カ + ゛), so Japanese
+    text is only case- and width-folded.
+    """
+    text = normalise(text).casefold()
+    if is_cjk(text):
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def family_key(family):
-    return _NOT_ALNUM.sub("", normalise(family).casefold())
+    """How family names are compared: accents, case, width, hyphens and spaces ignored."""
+    return _NOT_ALNUM.sub("", fold(family))
+
+
+@functools.lru_cache(maxsize=20_000)
+def given_parts(given):
+    """((folded word, is an initial), …) of a given name: "C. V." → (("c", True), ("v", True)).
+
+    "PY." and "CV" (up to three capitals) are runs of initials, as citations write them.
+    Cached: a file repeats its authors, and each is compared with every namesake.
+    """
+    parts = []
+    for part in re.split(r"[\s\-‐.]+", normalise(given).replace(".", ". ")):
+        if not part:
+            continue
+        letters = _NOT_ALNUM.sub("", part)
+        if not letters:
+            continue
+        if len(letters) == 1 or (letters.isupper() and len(letters) <= 3 and letters.isalpha()):
+            parts += [(fold(letter), True) for letter in letters]
+        else:
+            parts.append((fold(letters), False))
+    return tuple(parts)
+
+
+def given_compatible(a, b):
+    """Whether two given names can belong to one person.
+
+    Word by word, an initial agrees with any word it begins ("C. V." =
+    "Chakravarthi V."), two full words must be equal ("Takashi" ≠ "Teruyasu");
+    a single word or initial agrees with the first of several ("T." = "Teruyasu
+    K."), otherwise both need as many parts. An empty given name agrees with
+    nothing: a family name alone never identifies a person.
+    """
+    left, right = given_parts(a), given_parts(b)
+    if not left or not right:
+        return False
+    if len(left) != len(right):
+        if min(len(left), len(right)) != 1:
+            return False
+        left, right = left[:1], right[:1]
+    return all(
+        x[0] == y[0] if (x_initial or y_initial) else x == y
+        for (x, x_initial), (y, y_initial) in zip(left, right, strict=True)
+    )
 
 
 def initials_compatible(a, b):

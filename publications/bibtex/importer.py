@@ -82,15 +82,18 @@ def build(batch, using="default"):
     return plan.build_plan(batch.records, list(batch.keywords.all()), using)
 
 
-def confirm(batch, skip_errors=False, using="default", expected_digest=None):
-    """Apply a pending batch; returns (batch, plan).
+def confirm(batch, skip_errors=False, using="default", expected_digest=None, choices=None):
+    """Apply a pending batch with these choices ({row number: option}); returns (batch, plan).
 
     With `expected_digest`, refuses (PlanChanged) when the plan differs from the
-    one the user saw, so nobody confirms something they did not preview.
+    one the user saw, so nobody confirms something they did not preview and every
+    choice refers to the row and the papers that were shown. A choice that is not
+    among its row's options raises PlanError.
     """
     current = build(batch, using)
     if expected_digest is not None and current.digest() != expected_digest:
         raise PlanChanged(current)
+    current.apply_choices(choices or {})
     writing.apply_plan(current, batch, skip_errors=skip_errors, using=using)
     return batch, current
 

@@ -14,8 +14,21 @@ default one) so that each value is resolved exactly once, in this order:
    en dash; a bare `%` or `&` is text, not a comment or an alignment tab.
    Values with nothing LaTeX-like in them skip the decoder (it dominates the time).
 
-Errors never raise: syntax errors, duplicate keys and duplicate fields come back
-as `Problem`s with their line number and key, and parsing resumes at the next `@`.
+Then, per entry, what BibTeX and biber do before a style sees it:
+
+3. A field that appears twice keeps its first value, with a warning (BibTeX's own
+   behaviour; bibtexparser would reject the whole entry).
+4. `xdata` and `crossref` inheritance (`inherit`): missing fields come from the
+   parent, with biblatex's renaming rules (a @book's title becomes an @inbook's
+   booktitle, an @mvbook's title a @book's maintitle, a @periodical's title an
+   @article's journaltitle…). Identifiers and descriptions of the parent (DOI,
+   arXiv id, URL, abstract, keywords, note, pages) are not inherited: they would
+   make a chapter the same paper as its book. `@xdata` entries are field stores
+   and `@set` entries groups of entries that are in the file themselves: neither
+   is a publication, so neither comes back as an entry.
+
+Errors never raise: syntax errors and duplicate keys come back as `Problem`s with
+their line number and key, and parsing resumes at the next `@`.
 """
 
 import functools
@@ -24,7 +37,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import bibtexparser
 from bibtexparser.middlewares.middleware import BlockMiddleware
 from bibtexparser.middlewares.names import (
     InvalidNameError,
@@ -32,6 +44,7 @@ from bibtexparser.middlewares.names import (
     split_multiple_persons_names,
 )
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+from bibtexparser.splitter import Splitter
 from django.utils.translation import gettext as _
 from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
@@ -51,6 +64,10 @@ _LATEX_LIKE = re.compile(r"[\\{}$~%&^_]|--|``|''")
 _BARE = re.compile(r"(?<!\\)([%&])")
 _KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s}]*)")
 _MACRO = re.compile(r"^[A-Za-z_][\w\-:.+/']*$")
+# Sorting tricks in years and dates: "{\noopsort{1986b}}1986" prints 1986 (the
+# macro is defined in the file's @preamble to print nothing).
+_SORT_MACRO = re.compile(r"\\(?:noopsort|noop|nosort|sortnoop|SortNoop)\s*\{[^{}]*\}")
+DATE_FIELDS = frozenset({"year", "date", "month"})
 
 
 def _decoder():
@@ -242,6 +259,8 @@ class LatexToUnicode(BlockMiddleware):
             key = f.key.lower()
             if key in VERBATIM_FIELDS or key in NAME_FIELDS:
                 f.value = f.value.strip()
+            elif key in DATE_FIELDS:
+                f.value = latex_to_unicode(_SORT_MACRO.sub("", f.value))
             else:
                 f.value = latex_to_unicode(f.value)
         return entry
@@ -325,16 +344,129 @@ def _key_of(raw):
     return match.group(1) if match else ""
 
 
+# Entry types that hold fields or group entries for biblatex, or set a style's
+# options (IEEEtran's control entry), not publications.
+NOT_PUBLICATIONS = frozenset({"xdata", "set", "ieeetranbstctl"})
+# Fields biblatex never inherits, and those we do not either because they identify or
+# describe the parent itself (its DOI is not its chapter's DOI).
+NOT_INHERITED = frozenset(
+    {
+        "ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute", "label",
+        "options", "presort", "related", "relatedoptions", "relatedstring", "relatedtype",
+        "shorthand", "shorthandintro", "sortkey",
+        "doi", "eprint", "eprinttype", "eprintclass", "archiveprefix", "primaryclass",
+        "arxiv", "url", "urldate", "file", "pdf", "abstract", "keywords", "note",
+        "addendum", "pages", "eid", "pubstate", "title_ja", "title_en", "abstract_ja",
+        "abstract_en", "note_ja", "note_en",
+    }
+)  # fmt: skip
+_TITLE_FIELDS = ("title", "subtitle", "titleaddon")
+_NOT_AS_TITLE = frozenset({"shorttitle", "sorttitle", "indextitle", "indexsorttitle"})
+_MULTIVOLUME = {"mvbook", "mvcollection", "mvproceedings", "mvreference"}
+# biblatex's \DeclareDataInheritance rules for titles: (parent types, child types,
+# the prefix the parent's title fields take in the child).
+TITLE_INHERITANCE = (
+    (
+        _MULTIVOLUME,
+        {
+            "book", "inbook", "bookinbook", "suppbook", "collection", "reference",
+            "proceedings", "incollection", "inproceedings", "inreference", "suppcollection",
+        },
+        "main",
+    ),
+    ({"book"}, {"inbook", "bookinbook", "suppbook"}, "book"),
+    ({"collection", "reference"}, {"incollection", "inreference", "suppcollection"}, "book"),
+    ({"proceedings"}, {"inproceedings"}, "book"),
+    ({"periodical"}, {"article", "suppperiodical"}, "journal"),
+)  # fmt: skip
+
+
+def _title_prefix(parent_type, child_type):
+    for parents, children, prefix in TITLE_INHERITANCE:
+        if parent_type in parents and child_type in children:
+            return prefix
+    return None
+
+
+def _copy_from(child, parent, via_crossref):
+    prefix = _title_prefix(parent.entry_type, child.entry_type) if via_crossref else None
+    for name, value in parent.fields.items():
+        if name in NOT_INHERITED:
+            continue
+        if prefix is not None and (name in _TITLE_FIELDS or name in _NOT_AS_TITLE):
+            if name in _TITLE_FIELDS:
+                child.fields.setdefault(prefix + name, value)  # book + title, main + subtitle
+            continue
+        child.fields.setdefault(name, value)
+    if prefix is not None and "author" in parent.fields:
+        child.fields.setdefault("bookauthor", parent.fields["author"])
+
+
+def inherit(entries):
+    """Fill each entry's missing fields from its `xdata` and `crossref` parents.
+
+    Parents are resolved first (a parent may inherit itself); keys compare
+    case-insensitively, as in BibTeX; a cycle or a missing parent is a warning.
+    """
+    by_key = {}
+    for entry in entries:
+        by_key.setdefault(entry.key.lower(), entry)
+    done, active = set(), set()
+
+    def resolve(entry):
+        if id(entry) in done:
+            return
+        active.add(id(entry))
+        parents = [(k, False) for k in entry.fields.get("xdata", "").split(",") if k.strip()]
+        if entry.fields.get("crossref", "").strip():
+            parents.append((entry.fields["crossref"], True))
+        for key, via_crossref in parents:
+            parent = by_key.get(key.strip().lower())
+            if parent is None:
+                entry.warnings.append(
+                    _("“%(key)s” (%(field)s) is not in this file: nothing is inherited from it.")
+                    % {"key": key.strip(), "field": "crossref" if via_crossref else "xdata"}
+                )
+                continue
+            if id(parent) in active:
+                entry.warnings.append(
+                    _("“%(key)s” inherits from itself (a crossref/xdata cycle).")
+                    % {"key": key.strip()}
+                )
+                continue
+            resolve(parent)
+            _copy_from(entry, parent, via_crossref)
+        active.discard(id(entry))
+        done.add(id(entry))
+
+    for entry in entries:
+        resolve(entry)
+
+
 def parse(text):
     """Entries (in file order) and problems of a BibTeX text."""
-    library = bibtexparser.parse_string(text, parse_stack=[ResolveValues(), LatexToUnicode()])
+    library = Splitter(bibstr=text).split()
+    # A field twice is only a warning for BibTeX (it keeps the first): read the entry.
+    for block in list(library.failed_blocks):
+        if isinstance(block, DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            library.replace(block, entry, fail_on_duplicate_key=False)
+    for middleware in (ResolveValues(), LatexToUnicode()):
+        library = middleware.transform(library)
     entries, problems = [], []
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, Entry):
-            fields = {}
+            fields, warnings = {}, list(block.parser_metadata.get("labsite_warnings", []))
             for f in block.fields:
-                fields.setdefault(f.key.lower(), f.value)
+                name = f.key.lower()
+                if name in fields:
+                    warnings.append(
+                        _("The field “%(field)s” appears twice: the first value is kept.")
+                        % {"field": f.key}
+                    )
+                    continue
+                fields[name] = f.value
             entries.append(
                 ParsedEntry(
                     key=block.key,
@@ -342,9 +474,11 @@ def parse(text):
                     line=line,
                     raw=block.raw.strip(),
                     fields=fields,
-                    warnings=block.parser_metadata.get("labsite_warnings", []),
+                    warnings=warnings,
                 )
             )
+    inherit(entries)
+    entries = [e for e in entries if e.entry_type not in NOT_PUBLICATIONS]
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -352,11 +486,6 @@ def parse(text):
                 "key": block.key
             }
             key = block.key
-        elif isinstance(block, DuplicateFieldKeyBlock):
-            key = block.ignore_error_block.key
-            reason = _("A field appears twice in this entry (%(fields)s).") % {
-                "fields": ", ".join(sorted(block.duplicate_keys))
-            }
         else:
             key = _key_of(block.raw)
             reason = _(

@@ -1,14 +1,23 @@
 """A file's authors resolved to people, in memory, as `Person.objects.resolve_or_create` does.
 
 Resolution order: a recorded name variant (the printed name's key), then the one
-person with the same family name and compatible initials (lab members first),
-else a new person. Two queries load every name variant and person, whatever the
-file's size. People the file introduces get negative ids as they appear, so that
-the file's later entries resolve to them as they would in a sequential import;
-`writing` creates them and turns those ids into real ones.
+person with the same family name (accents, case, hyphens and spaces ignored) and a
+compatible given name (`names.given_compatible`: "C. V." = "Chakravarthi V.",
+"Takashi" ≠ "Teruyasu"), the one lab member among several, else a new person.
+Initials alone never make two people one: "C. V. Rajagopal" and "C. V.
+Radhakrishnan" have different family names, so they are two people. When several
+people fit and none is the one lab member among them, the author becomes a new
+person and the row says which people it could have been (better a new person the
+editor can merge than a paper credited to the wrong one). Two queries load every
+name variant and person, whatever the file's size. People the file introduces get
+negative ids as they appear, so that the file's later entries resolve to them as
+they would in a sequential import; `writing` creates them and turns those ids into
+real ones.
 """
 
 from collections import defaultdict
+
+from django.utils.translation import gettext as _
 
 from .. import names
 from ..models import NameVariant, Person
@@ -43,31 +52,42 @@ class People:
             if family:
                 self.by_family[names.family_key(family)].append(person_id)
 
-    def initials(self, person_id):
+    def given(self, person_id):
         row = self.people[person_id]
-        return names.initials(row["given_name_en"] or row["given_name_ja"])
+        return row["given_name_en"] or row["given_name_ja"]
 
-    def resolve(self, printed, family, given):
-        """The person id of an author as printed (with its family and given names)."""
+    def resolve(self, printed, family, given, warnings=None):
+        """The person id of an author as printed (with its family and given names).
+
+        When several people would fit, a new person is introduced and a warning
+        naming them is appended to `warnings`.
+        """
         key = names.name_key(printed)
         if key in self.variants:
             return self.variants[key]
         if not names.is_cjk(family):
-            person_id = self._by_family_and_initials(family, given)
+            person_id, candidates = self._by_family_and_given(family, given)
             if person_id is not None:
                 if key:
                     self.variants[key] = person_id
                 return person_id
+            if len(candidates) > 1 and warnings is not None:
+                warnings.append(
+                    _("“%(name)s” could be %(people)s: imported as a new person.")
+                    % {
+                        "name": printed,
+                        "people": _(" or ").join(self.display(c) for c in candidates),
+                    }
+                )
         return self._introduce(printed, family, given)
 
-    def _by_family_and_initials(self, family, given):
-        """The one candidate (or the one lab member among them); None when it is ambiguous."""
-        wanted = names.initials(given)
+    def _by_family_and_given(self, family, given):
+        """(the one candidate or the one lab member among them, or None; every candidate)."""
         candidates = sorted(
             (
                 person_id
                 for person_id in dict.fromkeys(self.by_family.get(names.family_key(family), []))
-                if names.initials_compatible(wanted, self.initials(person_id))
+                if names.given_compatible(given, self.given(person_id))
             ),
             key=lambda person_id: (
                 not self.people[person_id]["is_lab_member"],
@@ -77,8 +97,8 @@ class People:
         )
         lab = [person_id for person_id in candidates if self.people[person_id]["is_lab_member"]]
         if len(lab) == 1 or len(candidates) == 1:
-            return (lab or candidates)[0]
-        return None
+            return (lab or candidates)[0], candidates
+        return None, candidates
 
     def _introduce(self, printed, family, given):
         """A new person (negative id), known from now on by each of their spellings."""

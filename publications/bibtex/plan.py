@@ -1,20 +1,33 @@
-"""The import preview: what each entry of a file would do.
+"""The import preview: what each entry of a file is, and what confirming would do with it.
 
 `build_plan(records)` compares parsed records (mapping.to_record) with the
 database, reading it in a handful of queries whatever the file's size, and gives
-one `Row` per entry:
+one `Row` per entry. Its `status` says what the entry is:
 
-- **new**: no existing paper matches;
-- **duplicate**: an existing paper matches and the entry would change nothing;
-- **update**: an existing paper matches and these fields would change;
+- **new**: no paper matches;
+- **duplicate**: the same paper (`matching`'s identity rules) is stored, or is an
+  earlier entry of this file, and the entry would change nothing;
+- **update**: the same paper is stored and these fields would change;
+- **possible**: a paper with the same title and year is stored or earlier in the
+  file, but something contradicts it (authors, issue, pages, kind…), or only the
+  BibTeX key agrees: the preview shows both side by side;
 - **error**: the entry cannot be imported (with its line, key and reason).
 
-Matching and the changes of an update are in `matching`, authors and keywords are
-resolved by `people` and `keywords`. Two entries of one file that are the same
-paper make the second an error, so a file never imports a paper twice.
+Its `choice` says what confirming does — import as new, update a stored paper,
+or skip — from the row's `options`. Defaults: new → import; duplicate → skip;
+update → update; possible duplicate with the same title → import as new (a
+contradiction is positive evidence of another paper — a journal's recurring
+"Chairman's report", a study's conference abstract and journal paper — and a
+paper imported wrongly is one click to delete or undo, while one skipped silently
+is missing from the lab's list); possible duplicate by BibTeX key only → skip
+(the same key with another title is most often the same paper edited since). The
+editor changes any of them in the preview (`Plan.apply_choices`); the digest
+covers every row's options and defaults, so a choice always refers to the plan
+that was shown.
 
-The stages after the preview: `writing.apply_plan()` writes a plan, `undo.undo()`
-takes it back.
+Matching and the changes of an update are in `matching`, authors and keywords are
+resolved by `people` and `keywords`. The stages after the preview:
+`writing.apply_plan()` writes a plan, `undo.undo()` takes it back.
 """
 
 import hashlib
@@ -25,22 +38,36 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import names
 from ..models import Publication
 from .keywords import Keywords
-from .matching import MATCH_LABELS, field_changes, index_publications, match_keys, snapshots
+from .matching import (
+    MATCH_LABELS,
+    Existing,
+    Facts,
+    comparison,
+    contradictions,
+    field_changes,
+    match_keys,
+    snapshots,
+)
 from .people import People
 
-NEW, DUPLICATE, UPDATE, ERROR = "new", "duplicate", "update", "error"
+NEW, DUPLICATE, UPDATE, POSSIBLE, ERROR = "new", "duplicate", "update", "possible", "error"
+SKIP = "skip"
+STATUSES = (NEW, UPDATE, DUPLICATE, POSSIBLE, ERROR)
 
 FIELD_LABELS = {
     "authors": gettext_lazy("authors"),
     "keywords": gettext_lazy("keywords"),
+    "title": gettext_lazy("title"),
     "title_ja": gettext_lazy("title (Japanese)"),
     "title_en": gettext_lazy("title (English)"),
     "abstract_ja": gettext_lazy("abstract (Japanese)"),
     "abstract_en": gettext_lazy("abstract (English)"),
     "note_ja": gettext_lazy("note (Japanese)"),
     "note_en": gettext_lazy("note (English)"),
+    "key": gettext_lazy("BibTeX key"),
 }
 
 
@@ -52,6 +79,36 @@ def field_label(name):
     if name in FIELD_LABELS:
         return str(FIELD_LABELS[name])
     return str(Publication._meta.get_field(name).verbose_name)
+
+
+@dataclass
+class Candidate:
+    """A paper the entry may be: stored (`pk`) or an earlier entry of the file (`number`)."""
+
+    title: str
+    contradictions: list  # field names
+    pk: int | None = None
+    number: int | None = None
+    changes: list = field(default_factory=list)  # what updating this paper would change
+    comparison: list = field(default_factory=list)  # [(field, stored, entry, differ)]
+
+    @property
+    def admin_url(self):
+        if self.pk is None:
+            return ""
+        return reverse("admin:publications_publication_change", args=[self.pk])
+
+    @property
+    def contradiction_labels(self):
+        return [field_label(name) for name in self.contradictions]
+
+    @property
+    def change_labels(self):
+        return [(field_label(name), old, new) for name, old, new in self.changes]
+
+    @property
+    def comparison_labels(self):
+        return [(field_label(name), *values) for name, *values in self.comparison]
 
 
 @dataclass
@@ -67,15 +124,22 @@ class Row:
     match_pk: int | None = None
     match_by: str = ""
     match_title: str = ""
+    same_as: int | None = None  # the earlier entry of the file this one duplicates
     changes: list = field(default_factory=list)  # [(field name, old, new)]
     authors: list = field(default_factory=list)  # [(printed, person id; < 0: new person)]
     keyword_refs: list = field(default_factory=list)  # keyword ids; str: new keyword name
     new_people: list = field(default_factory=list)
     new_keywords: list = field(default_factory=list)
+    candidates: list = field(default_factory=list)  # [Candidate] of a possible duplicate
+    options: list = field(default_factory=list)  # "new", "skip", "update:<pk>"
+    default: str = SKIP
+    choice: str = SKIP
+    facts: Facts | None = None
+    notes: list = field(default_factory=list)  # warnings of the plan (ambiguous authors)
 
     @property
     def warnings(self):
-        return self.record.get("warnings", [])
+        return [*self.record.get("warnings", []), *self.notes]
 
     @property
     def match_label(self):
@@ -93,12 +157,56 @@ class Row:
 
     @property
     def changed_names(self):
-        return {name for name, _old, _new in self.changes}
+        return {name for name, _old, _new in self.update_changes}
+
+    @property
+    def action(self):
+        """What confirming does with the entry: NEW, UPDATE or SKIP."""
+        return UPDATE if self.choice.startswith("update:") else self.choice
+
+    @property
+    def update_pk(self):
+        """The stored paper an update writes to (the match, or a chosen candidate)."""
+        return int(self.choice.partition(":")[2]) if self.action == UPDATE else None
+
+    @property
+    def update_changes(self):
+        if self.action != UPDATE:
+            return []
+        if self.update_pk == self.match_pk:
+            return self.changes
+        return next(c.changes for c in self.candidates if c.pk == self.update_pk)
+
+    @property
+    def update_title(self):
+        if self.update_pk == self.match_pk:
+            return self.match_title
+        return next(c.title for c in self.candidates if c.pk == self.update_pk)
+
+    @property
+    def option_labels(self):
+        """[(value, label)] of the choices the preview offers."""
+        labels = {NEW: _("Import as new"), SKIP: _("Skip")}
+        return [
+            (
+                value,
+                labels.get(value) or _("Update paper #%(pk)s") % {"pk": value.partition(":")[2]},
+            )
+            for value in self.options
+        ]
 
     @property
     def writes_authors(self):
         """Whether applying the row writes its author list (a new paper, or changed authors)."""
-        return self.status == NEW or "authors" in self.changed_names
+        return self.action == NEW or "authors" in self.changed_names
+
+    def choose(self, value):
+        if value not in self.options:
+            raise PlanError(
+                _("Entry %(number)d (line %(line)d) cannot be “%(choice)s”.")
+                % {"number": self.number, "line": self.line, "choice": value[:50]}
+            )
+        self.choice = value
 
 
 @dataclass
@@ -112,21 +220,65 @@ class Plan:
 
     @property
     def counts(self):
-        return {status: self.count(status) for status in (NEW, UPDATE, DUPLICATE, ERROR)}
+        """How many entries are new, updates, duplicates, possible duplicates, errors."""
+        return {status: self.count(status) for status in STATUSES}
+
+    @property
+    def actions(self):
+        """How many entries confirming would import as new, update, skip (errors apart)."""
+        result = dict.fromkeys((NEW, UPDATE, SKIP), 0)
+        for row in self.rows:
+            if row.status != ERROR:
+                result[row.action] += 1
+        return result
 
     @property
     def has_errors(self):
         return any(row.status == ERROR for row in self.rows)
 
+    @property
+    def has_choices(self):
+        return any(len(row.options) > 1 for row in self.rows)
+
     def digest(self):
-        """Changes when what confirming would do changes (the database moved on)."""
-        data = [(r.status, r.match_pk, r.changes, r.authors, r.keyword_refs) for r in self.rows]
+        """Changes when what the preview offers changes (the database moved on).
+
+        It covers each row's status, match, changes, options and default, and the
+        candidates of possible duplicates with their changes; not the choices
+        themselves, which arrive with the confirmation and must be among the options.
+        """
+        data = [
+            (
+                r.status, r.match_pk, r.same_as, r.changes, r.authors, r.keyword_refs,
+                r.options, r.default, [(c.pk, c.number, c.changes) for c in r.candidates],
+            )
+            for r in self.rows
+        ]  # fmt: skip
         return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
+    def apply_choices(self, choices):
+        """Set the rows' choices from {row number: option}; PlanError for an impossible one."""
+        rows = {row.number: row for row in self.rows}
+        for number, value in choices.items():
+            if number not in rows:
+                raise PlanError(_("There is no entry %(number)d.") % {"number": number})
+            rows[number].choose(value)
+
     def summary(self):
-        counts = self.counts
-        return _("%(new)d new, %(update)d updated, %(duplicate)d duplicates, %(error)d errors") % {
-            status: counts[status] for status in (NEW, UPDATE, DUPLICATE, ERROR)
+        counts, actions = self.counts, self.actions
+        skipped = sum(
+            1 for row in self.rows if row.action == SKIP and row.status in (NEW, UPDATE, POSSIBLE)
+        )
+        return _(
+            "%(new)d new, %(update)d updated, %(duplicate)d duplicates, "
+            "%(possible)d possible duplicates, %(skipped)d skipped, %(error)d errors"
+        ) % {
+            "new": actions[NEW],
+            "update": actions[UPDATE],
+            "duplicate": counts[DUPLICATE],
+            "possible": counts[POSSIBLE],
+            "skipped": skipped,
+            "error": counts[ERROR],
         }
 
 
@@ -134,20 +286,33 @@ class _EarlierEntries:
     """The file's entries planned so far, by their match keys and by the paper they match."""
 
     def __init__(self):
-        self.by_key = {kind: {} for kind in MATCH_LABELS}  # kind → key → Row
+        self.by_key = {kind: {} for kind in MATCH_LABELS}  # kind → key → Row ("title": [Row])
         self.by_match = {}  # existing paper's pk → Row
 
     def add(self, row, keys):
         for kind, value in keys:
-            self.by_key[kind].setdefault(value, row)
+            if kind == "title":
+                self.by_key[kind].setdefault(value, []).append(row)
+            else:
+                self.by_key[kind].setdefault(value, row)
         if row.match_pk is not None:
-            self.by_match[row.match_pk] = row
+            self.by_match.setdefault(row.match_pk, row)
 
 
 def build_plan(records, extra_keywords=(), using="default"):
     """The plan for these records; `extra_keywords` (Keyword objects) go on every paper."""
     plan = Plan([], People(using), Keywords(using))
-    existing = index_publications(using)
+    existing = Existing(using)
+    # The stored papers an entry's title and year name: their authors decide (one query).
+    titled = {
+        pk
+        for record in records
+        if "error" not in record
+        for kind, value in match_keys(record)
+        if kind == "title"
+        for pk in existing.keys["title"].get(value, ())
+    }
+    existing.load_authors(titled)
     earlier = _EarlierEntries()
     for number, record in enumerate(records, start=1):
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
@@ -158,71 +323,160 @@ def build_plan(records, extra_keywords=(), using="default"):
         fields = record["fields"]
         row.title = fields.get("title_en") or fields.get("title_ja") or ""
         row.year = fields["year"]
+        _resolve_authors(row, plan.people)
+        row.facts = _facts(row, plan.people)
         keys = match_keys(record)
-        row.reason = _match(row, keys, existing, earlier) or _resolve_authors(row, plan.people)
-        if row.reason:
-            row.status = ERROR
-            continue
+        _match(row, keys, existing, earlier)
         refs = [plan.keywords.resolve(name) for name in record["keywords"]]
         refs += [keyword.pk for keyword in extra_keywords]
         row.keyword_refs = list(dict.fromkeys(refs))
-        earlier.add(row, keys)
+        if row.same_as is None:
+            earlier.add(row, keys)
     _compare_with_matches(plan, using)
+    _set_options(plan)
     _list_introductions(plan)
     return plan
 
 
+def _facts(row, people):
+    """The row's identity facts; its authors' family names in every script known for them."""
+    families = {names.family_key(family) for _printed, family, _given in row.record["authors"]}
+    for _printed, person_id in row.authors:
+        person = people.people[person_id]
+        known = (person["family_name_en"], person["family_name_ja"])
+        families.update(names.family_key(name) for name in known)
+    return Facts.of(row.record["fields"], families, (person_id for _p, person_id in row.authors))
+
+
 def _match(row, keys, existing, earlier):
-    """Match the row with an existing paper; the reason it is an error, or ""."""
+    """Find the paper the row is: a stored one (match_pk), an earlier entry (same_as), or
+    the candidates of a possible duplicate."""
     for kind, value in keys:
+        if kind not in ("doi", "arxiv"):
+            continue
         same = earlier.by_key[kind].get(value)
         if same is not None:
-            return _(
-                "The same paper as entry %(number)d (line %(line)d) of this file, by %(field)s."
-            ) % {"number": same.number, "line": same.line, "field": MATCH_LABELS[kind]}
-        pk = existing[kind].get(value)
+            return _same_as(row, same, kind)
+        pk = existing.keys[kind].get(value)
         if pk is not None:
             row.match_pk, row.match_by = pk, kind
             break
-    if row.match_pk is not None and row.match_pk in earlier.by_match:
-        same = earlier.by_match[row.match_pk]
-        return _("Matches the same existing paper as entry %(number)d (line %(line)d).") % {
-            "number": same.number,
-            "line": same.line,
-        }
-    return ""
+    if row.match_pk is None:
+        for kind, value in keys:
+            if kind != "title":
+                continue
+            for same in earlier.by_key["title"].get(value, ()):
+                found = contradictions(row.facts, same.facts)
+                if not found:
+                    return _same_as(row, same, kind)
+                _add_candidate(row, Candidate(same.title, found, number=same.number))
+            for pk in existing.keys["title"].get(value, ()):
+                found = contradictions(row.facts, existing.facts[pk])
+                if not found:
+                    row.match_pk, row.match_by = pk, kind
+                    break
+                _add_candidate(row, Candidate("", found, pk=pk))
+            if row.match_pk is not None:
+                break
+    if row.match_pk is None and row.key:
+        pk = existing.keys["key"].get(row.key)
+        if pk is not None and all(c.pk != pk for c in row.candidates):
+            _add_candidate(row, Candidate("", ["key"], pk=pk))
+    if row.match_pk is not None:
+        row.candidates = []
+        same = earlier.by_match.get(row.match_pk)
+        if same is not None:
+            _same_as(row, same, row.match_by)
+    elif row.candidates:
+        row.status = POSSIBLE
+
+
+def _add_candidate(row, candidate):
+    if all((c.pk, c.number) != (candidate.pk, candidate.number) for c in row.candidates):
+        row.candidates.append(candidate)
+
+
+def _same_as(row, same, kind):
+    """The row repeats an earlier entry of the file: a duplicate, skipped by default."""
+    row.status, row.same_as, row.match_by = DUPLICATE, same.number, kind
+    row.match_pk, row.candidates = None, []
+    row.reason = _(
+        "The same paper as entry %(number)d (line %(line)d) of this file, by %(field)s."
+    ) % {"number": same.number, "line": same.line, "field": MATCH_LABELS[kind]}
 
 
 def _resolve_authors(row, people):
-    """Fill the row's authors; the reason it is an error (one person twice), or ""."""
+    """Fill the row's authors, each person once.
+
+    A person listed twice (a slip in the file, which BibTeX prints as written) keeps
+    the first place, with a warning: the entry is still worth importing and its
+    stored source keeps the list as written.
+    """
     seen = {}  # person id → as printed
     for printed, family, given in row.record["authors"]:
-        person_id = people.resolve(printed, family, given)
+        person_id = people.resolve(printed, family, given, row.notes)
         if person_id in seen:
-            return _("“%(name)s” and “%(other)s” are the same person, listed twice.") % {
-                "name": printed,
-                "other": seen[person_id],
-            }
+            row.notes.append(
+                _("“%(name)s” and “%(other)s” are the same person, listed twice: kept once.")
+                % {"name": printed, "other": seen[person_id]}
+            )
+            continue
         seen[person_id] = printed
         row.authors.append((printed, person_id))
-    return ""
 
 
 def _compare_with_matches(plan, using):
-    """Make each row that matched an existing paper an update, or a duplicate if nothing changes."""
-    matched = {row.match_pk for row in plan.rows if row.status != ERROR and row.match_pk}
-    current = snapshots(matched, using)
+    """Make each row that matched a stored paper an update, or a duplicate if nothing changes;
+    give each candidate of a possible duplicate its changes and the side-by-side comparison."""
+    wanted = {row.match_pk for row in plan.rows if row.match_pk}
+    wanted |= {c.pk for row in plan.rows for c in row.candidates if c.pk}
+    current = snapshots(wanted, using)
+    by_number = {row.number: row for row in plan.rows}
     for row in plan.rows:
-        if row.status == ERROR or row.match_pk is None:
-            continue
-        snapshot = current[row.match_pk]
-        row.match_title = snapshot["fields"]["title_en"] or snapshot["fields"]["title_ja"]
-        row.changes = field_changes(row, snapshot, plan.keywords)
-        row.status = UPDATE if row.changes else DUPLICATE
+        if row.match_pk is not None and row.status != DUPLICATE:
+            snapshot = current[row.match_pk]
+            row.match_title = snapshot["fields"]["title_en"] or snapshot["fields"]["title_ja"]
+            row.changes = field_changes(row, snapshot, plan.keywords)
+            row.status = UPDATE if row.changes else DUPLICATE
+        printed = [name for name, _person_id in row.authors]
+        for candidate in row.candidates:
+            if candidate.pk is not None:
+                snapshot = current[candidate.pk]
+                stored_fields, stored_authors = snapshot["fields"], snapshot["printed"]
+                candidate.title = stored_fields["title_en"] or stored_fields["title_ja"]
+                candidate.changes = field_changes(row, snapshot, plan.keywords)
+            else:
+                other = by_number[candidate.number]
+                stored_fields = other.record["fields"]
+                stored_authors = [name for name, _person_id in other.authors]
+            candidate.comparison = comparison(
+                row.record["fields"], printed, stored_fields, stored_authors
+            )
+
+
+def _set_options(plan):
+    """Each row's choices and default (see the module docstring)."""
+    for row in plan.rows:
+        loose = row.match_by in ("title", "key")  # not by DOI or arXiv id: "new" stays possible
+        if row.status == ERROR:
+            row.options, row.default = [SKIP], SKIP
+        elif row.status == NEW:
+            row.options, row.default = [NEW, SKIP], NEW
+        elif row.status == UPDATE:
+            update = f"update:{row.match_pk}"
+            row.options, row.default = [update, SKIP] + ([NEW] if loose else []), update
+        elif row.status == DUPLICATE:
+            row.options, row.default = [SKIP] + ([NEW] if loose else []), SKIP
+        else:  # POSSIBLE
+            updates = [f"update:{c.pk}" for c in row.candidates if c.pk is not None]
+            by_key_only = all(c.contradictions == ["key"] for c in row.candidates)
+            row.default = SKIP if by_key_only else NEW
+            row.options = [NEW, SKIP, *updates]
+        row.choice = row.default
 
 
 def _list_introductions(plan):
-    """Name each new person and keyword on the first row that would create it."""
+    """Name each new person and keyword on the first row that would create it (by default)."""
     introduced = set()
     for row in plan.rows:
         if row.status == ERROR:
@@ -232,7 +486,7 @@ def _list_introductions(plan):
                 if person_id < 0 and person_id not in introduced:
                     introduced.add(person_id)
                     row.new_people.append(plan.people.display(person_id))
-        if row.status in (NEW, UPDATE):
+        if row.action in (NEW, UPDATE):
             for ref in row.keyword_refs:
                 if isinstance(ref, str) and ref not in introduced:
                     introduced.add(ref)

@@ -1,6 +1,7 @@
 """Applying an import plan: the database writes, in bulk, in one transaction.
 
-`apply_plan(plan, batch)` writes the plan's new and updated rows as this batch:
+`apply_plan(plan, batch)` writes the rows the plan imports as new or updates (each
+row's `choice`, the preview's default or the editor's) as this batch:
 the keywords and people the file introduces, the new papers (with their author
 lists, keyword links and search documents), then the updates. Every created object
 and the previous and new state of every updated paper is recorded as an
@@ -20,7 +21,7 @@ from .. import freshness, names, search
 from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
 from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
-from .plan import DUPLICATE, ERROR, NEW, UPDATE, PlanError
+from .plan import DUPLICATE, ERROR, NEW, POSSIBLE, SKIP, UPDATE, PlanError
 
 # Rows per INSERT statement (bulk_create returns the new pks on PostgreSQL and on
 # SQLite ≥ 3.35). PostgreSQL would otherwise get every row in one statement; on
@@ -62,18 +63,18 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
     if batch.status != ImportBatch.Status.PENDING:
         raise PlanError(_("This import has already been applied."))
     with transaction.atomic(using=using), search.deferred_refresh():
-        applied = [row for row in plan.rows if row.status in (NEW, UPDATE)]
+        applied = [row for row in plan.rows if row.status != ERROR and row.action != SKIP]
         ids = _CreatedIds()
         items = _create_keywords(applied, ids, batch, using)
         items += _create_people(applied, plan.people, ids, batch, using)
-        new_rows = [row for row in applied if row.status == NEW]
+        new_rows = [row for row in applied if row.action == NEW]
         items += _create_publications(new_rows, plan.people, ids, batch, using)
-        update_rows = [row for row in applied if row.status == UPDATE]
+        update_rows = [row for row in applied if row.action == UPDATE]
         items += _update_publications(update_rows, ids, batch, using)
         ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         _mark_applied(batch, plan, using)
         # New papers already have their documents (_fill_search_documents).
-        search.schedule([row.match_pk for row in update_rows], using)
+        search.schedule([row.update_pk for row in update_rows], using)
         freshness.content_changed(using)
     return batch
 
@@ -194,7 +195,9 @@ def _update_publications(rows, ids, batch, using):
     Their ImportItems hold the state before and after, for undo and for
     `undo.changed_since_import`.
     """
-    pks = [row.match_pk for row in rows]
+    pks = [row.update_pk for row in rows]
+    if len(set(pks)) < len(pks):
+        raise PlanError(_("Two entries would update the same paper; skip one of them."))
     before = snapshots(pks, using)
     for row in rows:
         _update_publication(row, ids, using)
@@ -203,17 +206,17 @@ def _update_publications(rows, ids, batch, using):
         ImportItem(
             batch=batch,
             kind=ImportItem.Kind.PUBLICATION_UPDATED,
-            object_id=row.match_pk,
-            label=(row.match_title or row.title)[:LABEL_LENGTH],
-            before=before[row.match_pk],
-            after=after[row.match_pk],
+            object_id=row.update_pk,
+            label=(row.update_title or row.title)[:LABEL_LENGTH],
+            before=before[row.update_pk],
+            after=after[row.update_pk],
         )
         for row in rows
     ]
 
 
 def _update_publication(row, ids, using):
-    publication = Publication.objects.using(using).get(pk=row.match_pk)
+    publication = Publication.objects.using(using).get(pk=row.update_pk)
     changed = row.changed_names
     for name in changed & set(CONTENT_FIELDS):
         setattr(publication, name, row.record["fields"][name])
@@ -238,16 +241,35 @@ def _update_publication(row, ids, using):
 
 
 def _mark_applied(batch, plan, using):
-    counts = plan.counts
+    """Record the outcome; `skipped` lists the entries with errors and those the editor
+    (or the defaults) skipped although they were not plain duplicates."""
+    actions = plan.actions
     batch.status = ImportBatch.Status.APPLIED
-    batch.created_count = counts[NEW]
-    batch.updated_count = counts[UPDATE]
-    batch.duplicate_count = counts[DUPLICATE]
-    batch.error_count = counts[ERROR]
-    batch.skipped = [[row.line, row.key, row.reason] for row in plan.rows if row.status == ERROR]
+    batch.created_count = actions[NEW]
+    batch.updated_count = actions[UPDATE]
+    batch.duplicate_count = actions[SKIP]
+    batch.error_count = plan.count(ERROR)
+    batch.skipped = [
+        [row.line, row.key, _skip_reason(row)]
+        for row in plan.rows
+        if row.status == ERROR or (row.action == SKIP and row.status != DUPLICATE)
+    ]
     batch.records = []
     batch.applied_at = timezone.now()
     batch.save(using=using)
+
+
+def _skip_reason(row):
+    if row.status == ERROR:
+        return row.reason
+    if row.status == POSSIBLE:
+        return _("skipped: possibly the same paper as %(papers)s") % {
+            "papers": ", ".join(
+                f"#{c.pk}" if c.pk else _("entry %(number)d") % {"number": c.number}
+                for c in row.candidates
+            )
+        }
+    return _("skipped by choice")
 
 
 def _slugs_in_use(model, using):

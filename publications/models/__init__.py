@@ -4,7 +4,7 @@ One module per concern; everything is importable from `publications.models`.
 """
 
 from .imports import ImportBatch, ImportBatchQuerySet, ImportItem
-from .keywords import Keyword, KeywordQuerySet
+from .keywords import Keyword, KeywordQuerySet, alias_lines, spelling_key
 from .papers import (
     LIST_COLUMNS,
     MAX_YEAR,
@@ -39,8 +39,10 @@ __all__ = [
     "SearchEntry",
     "SearchPairs",
     "SearchWord",
+    "alias_lines",
     "authors_in_order",
     "normalise_arxiv",
     "normalise_doi",
+    "spelling_key",
     "unique_slug",
 ]

@@ -10,6 +10,17 @@ from .. import names, search
 from .slugs import unique_slug
 
 
+def alias_lines(text):
+    """The aliases stored in one language's field: one per line, blank lines ignored."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def spelling_key(text):
+    """How two spellings compare when two keywords could both claim one: as search
+    reads them, folded and cut into words (`First-principles` = `first principles`)."""
+    return " ".join(token.text for token in search.tokenise(search.fold(text)))
+
+
 class KeywordQuerySet(models.QuerySet):
     def by_name(self, language):
         """Keywords in the order of their names in `language`, with only what a link shows."""
@@ -66,8 +77,7 @@ class Keyword(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Keyword, self.name_en or "", "keyword", self.pk, 100)
-        self.name_key_ja = search.normalise_key(self.name_ja)
-        self.name_key_en = search.normalise_key(self.name_en)
+        self.set_name_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "name_key_ja", "name_key_en"}
@@ -75,6 +85,17 @@ class Keyword(models.Model):
 
     def get_absolute_url(self):
         return reverse("publications:keyword", kwargs={"slug": self.slug})
+
+    def set_name_keys(self):
+        """The normalised names, set by save() (call it before bulk_create, which skips save)."""
+        self.name_key_ja = search.normalise_key(self.name_ja)
+        self.name_key_en = search.normalise_key(self.name_en)
+
+    def spellings(self):
+        """Its names and aliases in both languages, each once, names first."""
+        found = [self.name_ja, self.name_en]
+        found += alias_lines(self.aliases_ja) + alias_lines(self.aliases_en)
+        return list(dict.fromkeys(filter(None, found)))
 
     def clean(self):
         super().clean()

@@ -1,6 +1,7 @@
 """Publications and their ordered authors."""
 
 import re
+from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -27,19 +28,61 @@ LIST_COLUMNS = (
 )  # fmt: skip
 
 
-_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+# What people paste around a DOI: resolver URLs (any scheme, dx., www.), "doi:",
+# "DOI: ", "info:doi/", "urn:doi:". The DOI itself starts at "10.".
+_DOI_PREFIX = re.compile(
+    r"^\s*(?:(?:https?://)?(?:www\.|dx\.)?doi\.org/|(?:urn:|info:)?doi\s*[:/]\s*|doi\s+)",
+    re.IGNORECASE,
+)
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# arXiv ids: new style 2101.00001 (4 or 5 digits after the dot), old style
+# cond-mat/0211159 or math.GT/0309136; an optional version; in an "arXiv:" prefix,
+# an abs / pdf / html URL (".pdf" ending), or arXiv's own DOI 10.48550/arXiv.<id>.
+_ARXIV_FORMS = re.compile(
+    r"^\s*(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/"
+    r"|(?:(?:https?://)?(?:dx\.)?doi\.org/)?10\.48550/arxiv\.|arxiv\s*:\s*|arxiv\s+)?"
+    r"(?P<id>\d{4}\.\d{4,5}|[A-Za-z\-]+(?:\.[A-Za-z]{2})?/\d{7})"
+    r"(?:v\d+)?(?:\.pdf)?/?(?:\s*\[[\w.\-]+\])?\s*$",
+    re.IGNORECASE,
+)
 _ARXIV_VERSION = re.compile(r"v\d+$")
 
 
 def normalise_doi(doi):
-    """Bare DOI: "https://doi.org/10.1/X" and "doi:10.1/X" become "10.1/X"."""
-    return _DOI_PREFIX.sub("", doi or "").strip()
+    """The bare DOI of any form people paste.
+
+    "https://doi.org/10.1/X", "http://dx.doi.org/10.1/X", "doi:10.1/X", "DOI: 10.1/X"
+    and URL-encoded forms ("10.1%2FX") all become "10.1/X". Case is kept (DOIs are
+    compared case-insensitively). Anything else comes back trimmed, for the
+    validator to refuse.
+    """
+    value = _DOI_PREFIX.sub("", (doi or "").strip()).strip()
+    if _PERCENT_ESCAPE.search(value):
+        value = unquote(value)
+    # A DOI copied from the end of a sentence: the full stop is not part of it.
+    return value.rstrip(".,;").strip()
 
 
 def normalise_arxiv(arxiv_id):
-    """arXiv id without the "arXiv:" prefix and version: "arXiv:2101.00001v2" → "2101.00001"."""
-    value = re.sub(r"^arxiv:\s*", "", (arxiv_id or "").strip(), flags=re.IGNORECASE)
-    return _ARXIV_VERSION.sub("", value)
+    """The arXiv id of any form people paste, without its version.
+
+    "arXiv:2101.00001v2", "https://arxiv.org/abs/2101.00001v2",
+    "arxiv.org/pdf/2101.00001v2.pdf", "10.48550/arXiv.2101.00001",
+    "arXiv:cond-mat/0211159v1 [cond-mat.mtrl-sci]" → "2101.00001", "cond-mat/0211159".
+    The version is dropped: every version is the same paper, and duplicates are
+    found by id. Anything else comes back trimmed, for the validator to refuse.
+    """
+    value = (arxiv_id or "").strip()
+    match = _ARXIV_FORMS.match(value)
+    if match:
+        found = match.group("id")
+        archive, _slash, number = found.rpartition("/")
+        if archive:  # old style: the archive is lower case, its subject class upper case
+            name, _dot, subject = archive.partition(".")
+            found = f"{name.lower()}{'.' + subject.upper() if subject else ''}/{number}"
+        return found
+    value = re.sub(r"^arxiv:\s*", "", value, flags=re.IGNORECASE)
+    return _ARXIV_VERSION.sub("", value).strip()
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -255,6 +298,13 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None):
+        # Before the validators: a DOI pasted as https://doi.org/… in the admin is
+        # accepted and stored bare (Model.clean would run after the validators).
+        self.doi = normalise_doi(self.doi)
+        self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        super().clean_fields(exclude)
 
     def clean(self):
         super().clean()

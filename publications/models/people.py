@@ -29,8 +29,8 @@ class PersonQuerySet(models.QuerySet):
 
         Looks first for a recorded name variant with the same key ("PY. Chen" =
         "P. Y. Chen"), then for exactly one person with the same family name and
-        compatible initials ("T. Mizoguchi" = "Teruyasu Mizoguchi"), preferring
-        lab members when several match.
+        a compatible given name ("T. Mizoguchi" = "Teruyasu Mizoguchi", see
+        `names.given_compatible`), preferring lab members when several match.
         """
         key = names.name_key(printed)
         if not key:
@@ -41,7 +41,6 @@ class PersonQuerySet(models.QuerySet):
         family, given = names.split_name(printed)
         if names.is_cjk(family):
             return None  # kanji names match by their full key only, never by initials
-        wanted = names.initials(given)
         fkey = names.family_key(family)
         candidates = [
             person
@@ -50,7 +49,7 @@ class PersonQuerySet(models.QuerySet):
             ).order_by("-is_lab_member", "pk")
             if fkey
             in {names.family_key(person.family_name_en), names.family_key(person.family_name_ja)}
-            and names.initials_compatible(wanted, person.initials)
+            and names.given_compatible(given, person.given_name_en or person.given_name_ja)
         ]
         if not candidates:
             return None

@@ -4,8 +4,14 @@ The file is a structured transcription of the lab's former research page: the
 lab profile, the people known beyond their initials, the keywords, the six
 themes and their representative papers. Loading is idempotent: a second run
 finds every row as it should be and writes nothing.
+
+research/content/vocabulary.toml is the starter vocabulary of the field (issue
+17): other spellings of lab.toml's keywords, which of them are too broad to link
+themes, and a few hundred terms that tag no paper but widen search. Its terms are
+Keywords too, merged with lab.toml's by slug (docs/vocabulary.md).
 """
 
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,10 +20,11 @@ from pathlib import Path
 from django.db import transaction
 
 from publications import freshness, search
-from publications.models import Keyword, Person, Publication
+from publications.models import Keyword, Person, Publication, alias_lines, spelling_key
 from research.models import LabProfile, RepresentativePublication, ResearchTheme
 
 CONTENT_FILE = Path(__file__).with_name("lab.toml")
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 
 PAPER_FIELDS = (
     "venue",
@@ -30,6 +37,10 @@ PAPER_FIELDS = (
     "type",
     "status",
 )
+
+
+class ContentError(ValueError):
+    """The content files contradict themselves or the database; nothing was loaded."""
 
 
 @dataclass
@@ -55,6 +66,13 @@ class Summary:
 def read_content(path=CONTENT_FILE):
     with open(path, "rb") as fh:
         return tomllib.load(fh)
+
+
+def read_vocabulary(path=VOCABULARY_FILE):
+    """The terms of vocabulary.toml (a list of [[terms]] tables); none without the file."""
+    if path is None or not Path(path).exists():
+        return []
+    return read_content(path).get("terms", [])
 
 
 def _sync(instance, values):
@@ -124,12 +142,162 @@ def load_people(people, summary):
             person.add_variant(printed)
 
 
-def load_keywords(keywords, summary):
-    by_slug = {}
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TERM_KEYS = {"slug", "name_ja", "name_en", "aliases_ja", "aliases_en", "links_themes"}
+
+
+def _spellings(entry):
+    """A term's names and aliases, each with the field it came from."""
+    for lang in ("ja", "en"):
+        if entry.get(f"name_{lang}"):
+            yield f"name_{lang}", entry[f"name_{lang}"]
+    for lang in ("ja", "en"):
+        for alias in entry.get(f"aliases_{lang}", []):
+            yield f"aliases_{lang}", alias
+
+
+def merge_vocabulary(keywords, vocabulary):
+    """lab.toml's keywords merged by slug with vocabulary.toml's terms, checked.
+
+    Returns one entry per keyword (lab.toml's first, in order). Raises ContentError
+    listing every problem: a malformed or repeated slug, a term without both names,
+    a vocabulary entry renaming a lab.toml keyword, an alias repeating one of its
+    term's spellings, a spelling claimed by two terms.
+    """
+    problems = []
+    entries = {}
+    max_name = Keyword._meta.get_field("name_ja").max_length
     for entry in keywords:
-        keyword = Keyword.objects.filter(slug=entry["slug"]).first() or Keyword(slug=entry["slug"])
+        entries[entry["slug"]] = {"from_lab": True, **entry}
+    seen = set()
+    for n, term in enumerate(vocabulary, start=1):
+        slug = term.get("slug", "")
+        where = f"vocabulary term {n} ({slug or 'no slug'})"
+        if not SLUG_PATTERN.fullmatch(slug):
+            problems.append(f"{where}: the slug must be lowercase ASCII words joined by hyphens.")
+            continue
+        if slug in seen:
+            problems.append(f"{where}: the slug “{slug}” is used twice.")
+            continue
+        seen.add(slug)
+        if unknown := sorted(set(term) - TERM_KEYS):
+            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}.")
+        aliases = [term.get("aliases_ja", []), term.get("aliases_en", [])]
+        if not all(isinstance(a, list) and all(isinstance(x, str) for x in a) for a in aliases):
+            problems.append(f"{where}: aliases_ja and aliases_en must be lists of strings.")
+            continue
+        if "links_themes" in term and not isinstance(term["links_themes"], bool):
+            problems.append(f"{where}: links_themes must be true or false.")
+        seed = entries.get(slug)
+        if seed is not None:
+            for lang in ("ja", "en"):
+                name = term.get(f"name_{lang}")
+                if name is not None and name != seed[f"name_{lang}"]:
+                    problems.append(
+                        f"{where}: name_{lang} differs from lab.toml's; a keyword's names"
+                        " live in lab.toml."
+                    )
+            entries[slug] = {**term, **seed}
+        else:
+            entries[slug] = dict(term)
+    owner = {}
+    for slug, entry in entries.items():
+        for lang in ("ja", "en"):
+            if not (entry.get(f"name_{lang}") or "").strip():
+                problems.append(f"{slug}: needs a name in both languages (name_{lang} is empty).")
+            elif len(entry[f"name_{lang}"]) > max_name:
+                problems.append(f"{slug}: name_{lang} is longer than {max_name} characters.")
+        own = {}
+        for field_name, spelling in _spellings(entry):
+            key = spelling_key(spelling)
+            if not key:
+                problems.append(f"{slug}: the spelling “{spelling}” has no letters or digits.")
+                continue
+            exact = search.normalise_key(spelling)
+            if field_name.startswith("aliases") and exact in own:
+                problems.append(f"{slug}: the alias “{spelling}” repeats “{own[exact]}”.")
+            own.setdefault(exact, spelling)
+            other = owner.setdefault(key, slug)
+            if other != slug:
+                problems.append(f"“{spelling}” is a spelling of two terms: {other} and {slug}.")
+    if problems:
+        raise ContentError("\n".join(problems))
+    return list(entries.values())
+
+
+def _merged_aliases(shipped, current):
+    """The shipped spellings, then those staff added in the admin (kept on reload)."""
+    keys = {search.normalise_key(alias) for alias in shipped}
+    extra = [line for line in alias_lines(current) if search.normalise_key(line) not in keys]
+    return "\n".join([*shipped, *extra])
+
+
+def _check_against_database(entries, existing):
+    """A spelling of a shipped term must not be a keyword's in the database (say,
+    one made in the admin or by a BibTeX import) under another slug."""
+    shipped = {entry["slug"] for entry in entries}
+    owner = {}
+    for entry in entries:
+        for _field, spelling in _spellings(entry):
+            owner.setdefault(spelling_key(spelling), entry["slug"])
+    problems = []
+    for keyword in existing.values():
+        # A shipped term's names are about to be the file's: only its aliases stay.
+        spellings = keyword.spellings()
+        if keyword.slug in shipped:
+            spellings = alias_lines(keyword.aliases_ja) + alias_lines(keyword.aliases_en)
+        for spelling in spellings:
+            other = owner.get(spelling_key(spelling))
+            if other is not None and other != keyword.slug and keyword.slug not in shipped:
+                problems.append(
+                    f"“{spelling}” is a spelling of the keyword {keyword.slug} in the database"
+                    f" and of the shipped term {other}: merge them in the admin, or change"
+                    " vocabulary.toml."
+                )
+            elif other is not None and other != keyword.slug:
+                problems.append(
+                    f"“{spelling}”, which staff gave to {keyword.slug}, is a spelling of the"
+                    f" shipped term {other}: remove it from one of them."
+                )
+    if problems:
+        raise ContentError("\n".join(problems))
+
+
+def load_keywords(keywords, summary, vocabulary=()):
+    """Keywords from lab.toml and terms from vocabulary.toml, merged by slug.
+
+    Names and links_themes come from the files (links_themes only where the
+    vocabulary says so); aliases are the shipped ones plus any staff added.
+    Validation is one read of every keyword, not Keyword.full_clean per row: with a
+    few hundred terms, the model's name check (a scan per keyword) would be quadratic.
+    New keywords are inserted in one bulk_create: they tag no paper yet, so no search
+    document needs refreshing; the content version is bumped by hand (no signals).
+    """
+    entries = merge_vocabulary(keywords, vocabulary)
+    existing = {keyword.slug: keyword for keyword in Keyword.objects.all()}
+    _check_against_database(entries, existing)
+    by_slug, new = {}, []
+    for entry in entries:
+        keyword = existing.get(entry["slug"]) or Keyword(slug=entry["slug"])
         values = {"name_ja": entry["name_ja"], "name_en": entry["name_en"]}
-        by_slug[entry["slug"]] = _save(keyword, values, "keywords", summary)
+        for lang in ("ja", "en"):
+            current = getattr(keyword, f"aliases_{lang}")
+            values[f"aliases_{lang}"] = _merged_aliases(entry.get(f"aliases_{lang}", []), current)
+        if "links_themes" in entry:
+            values["links_themes"] = entry["links_themes"]
+        kind = "keywords" if entry.get("from_lab") else "vocabulary terms"
+        if keyword.pk is None:
+            _sync(keyword, values)
+            keyword.set_name_keys()
+            new.append(keyword)
+            summary.count(kind, created=True)
+        elif _sync(keyword, values):
+            keyword.save()
+            summary.count(kind, created=False)
+        by_slug[entry["slug"]] = keyword
+    if new:
+        Keyword.objects.bulk_create(new)
+        freshness.content_changed()
     return by_slug
 
 
@@ -194,17 +362,20 @@ def load_theme(order, data, keywords, summary):
 
 
 @transaction.atomic
-def load_lab_content(path=CONTENT_FILE):
+def load_lab_content(path=CONTENT_FILE, vocabulary_path=VOCABULARY_FILE):
     """Load everything; returns a Summary of what was created or updated.
 
     The search documents of the papers touched are refreshed once, at the end.
+    Raises ContentError, having written nothing, when the files contradict
+    themselves or the database.
     """
     data = read_content(path)
+    vocabulary = read_vocabulary(vocabulary_path)
     summary = Summary()
     with search.deferred_refresh():
         load_profile(data["lab"], summary)
         load_people(data.get("people", []), summary)
-        keywords = load_keywords(data["keywords"], summary)
+        keywords = load_keywords(data["keywords"], summary, vocabulary)
         for order, theme in enumerate(data["themes"], start=1):
             load_theme(order, theme, keywords, summary)
     return summary

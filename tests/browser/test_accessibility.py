@@ -50,15 +50,21 @@ ADMIN_BIBTEX = """@article{axe2024,
   journal = {J. Test}, year = {2024}, doi = {10.1234/axe.2024},
 }
 @article{axebroken, title = {No year}}
+@article{axereport, author = {Quill, Bertrand}, title = {Chairman's report}, year = {2020},
+  journal = {Bull. Soc.}, number = {2}}
 """
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_admin_bibtex_import_screens_have_no_violations(browser, site, lang):
-    """The upload form and the preview (new, duplicate and error rows) pass axe-core."""
+    """The upload form and the preview (new, error and possible duplicate rows, with the
+    per-row choices and the side-by-side comparison) pass axe-core."""
     from django.contrib.auth.models import User
 
+    from publications.models import Publication
+
     User.objects.create_superuser("axe", password="axe-password")
+    Publication.objects.create(title_en="Chairman's report", year=2020, issue="1")
     # axe-core is injected as an inline script, which the site's CSP rightly forbids.
     context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": lang})
     page = context.new_page()
@@ -71,7 +77,8 @@ def test_admin_bibtex_import_screens_have_no_violations(browser, site, lang):
     page.fill("#id_text", ADMIN_BIBTEX)
     page.click("input[type=submit].default")
     page.wait_for_url("**/preview/")
-    assert page.locator("table.import-preview tbody tr").count() == 2
+    assert page.locator("table.import-preview > tbody > tr").count() == 3
+    assert page.locator("table.import-compare").count() == 1
     problems["preview"] = axe_violations(page)
     context.close()
     problems = {k: v for k, v in problems.items() if v}

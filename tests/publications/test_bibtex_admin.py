@@ -107,10 +107,13 @@ def test_pasted_text_and_a_second_import_finds_the_duplicate(editor, lab_content
 
 def test_update_row_lists_the_changed_fields(editor, lab_content):
     paper = Publication.objects.exclude(pages="").first()
-    entry = f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year}, volume = {{999}}}}\n"
+    entry = (
+        f"@article{{x, title = {{{paper.title_en}}}, year = {paper.year},"
+        f" note = {{Best poster award 999}}}}\n"
+    )
     html = editor.get(preview_of(editor.post(import_url(), {"text": entry}))).content.decode()
     assert "update" in html and "same title and year" in html
-    assert "volume" in html and "999" in html
+    assert "note (English)" in html and "Best poster award 999" in html
 
 
 def test_errors_need_import_the_rest(editor, lab_content):
@@ -208,7 +211,7 @@ def test_preview_query_count_does_not_grow(editor, lab_content, django_assert_nu
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
     editor.post(done, {"digest": digest(editor.get(done).content.decode())})
     again = preview_of(editor.post(import_url(), {"text": many_entries(count)}))  # duplicates
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = editor.get(again)
     assert response.content.decode().count('class="import-row-duplicate"') == count
 
@@ -231,3 +234,92 @@ def test_import_batch_page_query_count(editor, lab_content, django_assert_num_qu
     with django_assert_num_queries(9):
         response = editor.get(reverse("admin:publications_importbatch_change", args=[batch.pk]))
     assert response.content.decode().count("/admin/publications/publication/") >= count
+
+
+REPORT = (
+    "@article{rep2, author = {Quill, Bertrand}, title = {Chairman's report},"
+    " journal = {Bull. Soc.}, year = {2020}, number = {2}, pages = {33--34}}\n"
+)
+
+
+@pytest.fixture
+def stored_report(db):
+    person = Person.objects.create(family_name_en="Byron", given_name_en="Ada")
+    report = Publication.objects.create(
+        title_en="Chairman's report", year=2020, venue="Bull. Soc.", issue="1", pages="1-2"
+    )
+    report.authorships.create(person=person, position=1)
+    return report
+
+
+def test_a_possible_duplicate_is_shown_side_by_side_with_a_choice(editor, stored_report):
+    html = editor.get(preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))).content
+    html = html.decode()
+    assert 'class="import-row-possible"' in html
+    assert f"Possibly the same paper as #{stored_report.pk}" in html
+    compare = html[html.index('class="import-compare"') :]
+    compare = compare[: compare.index("</table>")]
+    assert "Stored paper" in compare and "This entry" in compare
+    assert "Ada Byron" in compare and "Quill, Bertrand" in compare
+    assert compare.count("(differs)") == 3  # authors, issue, pages; not the title or venue
+    assert '<option value="new" selected>Import as new</option>' in html
+    assert f'<option value="update:{stored_report.pk}">Update paper #{stored_report.pk}' in html
+    assert 'name="choice-1"' in html  # a new entry can be skipped too
+
+
+def test_confirm_applies_the_choices_of_each_row(editor, stored_report):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
+    html = editor.get(preview).content.decode()
+    choices = {"choice-1": "skip", "choice-2": f"update:{stored_report.pk}"}
+    response = editor.post(preview, {"digest": digest(html), **choices})
+    assert response.status_code == 302
+    assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
+    stored_report.refresh_from_db()
+    assert (stored_report.issue, stored_report.pages) == ("2", "33-34")
+    batch = ImportBatch.objects.get()
+    assert (batch.created_count, batch.updated_count) == (0, 1)
+    assert batch.skipped == [[1, "tanaka2024new", "skipped by choice"]]
+
+
+def test_an_impossible_choice_is_a_400_and_writes_nothing(editor, stored_report):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
+    html = editor.get(preview).content.decode()
+    response = editor.post(preview, {"digest": digest(html), "choice-2": "update:999999"})
+    assert response.status_code == 400
+    assert "cannot be “update:999999”" in response.content.decode()
+    assert Publication.objects.count() == 1
+    assert ImportBatch.objects.get().status == ImportBatch.Status.PENDING
+
+
+def test_a_stale_preview_keeps_the_choices_still_possible(editor, stored_report):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
+    html = editor.get(preview).content.decode()
+    Publication.objects.create(title_en="Someone else", year=2024, doi="10.1234/new.2024.1")
+    response = editor.post(preview, {"digest": digest(html), "choice-2": "skip"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert '<option value="skip" selected>Skip</option>' in page
+    assert Publication.objects.count() == 2
+    stored_report.refresh_from_db()
+    assert stored_report.issue == "1"
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_preview_of_possible_duplicates_query_count_does_not_grow(
+    editor, django_assert_num_queries, count
+):
+    byron = Person.objects.create(family_name_en="Byron", given_name_en="Ada")
+    for n in range(count):
+        report = Publication.objects.create(title_en=f"Report {n}", year=2020, issue="1")
+        report.authorships.create(person=byron, position=1)
+    text = "".join(
+        f"@article{{r{n}, author = {{Quill, B.}}, title = {{Report {n}}}, year = 2020,"
+        f" number = {{2}}}}\n"
+        for n in range(count)
+    )
+    preview = preview_of(editor.post(import_url(), {"text": text}))
+    with django_assert_num_queries(16):
+        response = editor.get(preview)
+    html = response.content.decode()
+    assert html.count('class="import-row-possible"') == count
+    assert html.count('class="import-compare"') == count

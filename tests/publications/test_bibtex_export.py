@@ -212,6 +212,8 @@ def test_export_command_writes_a_file_that_reimports_to_nothing(tmp_path, lab_co
     call_command("export_bibtex", "--output", str(out))
     assert "Exported 32 publications as bibtex" in capsys.readouterr().out
     call_command("import_bibtex", str(out))
-    assert "0 new, 0 updated, 32 duplicates, 0 errors" in capsys.readouterr().out
+    assert "0 new, 0 updated, 32 duplicates, 0 possible duplicates, 0 skipped, 0 errors" in (
+        capsys.readouterr().out
+    )
     call_command("export_bibtex", "--format", "csljson")
     assert len(json.loads(capsys.readouterr().out)) == 32

@@ -33,9 +33,9 @@ def preview(text, **options):
     return importer.start(text=text, **options)
 
 
-def run(text, skip_errors=False, **options):
+def run(text, skip_errors=False, choices=None, **options):
     batch, current = preview(text, **options)
-    importer.confirm(batch, skip_errors=skip_errors)
+    importer.confirm(batch, skip_errors=skip_errors, choices=choices)
     batch.refresh_from_db()
     return batch, current
 
@@ -52,7 +52,7 @@ def statuses(current):
 # ---------------------------------------------------------------- duplicates
 
 
-def test_duplicate_detection_order_doi_arxiv_title_key():
+def test_duplicate_detection_order_doi_arxiv_title_then_key_only_suggests():
     by_doi = factories.paper(title_en="First", doi="10.1234/abc", year=2019)
     by_arxiv = factories.paper(title_en="Second", arxiv_id="2101.00001", year=2019)
     by_title = factories.paper(title_en="Défects: in   ELNES!", year=2018)
@@ -73,39 +73,41 @@ def test_duplicate_detection_order_doi_arxiv_title_key():
         ("a", plan.UPDATE, "doi"),
         ("b", plan.UPDATE, "arxiv"),
         ("c", plan.DUPLICATE, "title"),
-        ("kkey", plan.UPDATE, "key"),
+        ("kkey", plan.POSSIBLE, ""),  # the same key, another title: shown, skipped by default
         ("d", plan.NEW, ""),
     ]
-    assert [row.match_pk for row in current.rows[:4]] == [
-        by_doi.pk,
-        by_arxiv.pk,
-        by_title.pk,
-        by_key.pk,
-    ]
+    assert [row.match_pk for row in current.rows[:3]] == [by_doi.pk, by_arxiv.pk, by_title.pk]
+    assert [c.pk for c in current.rows[3].candidates] == [by_key.pk]
+    assert current.rows[3].choice == plan.SKIP
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time():
     text = HARD_CASES.read_text("utf-8")
     first = run(text, skip_errors=True)[0]
-    assert first.created_count == 9
+    assert first.created_count == 11
     count = Publication.objects.count()
     people = Person.objects.count()
     _second, current = run(text, skip_errors=True)
-    assert current.counts == {"new": 0, "update": 0, "duplicate": 9, "error": 6}
+    assert current.counts == {"new": 0, "update": 0, "duplicate": 11, "possible": 0, "error": 4}
     assert "0 new" in current.summary()
     assert Publication.objects.count() == count and Person.objects.count() == people
 
 
-def test_the_same_paper_twice_in_one_file_is_an_error():
-    current = preview(entry("a", doi="10.1234/x") + entry("b", title="Other", doi="10.1234/X"))[1]
-    assert [row.status for row in current.rows] == [plan.NEW, plan.ERROR]
+def test_the_same_paper_twice_in_one_file_is_imported_once():
+    _batch, current = run(entry("a", doi="10.1234/x") + entry("b", title="Other", doi="10.1234/X"))
+    assert [row.status for row in current.rows] == [plan.NEW, plan.DUPLICATE]
     assert "entry 1" in current.rows[1].reason and "DOI" in current.rows[1].reason
+    assert Publication.objects.get().title_en == "A paper"
 
 
-def test_the_same_person_twice_in_one_entry_is_an_error(lab_content):
-    current = preview(entry(author="T. Mizoguchi and Mizoguchi, Teruyasu"))[1]
-    assert current.rows[0].status == plan.ERROR
-    assert "same person" in current.rows[0].reason
+def test_the_same_person_twice_in_one_entry_is_kept_once_with_a_warning(lab_content):
+    text = entry(author="T. Mizoguchi and K. Shibata and Mizoguchi, Teruyasu")
+    _batch, current = run(text)
+    row = current.rows[0]
+    assert row.status == plan.NEW
+    assert any("same person" in warning for warning in row.warnings)
+    paper = Publication.objects.get(title_en="A paper")
+    assert [a.as_printed for a in paper.ordered_authorships] == ["T. Mizoguchi", "K. Shibata"]
 
 
 # ---------------------------------------------------------------- what gets written
@@ -197,10 +199,11 @@ def test_undo_restores_the_previous_state(lab_content):
     keywords = set(paper.keywords.all())
     text = entry(
         "upd", title=paper.title_en, year=paper.year, volume="999",
-        author="Quastel, H.", keywords="Undo me",
+        author=" and ".join([*before[1], "Quastel, H."]), keywords="Undo me",
     ) + entry("n", title="New one")  # fmt: skip
-    batch, current = run(text)
-    assert [row.status for row in current.rows] == [plan.UPDATE, plan.NEW]
+    # Another volume: a possible duplicate, which the editor chooses to update.
+    batch, current = run(text, choices={1: f"update:{paper.pk}"})
+    assert [row.status for row in current.rows] == [plan.POSSIBLE, plan.NEW]
     paper.refresh_from_db()
     assert paper.volume == "999"
     variants = NameVariant.objects.count()
@@ -304,5 +307,5 @@ def test_new_papers_get_their_search_document_as_search_computes_it(lab_content)
 
     batch = run(HARD_CASES.read_text("utf-8"), skip_errors=True)[0]
     created = batch.items.filter(kind="publication-created").values_list("object_id", flat=True)
-    assert len(created) == 9
+    assert len(created) == 11
     assert search.refresh(list(created)) == 0  # nothing left to correct

@@ -125,8 +125,6 @@ def test_problems_have_line_key_and_reason():
         ),
         ("noyear", "The entry has no year."),
         ("notitle", "The entry has no title."),
-        ("unknowntype", "Unknown entry type @patent"),
-        ("baddoi", "The DOI “not-a-doi” is not valid"),
         ("broken", "Syntax error"),
     }
     for record in problems:  # the line number points at the entry's "@"

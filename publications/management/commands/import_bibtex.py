@@ -1,15 +1,26 @@
 """Import a BibTeX file into the publications database.
 
 python manage.py import_bibtex FILE [--dry-run] [--keyword SLUG ...] [--unpublished]
-                               [--skip-errors] [--verbose-rows]
+                               [--skip-errors] [--all-rows] [--no-updates]
+                               [--possible new|skip] [--choose KEY=CHOICE ...]
 
 Prints one line per entry that is not a plain duplicate (new, update with the
-fields that change, error with line, key and reason) and a summary line. Papers
-already in the database (by DOI, arXiv id, title + year, then citation key) are
-not created again, so importing the same file twice reports "0 new" the second
-time. The import is one transaction: with errors in the file nothing is written
-unless --skip-errors says to import the rest. Every import is an ImportBatch that
-staff can undo in the admin.
+fields that change, possible duplicate with the paper it resembles and what
+differs, error with line, key and reason) and a summary line. Papers already in
+the database (docs/bibtex.md: same DOI or arXiv id, or same title and year with
+nothing contradicting it) are not created again, so importing the same file twice
+reports "0 new, 0 updated" the second time.
+
+What happens to each entry is what the admin preview proposes: new → imported,
+update → applied, duplicate → skipped, possible duplicate → imported as new (skipped
+when only the BibTeX key agrees). `--no-updates` skips every update, `--possible`
+sets every possible duplicate, and `--choose KEY=CHOICE` (repeatable) sets one
+entry by its BibTeX key: `new`, `skip`, `update` (the matched paper) or
+`update:<id>` (a paper a possible duplicate resembles).
+
+The import is one transaction: with errors in the file nothing is written unless
+--skip-errors says to import the rest. Every import is an ImportBatch that staff
+can undo in the admin.
 """
 
 import sys
@@ -53,6 +64,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-rows", action="store_true", help="Also list the duplicates, one line each."
         )
+        parser.add_argument(
+            "--no-updates",
+            action="store_true",
+            help="List the updates the file would make but skip them.",
+        )
+        parser.add_argument(
+            "--possible",
+            choices=("new", "skip"),
+            help="Import every possible duplicate as new, or skip them all (default: new when "
+            "the title and year agree, skip when only the BibTeX key does).",
+        )
+        parser.add_argument(
+            "--choose",
+            action="append",
+            default=[],
+            metavar="KEY=CHOICE",
+            help="What to do with the entry with this BibTeX key: new, skip, update (the "
+            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
+        )
 
     @no_translations
     def handle(self, *args, **options):
@@ -82,6 +112,11 @@ class Command(BaseCommand):
             )
         except DecodingError as error:
             raise CommandError(f"{name}: {error}") from None
+        try:
+            current.apply_choices(self.choices(current, options))
+        except plan.PlanError as error:
+            batch.delete()
+            raise CommandError(str(error)) from None
         for row in current.rows:
             self.report(row, options["all_rows"])
         summary = current.summary()
@@ -103,16 +138,48 @@ class Command(BaseCommand):
             f"Imported {name} (import #{batch.pk}, encoding {batch.encoding}): {summary}."
         )
 
+    def choices(self, current, options):
+        """{row number: option} from --no-updates, --possible and --choose (which wins)."""
+        choices = {}
+        for row in current.rows:
+            if options["no_updates"] and row.status == plan.UPDATE:
+                choices[row.number] = plan.SKIP
+            if options["possible"] and row.status == plan.POSSIBLE:
+                choices[row.number] = options["possible"]
+        by_key = {row.key: row for row in current.rows if row.key}
+        for choice in options["choose"]:
+            key, sep, value = choice.rpartition("=")
+            if not sep or key not in by_key:
+                raise plan.PlanError(f"--choose {choice}: no entry with the key “{key}”.")
+            row = by_key[key]
+            if value == "update" and row.match_pk is not None:
+                value = f"update:{row.match_pk}"
+            choices[row.number] = value
+        return choices
+
     def report(self, row, all_rows):
         where = f"line {row.line}" + (f" {row.key}" if row.key else "")
+        skipped = " (skipped)" if row.action == plan.SKIP else ""
         if row.status == plan.ERROR:
             self.stdout.write(f"error     {where}: {row.reason}")
         elif row.status == plan.UPDATE:
             changed = ", ".join(label for label, _old, _new in row.change_labels)
-            self.stdout.write(f"update    {where}: #{row.match_pk} ({row.match_label}) — {changed}")
+            self.stdout.write(
+                f"update    {where}: #{row.match_pk} ({row.match_label}) — {changed}{skipped}"
+            )
         elif row.status == plan.NEW:
-            self.stdout.write(f"new       {where}: {row.title} ({row.year})")
-        elif all_rows:
-            self.stdout.write(f"duplicate {where}: #{row.match_pk} by {row.match_label}")
+            self.stdout.write(f"new       {where}: {row.title} ({row.year}){skipped}")
+        elif row.status == plan.POSSIBLE:
+            done = {plan.NEW: "imported as new", plan.SKIP: "skipped"}.get(
+                row.action, f"updates #{row.update_pk}"
+            )
+            self.stdout.write(f"possible  {where}: {row.title} ({row.year}) → {done}")
+            for candidate in row.candidates:
+                like = f"#{candidate.pk}" if candidate.pk else f"entry {candidate.number}"
+                differs = ", ".join(candidate.contradiction_labels)
+                self.stdout.write(f"          like {like} {candidate.title}; differs: {differs}")
+        elif all_rows or row.action != plan.SKIP:
+            same = f"entry {row.same_as}" if row.same_as else f"#{row.match_pk}"
+            self.stdout.write(f"duplicate {where}: {same} by {row.match_label}{skipped}")
         for warning in row.warnings:
             self.stdout.write(f"          warning: {warning}")

@@ -1,0 +1,200 @@
+"""The starter vocabulary (research/content/vocabulary.toml): what ships, and how it loads."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from publications import search
+from publications.models import Keyword, alias_lines
+from research.content import loader
+
+JAPANESE = re.compile(f"[{search.text.JAPANESE_SCRIPT}]")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """Every term as loaded: lab.toml's keywords merged with the vocabulary's terms."""
+    lab = loader.read_content()
+    return loader.merge_vocabulary(lab["keywords"], loader.read_vocabulary())
+
+
+def words(spelling):
+    return " ".join(token.text for token in search.tokenise(search.fold(spelling)))
+
+
+def spellings(term):
+    names = [term["name_ja"], term["name_en"]]
+    return names + term.get("aliases_ja", []) + term.get("aliases_en", [])
+
+
+# --- the shipped file ----------------------------------------------------------------
+
+
+def test_ships_hundreds_of_terms_besides_the_seed_keywords(shipped):
+    lab_slugs = {entry["slug"] for entry in loader.read_content()["keywords"]}
+    assert len([t for t in shipped if t["slug"] not in lab_slugs]) >= 300
+    # Every seed keyword is there, with other spellings for most of them.
+    assert lab_slugs <= {t["slug"] for t in shipped}
+    with_aliases = [t for t in shipped if t["slug"] in lab_slugs and spellings(t)[2:]]
+    assert len(with_aliases) >= 40
+
+
+def test_every_term_has_a_japanese_and_an_english_name(shipped):
+    for term in shipped:
+        assert term["name_ja"].strip() and term["name_en"].strip(), term["slug"]
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", term["slug"]), term["slug"]
+
+
+def test_no_spelling_belongs_to_two_terms(shipped):
+    """A query naming a shared spelling would widen to two unrelated concepts."""
+    owners = {}
+    for term in shipped:
+        for spelling in spellings(term):
+            owners.setdefault(words(spelling), set()).add(term["slug"])
+    shared = {spelling: slugs for spelling, slugs in owners.items() if len(slugs) > 1}
+    assert shared == {}
+
+
+def test_spellings_are_filed_under_their_language(shipped):
+    """Japanese aliases are written in Japanese script (mixed forms such as Liイオン電池
+    included), English ones in Latin letters; no Japanese spelling is a single
+    character, which would match inside unrelated words (水 in 水素)."""
+    for term in shipped:
+        for alias in term.get("aliases_ja", []):
+            assert JAPANESE.search(alias), (term["slug"], alias)
+            assert len(alias) >= 2, (term["slug"], alias)
+        for alias in term.get("aliases_en", []):
+            assert not JAPANESE.search(alias), (term["slug"], alias)
+        assert len(term["name_ja"]) >= 2, term["slug"]
+
+
+def test_the_fields_acronyms_are_spelt_out_in_both_languages(shipped):
+    by_spelling = {words(s): t for t in shipped for s in spellings(t)}
+    for acronym, japanese, english in [
+        ("EELS", "電子エネルギー損失分光", "electron energy-loss spectroscopy"),
+        ("TEM", "透過電子顕微鏡", "transmission electron microscopy"),
+        ("DFT", "密度汎関数理論", "density functional theory"),
+        ("XANES", "X線吸収端近傍構造", "X-ray absorption near-edge structure"),
+        ("LIB", "リチウムイオン電池", "lithium-ion batteries"),
+    ]:
+        term = by_spelling[words(acronym)]
+        assert by_spelling[words(japanese)] is term, acronym
+        assert by_spelling[words(english)] is term, acronym
+    first_principles = by_spelling[words("第一原理計算")]
+    assert by_spelling[words("ab initio")] is first_principles
+    assert by_spelling[words("DFT")] is not first_principles  # its own term
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_loads_terms_with_aliases_in_both_languages(lab_content):
+    eels = Keyword.objects.get(slug="electron-energy-loss-spectroscopy")
+    assert eels.name_ja == "電子エネルギー損失分光法"
+    assert "電子線エネルギー損失分光法" in alias_lines(eels.aliases_ja)
+    assert "EELS" in alias_lines(eels.aliases_en)
+    assert not eels.publications.exists()  # terms tag no paper unless lab.toml says so
+    # A seed keyword keeps lab.toml's names and gains the vocabulary's spellings.
+    elnes = Keyword.objects.get(slug="elnes")
+    assert (elnes.name_ja, elnes.name_en) == ("ELNES", "ELNES")
+    assert "electron energy-loss near-edge structure" in alias_lines(elnes.aliases_en)
+    assert elnes.publications.count() > 10
+
+
+@pytest.mark.django_db
+def test_broad_seed_keywords_do_not_link_themes(lab_content):
+    broad = set(Keyword.objects.filter(links_themes=False).values_list("slug", flat=True))
+    assert broad == {"spectral-analysis", "lattice-defects", "machine-learning"}
+
+
+@pytest.mark.django_db
+def test_second_load_changes_nothing_and_keeps_staff_spellings(lab_content):
+    eels = Keyword.objects.get(slug="electron-energy-loss-spectroscopy")
+    eels.aliases_en += "\nEEL spectroscopy"
+    eels.save()
+    out = StringIO()
+    call_command("load_lab_content", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    eels.refresh_from_db()
+    assert alias_lines(eels.aliases_en)[-1] == "EEL spectroscopy"
+
+
+@pytest.mark.django_db
+def test_a_shipped_spelling_removed_in_the_admin_comes_back_on_reload(lab_content):
+    eels = Keyword.objects.get(slug="electron-energy-loss-spectroscopy")
+    eels.aliases_en = ""
+    eels.save()
+    out = StringIO()
+    call_command("load_lab_content", stdout=out)
+    assert "updated 1 vocabulary terms" in out.getvalue()
+    eels.refresh_from_db()
+    assert "EELS" in alias_lines(eels.aliases_en)
+
+
+def write(tmp_path, text):
+    path = tmp_path / "vocabulary.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+TERM = """
+[[terms]]
+slug = "{slug}"
+name_ja = "{ja}"
+name_en = "{en}"
+aliases_en = [{aliases}]
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "terms, message",
+    [
+        (
+            [
+                ("tem", "透過電子顕微鏡法", "TEM imaging", '"TEM"'),
+                ("stem", "走査透過電子顕微鏡法", "STEM imaging", '"tem"'),
+            ],
+            "“tem” is a spelling of two terms: tem and stem.",
+        ),
+        (
+            [
+                ("tem", "透過電子顕微鏡法", "TEM imaging", ""),
+                ("tem", "透過電子顕微鏡", "Transmission electron microscopy", ""),
+            ],
+            "the slug “tem” is used twice",
+        ),
+        ([("tem", "", "TEM imaging", "")], "tem: needs a name in both languages"),
+        ([("TEM", "透過電子顕微鏡法", "TEM imaging", "")], "the slug must be lowercase ASCII"),
+        (
+            [("elnes", "エルネス", "ELNES", "")],
+            "name_ja differs from lab.toml's",
+        ),
+        (
+            [("sem", "走査電子顕微鏡法", "Scanning electron microscopy", '"Lattice defects"')],
+            "“Lattice defects” is a spelling of two terms: lattice-defects and sem.",
+        ),
+    ],
+    ids=["shared-alias", "repeated-slug", "missing-name", "bad-slug", "renames-seed", "seed-name"],
+)
+def test_a_contradictory_vocabulary_is_refused_whole(tmp_path, terms, message):
+    text = "".join(
+        TERM.format(slug=slug, ja=ja, en=en, aliases=aliases) for slug, ja, en, aliases in terms
+    )
+    with pytest.raises(loader.ContentError) as error:
+        loader.load_lab_content(vocabulary_path=write(tmp_path, text))
+    assert message in str(error.value)
+    assert not Keyword.objects.exists()  # nothing written: lab.toml's keywords neither
+
+
+@pytest.mark.django_db
+def test_a_keyword_made_by_staff_with_a_shipped_spelling_stops_the_load(lab_content):
+    Keyword.objects.create(slug="tem-imaging", name_ja="TEM観察", name_en="TEM")
+    with pytest.raises(CommandError) as error:
+        call_command("load_lab_content", stdout=StringIO())
+    assert "Nothing loaded" in str(error.value)
+    assert "tem-imaging" in str(error.value)
+    assert "transmission-electron-microscopy" in str(error.value)
