@@ -50,6 +50,8 @@ MAX_ALTERNATIVES = 24
 # A vocabulary spelling's last word is matched by the start its forms share
 # (``grain boundar``: boundary, boundaries) when that start is at least this long.
 MIN_SHARED_START = 5
+# A vocabulary spelling of one word this short is an abbreviation, matched whole.
+MAX_ABBREVIATION_CHARS = 4
 # What is left of a Japanese query around the terms it names is cut at hiragana
 # (particles, okurigana: を用いた, による), and only runs of two or more other
 # characters stay terms (観察 in 電子顕微鏡による観察; not 用).
@@ -208,9 +210,15 @@ def _token_text(tokens):
 
 
 def _spelling_term(tokens):
-    """A vocabulary spelling as a Term: its last word by the start its forms share."""
+    """A vocabulary spelling as a Term: its last word by the start its forms share.
+
+    A spelling of one short word (an abbreviation: MI, DFT, TEM) is a whole word:
+    as a word start, ``mi`` would find Mizoguchi and ``tem`` temperature.
+    """
     tokens = _token_text(tokens)
     last = tokens[-1]
+    if len(tokens) == 1 and not last.japanese and len(last.text) <= MAX_ABBREVIATION_CHARS:
+        return Term(tokens, whole=True)
     if not last.japanese and last.text.isascii() and last.text.isalpha():
         word = last.text
         seeds = [word, stem_key(word), IRREGULAR_PLURALS.get(word, word), SINGULARS.get(word, word)]
