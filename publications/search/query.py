@@ -383,6 +383,25 @@ class SearchQuery:
         named = groups[0].named if len(groups) == 1 else ()
         return cls(tuple(groups), key, named)
 
+    def as_typed(self, using):
+        """This query with each term matched only as typed (no synonyms, no other forms).
+
+        It finds a subset of this query's papers, cheaply: the list counts it first
+        and, past the cap, needs no more (results.py). It shares this query's prefix
+        expansion (a superset of its own).
+        """
+        groups = tuple(
+            Group(group.typed, (group.typed,), group.named, group.literal) for group in self.groups
+        )
+        typed = SearchQuery(groups, self.key, self.named)
+        typed._expansions[(using, False)] = self.prefix_words(using)
+        return typed
+
+    @property
+    def widened(self):
+        """Whether a term has more ways of matching than as typed."""
+        return any(not group.single for group in self.groups)
+
     @property
     def terms(self):
         """The terms as typed (one per group)."""

@@ -78,10 +78,10 @@ class PublicationSearch:
     def is_blank(self):
         return self.query.is_blank
 
-    def entries(self, indexed=True, partial=None):
+    def entries(self, indexed=True, partial=None, query=None):
         """The search entries of the matching papers (see ``matching_entries``)."""
         partial = self.partial if partial is None else partial
-        entries = matching_entries(self.query, self.papers.db, indexed, partial)
+        entries = matching_entries(query or self.query, self.papers.db, indexed, partial)
         if self.every_published_paper:
             return entries.filter(is_published=True)
         return entries.filter(publication_id__in=self.papers.order_by().values("pk"))
@@ -93,6 +93,15 @@ class PublicationSearch:
         When none has every term of a query of several, those of the papers with
         some of them (a second query), and ``partial`` becomes True.
         """
+        if self.query.widened:
+            # Synonyms and word forms only add papers: when the terms as typed already
+            # match more than the cap, so does the search, and the count stops there.
+            # Their index scan is cheap; the synonyms' (common words ANDed, LIKE
+            # re-checks) can cost many times more (docs/search.md).
+            typed = self.query.as_typed(self.papers.db)
+            years = list(self.entries(query=typed).values_list("year", flat=True)[: self.cap + 1])
+            if len(years) > self.cap:
+                return years
         years = list(self.entries().values_list("year", flat=True)[: self.cap + 1])
         if not years and len(self.query.groups) > 1:
             years = list(self.entries(partial=True).values_list("year", flat=True)[: self.cap + 1])
