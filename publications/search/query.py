@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
+from django.db import connections
 from django.db.models import Q, Value
 
 from . import vocabulary
@@ -394,7 +395,8 @@ class SearchQuery:
             Group(group.typed, (group.typed,), group.named, group.literal) for group in self.groups
         )
         typed = SearchQuery(groups, self.key, self.named)
-        typed._expansions[(using, False)] = self.prefix_words(using)
+        if connections[using].vendor == "postgresql":
+            typed._expansions[(using, False)] = self.prefix_words(using)
         return typed
 
     @property
