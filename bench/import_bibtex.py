@@ -96,7 +96,7 @@ def worker(entries):
     from django.test import Client
     from django.urls import reverse
 
-    from publications.bibtex import decoding, importer, parsing
+    from publications.bibtex import decoding, importer, latex, parsing
     from publications.models import ImportBatch, Publication
     from research.content.loader import load_lab_content
 
@@ -116,7 +116,7 @@ def worker(entries):
     step("parse", lambda: importer.records_from_text(decoding.decode(data).text))
 
     def upload():
-        parsing.latex_to_unicode.cache_clear()  # as cold as a fresh server process
+        latex.latex_to_unicode.cache_clear()  # as cold as a fresh server process
         parsing.name_parts.cache_clear()
         file = SimpleUploadedFile("bench.bib", data, content_type="application/x-bibtex")
         response = client.post(reverse("admin:publications_publication_import"), {"file": file})

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from .markup import math_plain
 from .models import Keyword, Publication
 
 FEED_LENGTH = 50
@@ -35,10 +36,10 @@ class PublicationFeed(Feed):
         return self.publications(obj).with_authors().newest_first()[:FEED_LENGTH]
 
     def item_title(self, item):
-        return item.title
+        return math_plain(item.title)
 
     def item_description(self, item):
-        return f"{item.citation_text()} {item.abstract}".strip()
+        return f"{item.citation_text()} {math_plain(item.abstract)}".strip()
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -57,7 +58,7 @@ class PublicationFeed(Feed):
 
 class KeywordFeed(PublicationFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Keyword, slug=slug)
+        return get_object_or_404(Keyword.objects.with_published_papers(), slug=slug)
 
     def title(self, obj=None):
         return _("Mizoguchi Laboratory: new publications on %(keyword)s") % {"keyword": obj}

@@ -155,7 +155,9 @@ def parse_filters(params: QueryDict, include_unpublished=False) -> PublicationFi
         state.values[name] = form.cleaned_data.get(name)
     state.values["q"] = (state.values.get("q") or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
     if state.values.get("keyword"):
-        state.keyword = Keyword.objects.filter(slug=state.values["keyword"]).first()
+        # Only keywords offered to visitors (tagging a published paper) filter the list.
+        keywords = Keyword.objects.with_published_papers()
+        state.keyword = keywords.filter(slug=state.values["keyword"]).first()
         if state.keyword is None:
             state.ignored.append((_("Keyword"), state.values.pop("keyword")))
     if state.values.get("author"):
@@ -207,7 +209,7 @@ def filter_form(state: PublicationFilter) -> PublicationFilterForm:
     language = active_language()
 
     def keywords():
-        by_name = Keyword.objects.by_name(language)
+        by_name = Keyword.objects.with_published_papers().by_name(language)
         return [("", _("All keywords")), *((keyword.slug, str(keyword)) for keyword in by_name)]
 
     def themes():

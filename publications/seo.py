@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
-from .markup import render_markdown
+from .markup import math_plain, render_markdown
 
 DESCRIPTION_LENGTH = 160
 OG_LOCALES = {"ja": "ja_JP", "en": "en_US"}
@@ -88,7 +88,7 @@ def is_conference(publication):
 
 def scholar_tags(publication, request):
     """[(name, content)] Highwire tags for one paper's page; absolute URLs only."""
-    tags = [("citation_title", publication.title)]
+    tags = [("citation_title", math_plain(publication.title))]
     tags += [("citation_author", name) for name in author_names(publication)]
     tags.append(("citation_publication_date", publication_date(publication)))
     if publication.venue:
@@ -119,8 +119,8 @@ def scholarly_article(publication, request):
     data = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
-        "headline": publication.title[:110],
-        "name": publication.title,
+        "headline": math_plain(publication.title)[:110],
+        "name": math_plain(publication.title),
         "url": request.build_absolute_uri(publication.get_absolute_url()),
         "datePublished": publication_date(publication, "-"),
         "author": [
@@ -164,7 +164,7 @@ def coins(publication):
         ("ctx_ver", "Z39.88-2004"),
         ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
         ("rft.genre", genre),
-        ("rft.atitle", publication.title),
+        ("rft.atitle", math_plain(publication.title)),
         ("rft.jtitle", publication.venue),
         ("rft.date", publication_date(publication, "-")),
         ("rft.volume", publication.volume),

@@ -3,14 +3,16 @@ the queries are named methods of the models."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, freshness, search, seo
+from . import filters, freshness, search, seo, suggest
 from .bibtex import export
 from .charts import year_chart
+from .markup import math_plain
 from .models import Keyword, Publication
 from .models.papers import LIST_COLUMNS
 from .translated import active_language, is_fallback, translated
@@ -112,7 +114,8 @@ def mark_matches(papers, query):
     language = active_language()
     for paper in papers:
         title, title_language = translated(paper, "title", language)
-        marked = search.highlight(title, query)
+        # A title with math ($…$) is drawn as math, unmarked (marks would split it).
+        marked = None if "$" in title else search.highlight(title, query)
         paper.search_title = _shown(marked, title_language)
         abstract, abstract_language = translated(paper, "abstract", language)
         paper.search_snippet = _shown(search.snippet(abstract, query), abstract_language)
@@ -243,8 +246,8 @@ class PublicationDetailView(DetailView):
         context["preview"] = not publication.is_published
         context["nav"] = "publications"
         context["meta"] = seo.PageMeta(
-            title=publication.title,
-            description=publication.abstract or publication.citation_text(),
+            title=math_plain(publication.title),
+            description=math_plain(publication.abstract) or publication.citation_text(),
             type="article",
         )
         context["scholar_tags"] = seo.scholar_tags(publication, self.request)
@@ -268,7 +271,8 @@ class KeywordListView(ListView):
         return context
 
     def get_queryset(self):
-        """Keywords, most papers first, then by name: two queries.
+        """Keywords that tag a published paper, most papers first, then by name: two
+        queries. Vocabulary terms that tag no paper only widen search: not listed.
 
         The published papers per keyword are counted on the links joined to the
         published papers' index: annotating the keywords with a filtered Count
@@ -280,15 +284,21 @@ class KeywordListView(ListView):
             .annotate(n=Count("pk"))
             .values_list("keyword_id", "n")
         )
-        keywords = list(Keyword.objects.by_name(get_language()[:2]))
+        keywords = [
+            keyword
+            for keyword in Keyword.objects.by_name(get_language()[:2])
+            if counts.get(keyword.pk)
+        ]
         for keyword in keywords:
-            keyword.paper_count = counts.get(keyword.pk, 0)
+            keyword.paper_count = counts[keyword.pk]
         # A stable sort: keywords with as many papers stay in name order.
         return sorted(keywords, key=lambda keyword: -keyword.paper_count)
 
 
 class KeywordDetailView(DetailView):
-    model = Keyword
+    # A keyword that tags no published paper (a vocabulary term that only widens
+    # search) has no page: 404, like anything else visitors cannot see.
+    queryset = Keyword.objects.with_published_papers()
     template_name = "publications/keyword_detail.html"
     context_object_name = "keyword"
 
@@ -322,3 +332,16 @@ class KeywordDetailView(DetailView):
             ),
         )
         return context
+
+
+def suggest_terms(request):
+    """JSON: vocabulary terms for the header's search box as the visitor types (`?q=`).
+
+    Bounded and never an error: any text gives a list, perhaps empty
+    (publications/suggest.py). Browsers may keep an answer a few minutes; the page
+    cache stores none ("private"): every prefix typed would be an entry.
+    """
+    suggestions = suggest.suggest(request.GET.get("q", ""), get_language()[:2])
+    response = JsonResponse({"suggestions": suggestions})
+    patch_cache_control(response, private=True, max_age=300)
+    return response

@@ -24,7 +24,7 @@ class ResearchThemeAdmin(TabbedTranslationAdmin):
     list_editable = ["order", "is_published"]
     list_filter = ["is_published", "keywords"]
     search_fields = ["title_ja", "title_en", "lead_ja", "lead_en", "slug"]
-    autocomplete_fields = ["keywords"]
+    autocomplete_fields = ["keywords", "excluded_publications"]
     prepopulated_fields = {"slug": ("title_en",)}
     readonly_fields = ["image_preview", "updated_at"]
     inlines = [RepresentativePublicationInline]
@@ -32,6 +32,18 @@ class ResearchThemeAdmin(TabbedTranslationAdmin):
         (None, {"fields": ["title", "slug", "lead", "body"]}),
         (_("Image"), {"fields": ["image", "image_preview", "image_alt"]}),
         (_("Publishing"), {"fields": ["order", "is_published", "keywords", "updated_at"]}),
+        (
+            _("Related papers"),
+            {
+                "fields": ["excluded_publications"],
+                "description": _(
+                    "The theme's page lists, after the representative papers, every published"
+                    " paper sharing one of its keywords, those sharing more and rarer keywords"
+                    " first. Keywords marked as too broad to link themes do not count. Exclude"
+                    " here a paper that shares a keyword but does not belong to the theme."
+                ),
+            },
+        ),
     ]
 
     class Media:

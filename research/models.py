@@ -1,5 +1,7 @@
 """Research themes and the lab's profile: the pages that present the papers."""
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -7,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from publications import freshness
 from publications.models import Keyword, Publication
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
@@ -20,6 +23,13 @@ def validate_image_size(image):
             params={"size": image.size / 1_048_576, "limit": limit // 1_048_576},
             code="image_too_large",
         )
+
+
+class SubqueryCount(models.Subquery):
+    """The number of rows of a queryset, as an expression (a scalar subquery)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = models.IntegerField()
 
 
 class ResearchThemeQuerySet(models.QuerySet):
@@ -101,22 +111,107 @@ class ResearchTheme(models.Model):
             .order_by("representations__order", "representations__pk")
         )
 
+    def linking_keywords(self):
+        """The theme's keywords that tie it to papers (not marked too broad)."""
+        return Keyword.objects.filter(themes=self, links_themes=True)
+
     def related_publications(self):
-        """Other published papers sharing at least one keyword with the theme, newest first."""
+        """Other published papers sharing a linking keyword with the theme, newest first.
+
+        Not the representatives, nor the papers the editors excluded from the theme.
+        `ranked_related()` orders the same papers by how much they share.
+        """
         return (
             Publication.objects.published()
-            .sharing_keywords(self.keywords.all())
+            .sharing_keywords(self.linking_keywords())
             .exclude(pk__in=self.representatives.values("publication_id"))
+            .exclude(
+                pk__in=self.excluded_publications.through.objects.filter(researchtheme=self).values(
+                    "publication_id"
+                )
+            )
             .newest_first()
         )
 
+    def keyword_weights(self):
+        """{keyword id: weight} of the linking keywords that tag a published paper.
+
+        A keyword many papers share says less about a paper than a rare one: its
+        weight is ln((N + 1) / df), N the published papers, df those it tags (an
+        inverse document frequency, smoothed so that a keyword tagging every paper
+        still weighs a little). Kept as integers (thousandths) so that sums, and
+        the order they give, are exact and the same on every database. One query,
+        kept by each worker until the content changes.
+        """
+
+        def compute():
+            # The number of published papers rides along as a subquery: one query.
+            published = SubqueryCount(Publication.objects.published().order_by().values("pk"))
+            counts = (
+                Publication.keywords.through.objects.filter(
+                    publication__is_published=True,
+                    keyword__in=self.linking_keywords(),
+                )
+                .values("keyword_id")
+                .annotate(
+                    df=models.Count("pk"),
+                    total=published,
+                )
+                .values_list("keyword_id", "df", "total")
+            )
+            return {
+                keyword_id: round(1000 * math.log((total + 1) / df))
+                for keyword_id, df, total in counts
+            }
+
+        return freshness.cached(f"theme:{self.pk}:keyword-weights", compute)
+
+    def ranked_related(self):
+        """`related_publications()`, the most closely related first.
+
+        A paper's `theme_score` is the sum of the weights (`keyword_weights`) of the
+        linking keywords it shares with the theme: sharing more keywords, and more
+        specific ones, ranks a paper higher; ties go newest first. No minimum score:
+        every paper sharing a linking keyword is listed (docs/pages.md says why).
+        """
+        weights = self.keyword_weights()
+        if not weights:
+            return self.related_publications().none()
+        through = Publication.keywords.through
+        score = (
+            through.objects.filter(publication=models.OuterRef("pk"), keyword_id__in=weights)
+            .order_by()
+            .values("publication")
+            .annotate(
+                total=models.Sum(
+                    models.Case(
+                        *(
+                            models.When(keyword_id=keyword_id, then=models.Value(weight))
+                            for keyword_id, weight in sorted(weights.items())
+                        ),
+                        default=models.Value(0),
+                        output_field=models.IntegerField(),
+                    )
+                )
+            )
+            .values("total")
+        )
+        return (
+            self.related_publications()
+            .annotate(theme_score=models.Subquery(score, output_field=models.IntegerField()))
+            .order_by(
+                models.F("theme_score").desc(nulls_last=True),
+                "-year",
+                models.F("month").desc(nulls_last=True),
+                "-pk",
+            )
+        )
+
     def publications(self):
-        """Every published paper of the theme: representative or sharing a keyword."""
+        """Every published paper of the theme: representative or related (as listed)."""
         return Publication.objects.published().filter(
             models.Q(pk__in=self.representatives.values("publication_id"))
-            | models.Q(
-                pk__in=Publication.objects.sharing_keywords(self.keywords.all()).values("pk")
-            )
+            | models.Q(pk__in=self.related_publications().order_by().values("pk"))
         )
 
     @property

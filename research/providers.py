@@ -27,20 +27,28 @@ class ResearchThemeProvider(ThemeProvider):
         return theme.publications().values("pk")
 
     def themes_for_publication(self, publication):
-        """Published themes the paper belongs to: as a representative or by a shared keyword."""
-        # Two semi-joins, not joins: no theme comes twice, so no DISTINCT; the
-        # paper's keywords (prefetched on its page) go in as ids.
-        keyword_ids = [keyword.pk for keyword in publication.keywords.all()]
+        """Published themes the paper belongs to: as a representative, or by a shared
+        linking keyword unless the editors excluded it (as the theme's page lists it)."""
+        # Semi-joins, not joins: no theme comes twice, so no DISTINCT; the paper's
+        # keywords (prefetched on its page) go in as ids.
+        keyword_ids = [keyword.pk for keyword in publication.keywords.all() if keyword.links_themes]
         themes = ResearchTheme.objects.published().filter(
             Q(
                 pk__in=RepresentativePublication.objects.filter(
                     publication_id=publication.pk
                 ).values("theme_id")
             )
-            | Q(
-                pk__in=ResearchTheme.keywords.through.objects.filter(
-                    keyword_id__in=keyword_ids
-                ).values("researchtheme_id")
+            | (
+                Q(
+                    pk__in=ResearchTheme.keywords.through.objects.filter(
+                        keyword_id__in=keyword_ids
+                    ).values("researchtheme_id")
+                )
+                & ~Q(
+                    pk__in=ResearchTheme.excluded_publications.through.objects.filter(
+                        publication_id=publication.pk
+                    ).values("researchtheme_id")
+                )
             )
         )
         return themes.only(*LINK_COLUMNS)

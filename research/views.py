@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from publications import seo
 from publications.charts import year_chart
 from publications.models import Keyword, Publication, authors_in_order
-from publications.views import export_response, group_by_year, is_preview, paginate_by_year
+from publications.views import export_response, is_preview, paginate_by_year
 
 from .models import LabProfile, ResearchTheme
 from .renditions import rendition
@@ -52,7 +52,7 @@ class ThemeListView(ListView):
     def get_queryset(self):
         return (
             ResearchTheme.objects.published()
-            .prefetch_related("keywords")
+            .prefetch_related(visible_keywords())
             .annotate(
                 representative_count=Count(
                     "representatives", filter=Q(representatives__publication__is_published=True)
@@ -66,14 +66,14 @@ class ThemeDetailView(DetailView):
     context_object_name = "theme"
 
     def get_queryset(self):
-        themes = ResearchTheme.objects.prefetch_related("keywords")
+        themes = ResearchTheme.objects.prefetch_related(visible_keywords())
         return themes if is_preview(self.request) else themes.published()
 
     def get(self, request, *args, **kwargs):
         if "format" in request.GET:
             theme = self.get_object()
             papers = list(theme.representative_list().for_export())
-            papers += list(theme.related_publications().for_export())
+            papers += list(theme.ranked_related().for_export())
             return export_response(request, papers, theme.slug)
         return super().get(request, *args, **kwargs)
 
@@ -82,18 +82,19 @@ class ThemeDetailView(DetailView):
         theme = self.object
         representatives = list(theme.representative_list().for_list(authors=False))
         related = theme.related_publications()
-        # The chart counts the related papers and adds the representatives' years.
+        # The chart counts the related papers and adds the representatives' years; the
+        # page lists them most closely related first.
         related_page, related_years = paginate_by_year(
             self.request,
             related,
-            related.for_list(authors=False),
+            theme.ranked_related().for_list(authors=False),
             counts_key=f"theme:{theme.pk}:related",
         )
         related_page.object_list = list(related_page.object_list)
         # The authors of both lists in one query; each related paper's keywords that
-        # it shares with the theme, in the theme's order.
+        # tie it to the theme (the linking ones it shares), in the keywords' order.
         prefetch_related_objects([*representatives, *related_page.object_list], authors_in_order())
-        shared = Keyword.objects.filter(pk__in=[keyword.pk for keyword in theme.keywords.all()])
+        shared = Keyword.objects.filter(pk__in=list(theme.keyword_weights()))
         prefetch_related_objects(
             related_page.object_list,
             Prefetch(
@@ -106,7 +107,6 @@ class ThemeDetailView(DetailView):
             preview=not theme.is_published,
             representatives=representatives,
             related_page=related_page,
-            related_groups=group_by_year(related_page.object_list),
             chart=year_chart(merge_year_counts(related_years, representatives)),
             nav="research",
         )
@@ -119,6 +119,11 @@ class ThemeDetailView(DetailView):
         )
         context["json_ld"] = seo.json_ld(theme_json_ld(self.request, theme, LabProfile.load()))
         return context
+
+
+def visible_keywords():
+    """A theme's keywords as visitors see them: those that tag a published paper."""
+    return Prefetch("keywords", queryset=Keyword.objects.with_published_papers())
 
 
 def merge_year_counts(year_counts, papers):

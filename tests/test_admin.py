@@ -1,5 +1,7 @@
 """Staff edit everything in the admin; an Editor cannot manage users or groups."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -129,3 +131,49 @@ def test_author_inline_refuses_the_same_person_twice(editor_client):
     )
     assert response.status_code == 200
     assert paper.authorships.count() == 0
+
+
+def theme_post(theme, **fields):
+    """The theme's change form as POST data (no representative papers)."""
+    data = {
+        "title_ja": theme.title_ja, "title_en": theme.title_en, "slug": theme.slug,
+        "lead_ja": "", "lead_en": "", "body_ja": "", "body_en": "", "image_alt_ja": "",
+        "image_alt_en": "", "order": theme.order, "is_published": "on",
+        "keywords": [k.pk for k in theme.keywords.all()],
+        "representatives-TOTAL_FORMS": 0, "representatives-INITIAL_FORMS": 0,
+        "representatives-MIN_NUM_FORMS": 0, "representatives-MAX_NUM_FORMS": 1000,
+    }  # fmt: skip
+    data.update(fields)
+    return data
+
+
+def test_editor_excludes_a_paper_from_a_theme_with_an_autocomplete(editor_client):
+    keyword = Keyword.objects.create(name_en="Glasses", name_ja="ガラス", slug="glasses")
+    stray = Publication.objects.create(title_en="Glass-like stray paper", year=2020, venue="V")
+    stray.keywords.add(keyword)
+    theme = ResearchTheme.objects.create(title_ja="ガラス", title_en="Glass", slug="glass")
+    theme.keywords.add(keyword)
+    html = editor_client.get(admin_url(ResearchTheme, "change", theme.pk)).content.decode()
+    # Django's autocomplete widget (a select that searches papers as the editor types).
+    widget = re.search(r'<select[^>]*name="excluded_publications"[^>]*>', html).group(0)
+    assert "admin-autocomplete" in widget
+    assert "テーマに属さない論文は、ここで除外" in html  # the fieldset explains it (in Japanese)
+    found = editor_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "research",
+            "model_name": "researchtheme",
+            "field_name": "excluded_publications",
+            "term": "stray",
+        },
+    ).json()
+    assert [r["id"] for r in found["results"]] == [str(stray.pk)]
+    response = editor_client.post(
+        admin_url(ResearchTheme, "change", theme.pk),
+        theme_post(theme, excluded_publications=[stray.pk]),
+    )
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
+    assert list(theme.excluded_publications.all()) == [stray]
+    assert "Glass-like stray paper" not in editor_client.get("/en/research/glass/").content.decode()

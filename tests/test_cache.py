@@ -253,7 +253,7 @@ def test_a_save_in_one_worker_invalidates_the_other(
     assert visitor.get(url)[STATUS] == "hit"  # stored by the first worker
 
     new_worker(settings)
-    keyword = Keyword.objects.first()
+    keyword = Keyword.objects.with_published_papers().first()  # one the index lists
     change_url = reverse("admin:publications_keyword_change", args=[keyword.pk])
     data = admin_form_data(editor.get(change_url))
     data["name_en"] = "Renamed in worker one"
@@ -295,7 +295,8 @@ def test_redis_backend_when_redis_url_names_one(
         assert visitor.get(page)[STATUS] == "hit"
         new_worker(settings, redis_cache)
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            factories.keyword(name_ja="新しいキーワード")
+            # The index lists keywords with a published paper.
+            factories.paper(keywords=[factories.keyword(name_ja="新しいキーワード")])
         new_worker(settings, redis_cache)
         fresh = visitor.get(page)
         assert fresh[STATUS] == "miss"

@@ -158,7 +158,7 @@ def test_loading_the_lab_content_again_announces_a_new_representative_list(bumps
 def theme_page(client, theme, lang="en"):
     """(the related papers the page counts, the page's HTML)."""
     html = client.get(f"/{lang}/research/{theme.slug}/").content.decode()
-    found = re.search(r"(\d+) more papers? shares? a keyword|ほかに (\d+) 件", html)
+    found = re.search(r"(\d+) more papers? shares? (?:a keyword|keywords)|ほかに (\d+) 件", html)
     return int(found.group(1) or found.group(2)) if found else 0, html
 
 

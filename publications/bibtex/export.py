@@ -24,8 +24,9 @@ import re
 from django.utils.text import slugify
 
 from .. import names, search
+from ..markup import math_plain
 from ..models import Publication
-from . import mapping, parsing
+from . import latex, mapping, parsing
 from .matching import CONTENT_FIELDS
 
 FORMATS = {
@@ -45,8 +46,12 @@ RIS_TYPES = {
     T.ARTICLE: "JOUR", T.REVIEW: "JOUR", T.INVITED_REVIEW: "JOUR", T.CONFERENCE: "CPAPER",
     T.BOOK: "BOOK", T.CHAPTER: "CHAP", T.PREPRINT: "UNPB", T.THESIS: "THES", T.OTHER: "GEN",
 }  # fmt: skip
+# CSL 1.0.2, Appendix III: a review *article* is a journal article (`review` is a review
+# *of* another work), a preprint is `article` ("preprints, working papers … posted on a
+# platform where some level of persistence … is expected"), a paper in proceedings
+# `paper-conference`.
 CSL_TYPES = {
-    T.ARTICLE: "article-journal", T.REVIEW: "review", T.INVITED_REVIEW: "review",
+    T.ARTICLE: "article-journal", T.REVIEW: "article-journal", T.INVITED_REVIEW: "article-journal",
     T.CONFERENCE: "paper-conference", T.BOOK: "book", T.CHAPTER: "chapter",
     T.PREPRINT: "article", T.THESIS: "thesis", T.OTHER: "document",
 }  # fmt: skip
@@ -65,38 +70,67 @@ _SPECIALS = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+# BibTeX (and bibtexparser) count every brace, escaped or not, to find a value's end:
+# a lone brace in the text is written as a macro when `\{` would unbalance the value.
+_LONE_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 _SPECIAL = re.compile(r"[\\{}$%&#_~^]")
-_LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')")
-_INNER_CAPITAL = re.compile(r"\b(\w*[^\W\d_]\w*?[A-Z]\w*)\b")
-_MATH = re.compile(r"(?<!\\)\$[^$]+(?<!\\)\$")
+_LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[?!](?=`)")
+_WORD = re.compile(r"[^\W_]+")
+_INNER_CAPITAL = re.compile(r"[^\W_][A-Z]")
+# The stored text's own markup, read left to right like the decoder does: `\$` is a
+# literal dollar, `$…$` inline math (LaTeX, written as it is); everything else is text.
+_ESCAPED_DOLLAR_OR_MATH = re.compile(r"(\\\$|\$(?:[^$\\]|\\.)+\$)")
 
 
 # ---------------------------------------------------------------- LaTeX escaping
 
 
-def _escape_text(text, protect_capitals):
-    text = _SPECIAL.sub(lambda m: _SPECIALS[m.group()], text)
-    text = _LIGATURES.sub(lambda m: m.group() + "{}", text)
-    if protect_capitals:
-        text = _INNER_CAPITAL.sub(
-            lambda m: "{" + m.group() + "}" if re.search(r"\w[A-Z]", m.group()) else m.group(),
-            text,
-        )
-    return text
+def _balanced(text):
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _escape_text(text, protect_capitals, specials):
+    def escape(segment):
+        segment = _SPECIAL.sub(lambda m: specials[m.group()], segment)
+        return _LIGATURES.sub(lambda m: m.group() + "{}", segment)
+
+    parts, last = [], 0
+    for word in _WORD.finditer(text):
+        parts.append(escape(text[last : word.start()]))
+        if protect_capitals and _INNER_CAPITAL.search(word.group()):
+            parts.append("{" + word.group() + "}")
+        else:
+            parts.append(word.group())
+        last = word.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
 
 
 def latex_escape(text, protect_capitals=False):
-    """Text as a LaTeX field value that decodes back to the same text; math kept."""
-    text = text or ""
-    if text.count("$") - text.count("\\$") >= 2:
-        parts, last = [], 0
-        for match in _MATH.finditer(text):
-            parts.append(_escape_text(text[last : match.start()], protect_capitals))
-            parts.append(match.group())
-            last = match.end()
-        parts.append(_escape_text(text[last:], protect_capitals))
-        return "".join(parts)
-    return _escape_text(text, protect_capitals)
+    """Stored text as a LaTeX field value that decodes back to the same text.
+
+    The value is always valid BibTeX (its braces balance), `$…$` math is written as
+    it is when its braces balance, a literal dollar (`\\$` in the stored text) stays
+    `\\$`, and runs of white space are one space (NFC), as the import stores them.
+    """
+    pieces = _ESCAPED_DOLLAR_OR_MATH.split(latex.clean_space(text or ""))
+    math = [n for n in range(1, len(pieces), 2) if pieces[n] != "\\$" and _balanced(pieces[n])]
+    texts = "".join(piece for n, piece in enumerate(pieces) if n not in math)
+    specials = _SPECIALS if _balanced(texts) else {**_SPECIALS, **_LONE_BRACES}
+    result = []
+    for n, piece in enumerate(pieces):
+        if n in math or piece == "\\$":
+            result.append(piece)
+        elif n % 2:  # math with unbalanced braces: its dollars and text escaped
+            result.append("\\$" + _escape_text(piece[1:-1], protect_capitals, specials) + "\\$")
+        else:
+            result.append(_escape_text(piece, protect_capitals, specials))
+    return "".join(result)
 
 
 # ---------------------------------------------------------------- names
@@ -286,7 +320,7 @@ def ris_record(publication):
     lines += [
         ("AU", f"{family}, {given}" if given else family) for _p, family, given in printed_names(p)
     ]
-    lines.append(("TI", p.title))
+    lines.append(("TI", math_plain(p.title)))
     if p.venue:
         lines.append(("T2", p.venue))
         if p.type in (T.ARTICLE, T.REVIEW, T.INVITED_REVIEW):
@@ -322,7 +356,13 @@ def to_ris(publications):
 
 def csl_item(publication):
     p = publication
-    item = {"id": citation_key(p), "type": CSL_TYPES.get(p.type, "document"), "title": p.title}
+    item = {
+        "id": citation_key(p),
+        "type": CSL_TYPES.get(p.type, "document"),
+        "title": math_plain(p.title),  # CSL's rich text has no math: SrTiO3, α-Fe2O3
+    }
+    if p.type == T.PREPRINT:
+        item["genre"] = "Preprint"  # what styles such as APA print: "[Preprint]"
     authors = []
     for printed, family, given in printed_names(p):
         if not given and " " in family:
@@ -378,7 +418,7 @@ def plain_text(publication):
     pages = p.pages_or_number
     parts = [
         f"{authors}," if authors else "",
-        f"“{p.title}”,",
+        f"“{math_plain(p.title)}”,",
         source + ("," if pages else ""),
         pages,
     ]

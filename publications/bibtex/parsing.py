@@ -6,7 +6,7 @@ default one) so that each value is resolved exactly once, in this order:
 1. `ResolveValues`: `@string` macros (in file order, so a macro may use an
    earlier one), month macros (`jan` … `dec`), `#` concatenation and the
    enclosing braces or quotes of each part.
-2. `LatexToUnicode`: LaTeX → Unicode with pylatexenc for every field except
+2. `LatexToUnicode`: LaTeX → Unicode (`latex.py`) for every field except
    those that are verbatim by nature (url, doi, eprint, isbn, issn, file) and the
    name lists (author, editor: split into names and name parts first, so that a
    brace-protected name such as `{The ABC Consortium}` stays whole — see
@@ -34,7 +34,6 @@ their line number and key, and parsing resumes at the next `@`.
 import functools
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from bibtexparser.middlewares.middleware import BlockMiddleware
@@ -46,10 +45,9 @@ from bibtexparser.middlewares.names import (
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 from bibtexparser.splitter import Splitter
 from django.utils.translation import gettext as _
-from pylatexenc import latexwalker
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from .. import names as name_utils
+from .latex import clean_space, latex_to_unicode  # noqa: F401 (clean_space: callers)
 
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "isbn", "issn", "file", "pdf", "arxiv"})
 NAME_FIELDS = frozenset({"author", "editor"})
@@ -59,9 +57,6 @@ MONTH_NAMES = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-# Something the LaTeX decoder would change; values without any of these are left alone.
-_LATEX_LIKE = re.compile(r"[\\{}$~%&^_]|--|``|''")
-_BARE = re.compile(r"(?<!\\)([%&])")
 _KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s}]*)")
 _MACRO = re.compile(r"^[A-Za-z_][\w\-:.+/']*$")
 # Sorting tricks in years and dates: "{\noopsort{1986b}}1986" prints 1986 (the
@@ -69,118 +64,8 @@ _MACRO = re.compile(r"^[A-Za-z_][\w\-:.+/']*$")
 _SORT_MACRO = re.compile(r"\\(?:noopsort|noop|nosort|sortnoop|SortNoop)\s*\{[^{}]*\}")
 DATE_FIELDS = frozenset({"year", "date", "month"})
 
-
-def _decoder():
-    context = get_default_latex_context_db()
-    context.add_context_category(
-        "labsite",
-        prepend=True,
-        macros=[
-            MacroTextSpec("TeX", "TeX"),
-            MacroTextSpec("LaTeX", "LaTeX"),
-            MacroTextSpec("BibTeX", "BibTeX"),
-            MacroTextSpec("url", "%s"),
-            MacroTextSpec("textasciicircum", "^"),
-            MacroTextSpec("textasciitilde", "~"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=context, math_mode="verbatim", strict_latex_spaces=True)
-
-
-_LATEX = _decoder()
-# Building the walker's macro table is a third of the decoding time: build it once.
-_WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
 # The splitter logs every broken block; we report them as problems instead.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-
-
-def clean_space(text):
-    """NFC, every run of white space (newlines, no-break spaces) one space, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).replace("\xa0", " ").split())
-
-
-_ACCENTS = {
-    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
-    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-    "c": "\u0327", "k": "\u0328", "r": "\u030a",
-}  # fmt: skip
-_ACCENT = re.compile(
-    r"\\(?:([\"'`^~=.])|([uvHckr])(?![A-Za-z]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"
-)
-_LETTERS = {
-    "ss": "ß", "aa": "å", "AA": "Å", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ",
-    "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł",
-}  # fmt: skip
-_LETTER = re.compile(r"\\(ss|aa|AA|o|O|ae|AE|oe|OE|l|L)(?![A-Za-z])\s*(?:\{\})?")
-_STILL_LATEX = re.compile(r"[\\$~^_]")
-# An escaped special character (\% → %) or inline math ($...$, kept verbatim), left to right
-# so that an escaped dollar never opens math.
-_ESCAPE_OR_MATH = re.compile(r"(\\[%&_#$]|\$(?:[^$\\]|\\.)+\$)")
-_TEXT_LIGATURES = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d")]
-
-
-def _accent(match):
-    mark = _ACCENTS[match.group(1) or match.group(2)]
-    letter = (match.group(3) or match.group(4)).lstrip("\\")
-    return unicodedata.normalize("NFC", letter + mark)
-
-
-def _unbalanced(math):
-    depth = 0
-    for char in math.replace("\\\\", "").replace("\\{", "").replace("\\}", ""):
-        depth += (char == "{") - (char == "}")
-        if depth < 0:
-            return True
-    return depth != 0
-
-
-def _simple_latex(value):
-    """Accents, special letters, braces, dash ligatures, escaped specials (`\\%`) and
-    inline math (kept verbatim) without the full parser.
-
-    Returns None when anything else is left (a macro, display math, `~`, a stray
-    `$`): pylatexenc then decodes the whole value.
-    """
-    if "$$" in value:
-        return None
-    pieces = _ESCAPE_OR_MATH.split(value)
-    for n, piece in enumerate(pieces):
-        if n % 2:  # an escaped character or math
-            if piece[0] == "\\":
-                pieces[n] = piece[1]
-            elif _unbalanced(piece):
-                return None  # a group that straddles math: leave it to the parser
-            continue
-        text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], _ACCENT.sub(_accent, piece))
-        if _STILL_LATEX.search(text):
-            return None
-        for ligature, char in _TEXT_LIGATURES:  # before the braces go: "-{}-" stays "--"
-            text = text.replace(ligature, char)
-        pieces[n] = text.replace("{", "").replace("}", "")  # a bare % or & is text
-    return "".join(pieces)
-
-
-@functools.lru_cache(maxsize=50_000)
-def latex_to_unicode(value):
-    """Unicode text of a LaTeX field value; math stays verbatim.
-
-    Cached: a file repeats its authors' names and journals many times. Plain
-    accents and dashes take a fast path (see `_simple_latex`); the rest goes
-    through pylatexenc.
-    """
-    if not _LATEX_LIKE.search(value):
-        return clean_space(value)
-    simple = _simple_latex(value)
-    if simple is not None:
-        return clean_space(simple)
-    return clean_space(_full_latex(value))
-
-
-def _full_latex(value):
-    walker = latexwalker.LatexWalker(
-        _BARE.sub(r"\\\1", value), latex_context=_WALKER_CONTEXT, tolerant_parsing=True
-    )
-    return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0])
 
 
 def _split_top_level(value, separator="#"):

@@ -26,6 +26,21 @@ class KeywordQuerySet(models.QuerySet):
         """Keywords in the order of their names in `language`, with only what a link shows."""
         return self.only("slug", "name_ja", "name_en").order_by(Lower(f"name_{language}"), "slug")
 
+    def with_published_papers(self):
+        """Keywords that tag at least one published paper: the ones visitors are offered.
+
+        Vocabulary terms that tag no paper only widen search (docs/search.md); they
+        get no page, no place in the keyword index, the filters or the sitemap.
+        """
+        through = self.model.publications.through
+        return self.filter(
+            models.Exists(
+                through.objects.filter(
+                    keyword=models.OuterRef("pk"), publication__is_published=True
+                )
+            )
+        )
+
     def matching(self, q):
         """Keywords whose name (either language, NFKC + casefold) equals the search query `q`."""
         return search.keywords_matching(self, q)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .. import names
+from ..markup import math_plain
 from .text import segment_of
 
 # Each field contributes at most MAX_FIELD_CHARS characters, and a document stops
@@ -148,12 +149,13 @@ def publication_document(
             authors=[AuthorNames("T. Mizoguchi", "溝口", "照康", "Mizoguchi", "Teruyasu")],
         )
     """
-    segments = [title_ja, title_en]
+    # Math as plain text, so that SrTiO$_3$ is found by "SrTiO3" (publications/markup.py).
+    segments = [math_plain(title_ja), math_plain(title_en)]
     for keyword in sorted(keywords, key=lambda keyword: keyword.slug):
         segments += [keyword.name_ja, keyword.name_en]
     head = len(segments)
     segments += [venue, doi, arxiv_id]
     for author in authors:
         segments += author_spellings(author)
-    segments += [abstract_ja, abstract_en]
+    segments += [math_plain(abstract_ja), math_plain(abstract_en)]
     return build_document(segments, head)

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import translate_url
 
-from publications.markup import render_markdown
+from publications.markup import math_html, render_markdown
 from publications.translated import is_fallback, translated
 
 register = template.Library()
@@ -36,12 +36,22 @@ def translated_text(obj, field):
     return {"text": text, "language": language, "fallback": is_fallback(language)}
 
 
+@register.inclusion_tag("includes/translated.html")
+def translated_math(obj, field):
+    """Like translated_text, with the text's `$…$` math shown as math (a paper's title)."""
+    text, language = translated(obj, field)
+    return {"text": math_html(text), "language": language, "fallback": is_fallback(language)}
+
+
 @register.inclusion_tag("includes/translated_markdown.html")
-def translated_markdown(obj, field, css_class="prose"):
-    """A translated Markdown field as sanitised HTML in a <div>, with lang on a fallback."""
+def translated_markdown(obj, field, css_class="prose", math=False):
+    """A translated Markdown field as sanitised HTML in a <div>, with lang on a fallback.
+
+    `math`: show the text's `$…$` math as math (a paper's abstract, from BibTeX).
+    """
     text, language = translated(obj, field)
     return {
-        "html": render_markdown(text) if text else "",
+        "html": render_markdown(text, math=math) if text else "",
         "language": language,
         "fallback": is_fallback(language),
         "css_class": css_class,

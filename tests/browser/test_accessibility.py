@@ -83,3 +83,13 @@ def test_admin_bibtex_import_screens_have_no_violations(browser, site, lang):
     context.close()
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_search_suggestions_have_no_violations(page, site, lang):
+    """The header's search box with its suggestions open (a combobox and its listbox)."""
+    page.goto(f"{site}/{lang}/")
+    page.locator("#site-search-q").press_sequentially("spec", delay=30)
+    page.get_by_role("listbox").get_by_role("option").first.wait_for()
+    page.locator("#site-search-q").press("ArrowDown")
+    assert not axe_violations(page)

@@ -74,7 +74,9 @@ def test_visitor_searches_japanese_and_english_from_the_search_box(
     found = {}
     for q in ["欠陥", "ELNES"]:
         page.get_by_role("searchbox").fill(q)
-        page.get_by_role("search").get_by_role("button", name=button, exact=True).click()
+        page.get_by_role("main").get_by_role("search").get_by_role(
+            "button", name=button, exact=True
+        ).click()
         expect(page).to_have_url(re.compile(r"\?q="))
         expect(page.get_by_role("searchbox")).to_have_value(q)
         found[q] = int(re.search(count, page.locator(".result-count").inner_text()).group(1))
@@ -83,6 +85,8 @@ def test_visitor_searches_japanese_and_english_from_the_search_box(
         assert len(titles) == min(found[q], 20)
     # 欠陥, a two-character part of 格子欠陥, finds at least every paper that 格子欠陥 finds.
     page.get_by_role("searchbox").fill("格子欠陥")
-    page.get_by_role("search").get_by_role("button", name=button, exact=True).click()
+    page.get_by_role("main").get_by_role("search").get_by_role(
+        "button", name=button, exact=True
+    ).click()
     whole_word = int(re.search(count, page.locator(".result-count").inner_text()).group(1))
     assert 1 <= whole_word <= found["欠陥"]

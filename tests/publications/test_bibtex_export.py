@@ -79,7 +79,7 @@ def test_bilingual_and_japanese_only_papers_round_trip():
 @pytest.mark.parametrize(
     "text",
     [
-        r"50% of A & B cost $5 for x_1 #2 ~ ^ \ {braces}",
+        r"50% of A & B cost \$5 for x_1 #2 ~ ^ \ {braces}",
         "a--b, a---b, ``quoted'' and 'single' -- dashes",
         r"Math stays: $\mathrm{MoS}_2$ and $E = mc^2$",
         "Ünïcödé, 溝口 照康, ELNES and MoS2 with DFT+U",

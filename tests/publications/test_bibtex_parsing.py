@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from publications.bibtex import importer, mapping, parsing
+from publications.bibtex import latex as decoder
 
 HARD_CASES = Path(__file__).parent / "data" / "hard_cases.bib"
 
@@ -171,12 +172,12 @@ def test_explicit_language_fields_win():
     ],
 )  # fmt: skip
 def test_the_fast_path_decodes_as_pylatexenc_does(latex):
-    fast = parsing._simple_latex(latex)
+    fast = decoder._simple_latex(latex)
     assert fast is not None
-    assert parsing.clean_space(fast) == parsing.clean_space(parsing._full_latex(latex))
+    assert decoder.clean_space(fast) == decoder.clean_space(decoder._full_latex(latex))
 
 
 @pytest.mark.parametrize("latex", ["a$$x$$b", "$a", r"{a $b} c$", r"\emph{x} $y$", "a~$b$"])
 def test_the_fast_path_leaves_display_math_stray_dollars_and_macros_to_pylatexenc(latex):
-    assert parsing._simple_latex(latex) is None
-    assert parsing.latex_to_unicode(latex) == parsing.clean_space(parsing._full_latex(latex))
+    assert decoder._simple_latex(latex) is None
+    assert parsing.latex_to_unicode(latex) == decoder.clean_space(decoder._full_latex(latex))

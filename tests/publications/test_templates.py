@@ -198,8 +198,9 @@ class TestYearChart:
 class TestFilterForm:
     @pytest.fixture
     def choices(self):
-        factories.keyword(name_en="Glass", name_ja="ガラス", slug="glass")
-        Keyword.objects.create(name_en="Only English <b>", name_ja="", slug="only-en")
+        glass = factories.keyword(name_en="Glass", name_ja="ガラス", slug="glass")
+        only_en = Keyword.objects.create(name_en="Only English <b>", name_ja="", slug="only-en")
+        factories.paper(keywords=[glass, only_en])  # the filter offers keywords with papers
         factories.person(
             "Member", given_en="Ann", lab=True, family_name_ja="溝口", given_name_ja="杏"
         )

@@ -226,11 +226,10 @@ class TestKeywords:
             factories.paper(keywords=keywords)
         english = html_of(client, "/en/keywords/")
         names = re.findall(r'<a href="/en/keywords/[^"]+/">([^<]+)</a>', english)
-        assert names == ["Zeta", "Alpha", "Beta", "Empty"]
-        assert re.search(r'Empty</a> <span class="count">0 papers</span>', english)
+        assert names == ["Zeta", "Alpha", "Beta"]  # a keyword without papers is not offered
         japanese = html_of(client, "/ja/keywords/")
         assert re.findall(r'<a href="/ja/keywords/[^"]+/">([^<]+)</a>', japanese) == [
-            "う", "あ", "い", "え",
+            "う", "あ", "い",
         ]  # fmt: skip
 
     def test_keyword_page_lists_its_themes_and_papers(self, client):

@@ -190,9 +190,9 @@ def test_theme_page_query_count_is_constant(client, django_assert_num_queries, l
     # The theme, its keywords; the representative papers, a page of the related ones,
     # the authors of both lists at once, the keywords each related paper shares with
     # the theme; the lab's profile (for the page's structured data); the content
-    # version; and on the first view the per-year counts of the related papers, which
-    # the worker then keeps under the version.
-    with django_assert_num_queries(9):
+    # version; and on the first view the per-year counts of the related papers and the
+    # weights of the theme's keywords, which the worker then keeps under the version.
+    with django_assert_num_queries(10):
         client.get(theme_url(theme, "en"))
     with django_assert_num_queries(8):
         client.get(theme_url(theme, "en"))
