@@ -56,6 +56,13 @@ QUERIES = [
     ("de sp", "two 2-letter prefixes"),
     ("ma le ca sp de", "five 2-letter prefixes of common words"),
     ("a b c d e f g h i j", "ten 1-letter prefixes"),
+    ("EELS", "abbreviation naming a term: its spellings in both languages"),
+    ("grain boundary", "two words naming a term"),
+    ("第一原理計算を用いた粒界", "Japanese phrase naming two terms"),
+    ("spectrum", "word forms (spectra, …)"),
+    ("calculations", "word forms (calculated, …)"),
+    ("Ruhle", "accents fold (Rühle)"),
+    ("elnes zzzzqx", "no paper has both: papers with some of the words"),
     ("ELNES", "page 50 (the last under the cap)", 50),
     ("第一原理計算", "page 50 (the last under the cap)", 50),
 ]
@@ -117,10 +124,18 @@ def worker(papers, repeat):
                 count = paginator.count
                 page = [paper.pk for paper in paginator.page(number)]
                 times.append(sum(spent))
-        # The page is the one the search itself (a plain queryset) gives.
+        # The page is the one the search itself (a plain queryset) gives, ranked alike;
+        # past the cap the list walks newest first (docs/search.md, Ranking), so its
+        # page is only checked to be matches; with some of the words, not checked.
         results = Publication.objects.published().search(q)
         bottom = (number - 1) * PER_PAGE
-        assert page == list(results.values_list("pk", flat=True)[bottom : bottom + PER_PAGE]), q
+        if paginator.object_list.partial:
+            pass
+        elif paginator.count_capped:
+            assert results.filter(pk__in=page).count() == len(page), q
+        else:
+            ranked = list(results.values_list("pk", flat=True)[bottom : bottom + PER_PAGE])
+            assert page == ranked, q
         print(
             json.dumps(
                 {

@@ -51,6 +51,12 @@ class PublicationFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All types")), *Publication.Type.choices]
     )
     author = forms.SlugField(label=_("Author"), required=False, widget=forms.Select)
+    # The order of a search's results: by relevance unless the visitor asks for the newest.
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[("", _("Best match")), ("newest", _("Newest first"))],
+    )
     lab = forms.BooleanField(
         label=_("Papers with lab members only"),
         required=False,
@@ -83,13 +89,21 @@ class PublicationFilter:
         return SearchQuery.parse(self.q)
 
     @property
+    def sort(self):
+        """How a search's results are ordered: "relevance" (the default) or "newest"."""
+        return "newest" if self.values.get("sort") == "newest" else "relevance"
+
+    @property
     def active(self):
-        return any(v not in (None, "", False) for v in self.values.values())
+        """Whether the search box or a filter selects papers (the sort selects none)."""
+        return any(v not in (None, "", False) for k, v in self.values.items() if k != "sort")
 
     @property
     def narrowed(self):
         """Whether a filter besides the search box narrows the list (apply_filters)."""
-        return any(v not in (None, "", False) for k, v in self.values.items() if k != "q")
+        return any(
+            v not in (None, "", False) for k, v in self.values.items() if k not in ("q", "sort")
+        )
 
 
 class ThemeProvider:
@@ -217,4 +231,8 @@ def filter_form(state: PublicationFilter) -> PublicationFilterForm:
 def filters_key(form):
     """What the drawn filters depend on besides the language and the content: the
     values in force, the search box's aside (it is drawn apart)."""
-    return tuple(sorted((name, str(value)) for name, value in form.initial.items() if name != "q"))
+    return tuple(
+        sorted(
+            (name, str(value)) for name, value in form.initial.items() if name not in ("q", "sort")
+        )
+    )

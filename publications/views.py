@@ -14,6 +14,8 @@ from .bibtex import export
 from .charts import year_chart
 from .markup import math_plain
 from .models import Keyword, Publication
+from .models.papers import LIST_COLUMNS
+from .translated import active_language, is_fallback, translated
 
 PER_PAGE = 20
 SHOW_ALL_LIMIT = 1000
@@ -82,18 +84,48 @@ def cite_formats(publication):
     return formats
 
 
-def group_by_year(publications):
-    """[(heading, [papers])]: keyword matches of a search first, then by year (newest first)."""
+def group_by_year(publications, ranked=False):
+    """[(heading, [papers])]: keyword matches of a search first, then by year (newest first).
+
+    ``ranked``: the papers are in order of relevance, not of years: after the keyword
+    matches, one group ("ranked").
+    """
     groups = []
     for publication in publications:
         if getattr(publication, "keyword_match", False):
             key = "match"
         else:
-            key = publication.year or "undated"  # undated papers come last: their own group
+            # Undated papers come last, in their own group.
+            key = "ranked" if ranked else (publication.year or "undated")
         if not groups or groups[-1][0] != key:
             groups.append((key, []))
         groups[-1][1].append(publication)
     return groups
+
+
+def mark_matches(papers, query):
+    """Give each paper of a search's page its title and abstract snippet with the matched
+    words marked (``search_title``, ``search_snippet``: {text, language, fallback} or
+    None).
+
+    The list item then draws its title outside the cached fragment of the paper
+    (templates/includes/publication_item.html): a marked title is never stored
+    into, or read from, the fragment every list shares.
+    """
+    language = active_language()
+    for paper in papers:
+        title, title_language = translated(paper, "title", language)
+        # A title with math ($…$) is drawn as math, unmarked (marks would split it).
+        marked = None if "$" in title else search.highlight(title, query)
+        paper.search_title = _shown(marked, title_language)
+        abstract, abstract_language = translated(paper, "abstract", language)
+        paper.search_snippet = _shown(search.snippet(abstract, query), abstract_language)
+
+
+def _shown(marked, language):
+    if not marked:
+        return None
+    return {"text": marked, "language": language, "fallback": is_fallback(language)}
 
 
 class PublicationListView(ListView):
@@ -126,15 +158,21 @@ class PublicationListView(ListView):
             # A search counts up to search.COUNT_CAP matches and finds its page on the
             # search entries (publications/search/results.py); past the cap, no chart.
             # The papers as the list reads them, filtered: a page's papers come from them.
-            papers = filters.apply_filters(
-                Publication.objects.for_list().published(), self.state, search=False
-            )
+            # With the abstracts, whose matched words a result shows in a snippet.
+            listed = Publication.objects.for_list().published()
+            listed = listed.only(*LIST_COLUMNS, "abstract_ja", "abstract_en")
+            papers = filters.apply_filters(listed, self.state, search=False)
             results = search.PublicationSearch(
-                papers, self.state.search_query, every_published_paper=not self.state.narrowed
+                papers,
+                self.state.search_query,
+                every_published_paper=not self.state.narrowed,
+                order=self.state.sort,
             )
             paginator = search.SearchPaginator(results, page_size)
             self.year_counts = paginator.year_counts()
             page = paginator.get_page(self.request.GET.get("page"))
+            self.missing_all = results.missing_all
+            mark_matches(page.object_list, self.state.search_query)
         else:
             # The whole list, unfiltered, is the same set of papers for every visitor.
             page, self.year_counts = paginate_by_year(
@@ -159,7 +197,11 @@ class PublicationListView(ListView):
             filters_key=filters.filters_key(form),
             result_count=context["paginator"].count,
             result_capped=capped,
-            groups=group_by_year(context["page_obj"].object_list),
+            groups=group_by_year(
+                context["page_obj"].object_list,
+                ranked=bool(self.state.q) and self.state.sort == "relevance",
+            ),
+            missing_all=getattr(self, "missing_all", []),
             chart=year_chart(self.year_counts),
             show_all=self.get_show_all(),
             nav="publications",

@@ -9,9 +9,12 @@ docs/search.md has the reasoning and the measurements. One module per concern:
 ``index``       writing documents, search entries, word pairs and words; refresh,
                 rebuild
 ``schema``      ``VectorField`` and the PostgreSQL indexes the migrations create
-``query``       the query parser (``SearchQuery``, ``Term``, prefix expansion)
+``query``       the query parser (``SearchQuery``, ``Group``, ``Term``, prefix expansion)
+``vocabulary``  the keywords as a vocabulary of terms and their spellings
+``forms``       English word forms (Snowball's stemmer, irregular plurals)
+``highlight``   matched words marked in a title or an abstract's snippet
 ``queryset``    ``search(queryset, q)`` (``Publication.objects.search``), the
-                matching entries, the keywords named like a query
+                matching entries, the keywords named like a query, the ranking
 ``results``     ``PublicationSearch``: one search, counted up to a cap and paged on
                 the search entries (the publications list)
 ``paginator``   ``SearchPaginator``: Django's, plus the capped count and the chart
@@ -30,10 +33,11 @@ from .document import (
     SearchDocument,
     publication_document,
 )
+from .highlight import highlight, snippet
 from .index import BATCH_SIZE, RebuildSummary, fill_words, rebuild, refresh, write_entries
 from .paginator import SearchPaginator
 from .query import MAX_EXPANSION, MAX_QUERY_CHARS, MAX_TERMS, SearchQuery, Term, expand_prefixes
-from .queryset import keywords_matching, matching_entries, search
+from .queryset import keywords_matching, matching_entries, relevance, search
 from .results import COUNT_CAP, PublicationSearch
 from .schema import (
     ENTRY_INDEX_NAME,
@@ -81,14 +85,17 @@ __all__ = [
     "expand_prefixes",
     "fill_words",
     "fold",
+    "highlight",
     "keywords_matching",
     "matching_entries",
     "normalise_key",
     "publication_document",
     "rebuild",
     "refresh",
+    "relevance",
     "schedule",
     "search",
+    "snippet",
     "tokenise",
     "write_entries",
 ]

@@ -74,13 +74,22 @@ class KeywordNames:
     name_en: str = ""
 
 
-def build_document(segments):
+# Separates the document's head (titles, keyword names) from the rest: a match
+# before it ranks higher (publications/search/ranking.py). Never part of a pattern.
+HEAD_MARK = "||"
+
+
+def build_document(segments, head=0):
     """The ``SearchDocument`` of raw field values, in order.
 
-    Segments with no letters or digits are skipped; equal segments count once.
+    Segments with no letters or digits are skipped; equal segments count once. The
+    first ``head`` values are the head: `` title | keyword || venue | … ``.
     """
     parts, lexemes, seen, size = [], set(), set(), 0
-    for raw in segments:
+    head_parts = None
+    for index, raw in enumerate(segments):
+        if index == head:
+            head_parts = len(parts)
         part, segment_lexemes = segment_of(str(raw or "")[:MAX_FIELD_CHARS])
         if not part or part in seen:
             continue
@@ -92,7 +101,10 @@ def build_document(segments):
         lexemes.update(segment_lexemes)
     if not parts:
         return SearchDocument("", "")
-    return SearchDocument(f" {' | '.join(parts)} ", " ".join(sorted(lexemes)))
+    if head_parts is None:
+        head_parts = len(parts)
+    text = " | ".join(parts[:head_parts]) + f" {HEAD_MARK} " + " | ".join(parts[head_parts:])
+    return SearchDocument(f" {text.strip()} ", " ".join(sorted(lexemes)))
 
 
 def author_spellings(author):
@@ -141,8 +153,9 @@ def publication_document(
     segments = [math_plain(title_ja), math_plain(title_en)]
     for keyword in sorted(keywords, key=lambda keyword: keyword.slug):
         segments += [keyword.name_ja, keyword.name_en]
+    head = len(segments)
     segments += [venue, doi, arxiv_id]
     for author in authors:
         segments += author_spellings(author)
     segments += [math_plain(abstract_ja), math_plain(abstract_en)]
-    return build_document(segments)
+    return build_document(segments, head)

@@ -22,9 +22,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
-from django.db.models import Value
+from django.db import connections
+from django.db.models import Q, Value
 
-from .text import JAPANESE_CHARACTER, MAX_LEXEME_CHARS, PAIR_MARK, fold, pair_lexeme, tokenise
+from . import vocabulary
+from .forms import IRREGULAR_PLURALS, SINGULARS, forms_of, shared_start, stem_key
+from .text import (
+    JAPANESE_CHARACTER,
+    MAX_LEXEME_CHARS,
+    PAIR_MARK,
+    Token,
+    fold,
+    pair_lexeme,
+    tokenise,
+)
 
 # The first MAX_QUERY_CHARS characters of a query are used, and at most MAX_TERMS terms.
 MAX_QUERY_CHARS = 200
@@ -34,6 +45,19 @@ MAX_LEXEMES_PER_TERM = 8
 # A word prefix of a query (``mach``) becomes the words it starts when there are at
 # most this many (``machine | machines``): GIN scans a prefix slowly (docs/search.md).
 MAX_EXPANSION = 16
+# At most this many ways of matching one term of a query (as typed, the vocabulary's
+# spellings, word forms): each is a LIKE on SQLite and a branch of the tsquery.
+MAX_ALTERNATIVES = 24
+# A vocabulary spelling's last word is matched by the start its forms share
+# (``grain boundar``: boundary, boundaries) when that start is at least this long.
+MIN_SHARED_START = 5
+# A vocabulary spelling of one word this short is an abbreviation, matched whole.
+MAX_ABBREVIATION_CHARS = 4
+# What is left of a Japanese query around the terms it names is cut at hiragana
+# (particles, okurigana: を用いた, による), and only runs of two or more other
+# characters stay terms (観察 in 電子顕微鏡による観察; not 用).
+HIRAGANA = re.compile("[\u3041-\u309f]+")
+MIN_LEFTOVER_CHARS = 2
 
 CURLY_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u301d\u301e\u301f", '"'))
 # A "quoted phrase" (closed or not), or a run of anything but spaces and quotes.
@@ -42,19 +66,29 @@ QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
 DOI_LINK_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)")
 # A word prefix among tsquery operands: 'mach':* (not a pair, which has a ~).
 WORD_PREFIX_OPERAND = re.compile(r"'([^'~]+)':\*")
+# The same, found anywhere in a tsquery (which may have parentheses and ORs).
+WORD_PREFIX_ANYWHERE = re.compile(r"'([^'~ ]+)':\*")
 
 
 @dataclass(frozen=True)
 class Term:
-    """One word or "quoted phrase" of a query, as tokens."""
+    """One way to match a query term: tokens in a row, the last word a prefix unless ``whole``."""
 
     tokens: tuple
+    # A word form (``battery`` for ``batteries``): the whole word, not a word start.
+    whole: bool = False
+
+    @property
+    def text(self):
+        return " ".join(t.text for t in self.tokens)
 
     @property
     def pattern(self):
         """What ``search_text`` must contain: `` word…`` starts a word; Japanese, anywhere."""
-        text = " ".join(t.text for t in self.tokens)
-        return text if self.tokens[0].japanese else f" {text}"
+        text = self.text
+        if self.tokens[0].japanese:
+            return text
+        return f" {text} " if self.whole else f" {text}"
 
     @property
     def exact(self):
@@ -65,13 +99,21 @@ class Term:
         """
         if len(self.tokens) == 2:
             return not any(t.japanese or len(t.text) > MAX_LEXEME_CHARS for t in self.tokens)
+        return self.exact_alone
+
+    @property
+    def exact_alone(self):
+        """Whether its lexemes without pairs (``plain_lexemes``) decide it: one token."""
         if len(self.tokens) != 1:
             return False
         token = self.tokens[0]
         return len(token.text) <= 2 if token.japanese else len(token.text) <= MAX_LEXEME_CHARS
 
-    def lexemes(self):
-        """tsquery operands that every matching document contains."""
+    def _last(self, operand, i, last):
+        return f"'{operand}'" if i < last or self.whole else f"'{operand}':*"
+
+    def lexemes(self, pairs=True):
+        """tsquery operands that every matching document contains (``pairs``: may use pairs)."""
         wanted = []
         tokens = self.tokens
         last = len(tokens) - 1
@@ -80,12 +122,13 @@ class Term:
             if not token.japanese:
                 # A word followed by another token is whole; the last may be a prefix.
                 # Two adjacent words are one pair lexeme, which holds both words.
-                if i < last and not tokens[i + 1].japanese:
+                if not pairs:
+                    wanted.append(self._last(text[:MAX_LEXEME_CHARS], i, last))
+                elif i < last and not tokens[i + 1].japanese:
                     pair = pair_lexeme(text, tokens[i + 1].text)
-                    wanted.append(f"'{pair}'" if i + 1 < last else f"'{pair}':*")
+                    wanted.append(self._last(pair, i + 1, last))
                 elif i == 0 or tokens[i - 1].japanese:
-                    word = text[:MAX_LEXEME_CHARS]
-                    wanted.append(f"'{word}'" if i < last else f"'{word}':*")
+                    wanted.append(self._last(text[:MAX_LEXEME_CHARS], i, last))
             elif len(text) == 1:
                 # Any character of a run starts one of its lexemes; one that ends the
                 # run (followed by another token) is a lexeme of its own.
@@ -101,17 +144,224 @@ class Term:
 
 
 @dataclass(frozen=True)
-class SearchQuery:
-    """A parsed query: its terms (ANDed) and the key a keyword name must equal to rank first."""
+class Group:
+    """One term of a query and every way of matching it, ORed: as typed first, then the
+    vocabulary's spellings of the term it names and the word's other forms."""
 
-    terms: tuple
+    typed: Term
+    alternatives: tuple
+    # The keyword ids of the vocabulary terms this part of the query names.
+    named: tuple = ()
+    # Quoted by the visitor: matched as typed only (no vocabulary, no word forms).
+    literal: bool = False
+
+    @property
+    def label(self):
+        return self.typed.text
+
+    @property
+    def single(self):
+        return len(self.alternatives) == 1
+
+    @property
+    def needed(self):
+        """The ways of matching that no other one covers: what the database must test.
+
+        ``machine learning`` is a match of ``machine learn`` (a spelling's shared
+        start): testing both only costs a LIKE. The others still rank (``typed``).
+        """
+        terms = self.alternatives
+        return tuple(
+            term
+            for i, term in enumerate(terms)
+            if not any(
+                _covers(other, term) and (other != term or j < i)
+                for j, other in enumerate(terms)
+                if j != i
+            )
+        )
+
+    def like(self):
+        """The condition on ``text`` (SQLite decides with it; PostgreSQL re-checks)."""
+        condition = Q()
+        for term in self.needed:
+            condition |= Q(text__contains=term.pattern)
+        return condition
+
+    @property
+    def exact(self):
+        """PostgreSQL's index decides (``tsquery()``): no LIKE re-check."""
+        if self.single:
+            return self.typed.exact
+        return all(term.exact_alone for term in self.needed)
+
+    def tsquery(self, pairs):
+        """This term's tsquery (``pairs``: a single way may use pair lexemes)."""
+        if self.single:
+            return " & ".join(self.typed.lexemes(pairs=pairs))
+        return (
+            "("
+            + " | ".join("(" + " & ".join(term.lexemes(pairs=False)) + ")" for term in self.needed)
+            + ")"
+        )
+
+
+def _token_text(tokens):
+    return tuple(Token(text, japanese) for text, japanese in tokens)
+
+
+def _spelling_term(tokens):
+    """A vocabulary spelling as a Term: its last word by the start its forms share.
+
+    A spelling of one short word (an abbreviation: MI, DFT, TEM) is a whole word:
+    as a word start, ``mi`` would find Mizoguchi and ``tem`` temperature.
+    """
+    tokens = _token_text(tokens)
+    last = tokens[-1]
+    if len(tokens) == 1 and not last.japanese and len(last.text) <= MAX_ABBREVIATION_CHARS:
+        return Term(tokens, whole=True)
+    if not last.japanese and last.text.isascii() and last.text.isalpha():
+        word = last.text
+        seeds = [word, stem_key(word), IRREGULAR_PLURALS.get(word, word), SINGULARS.get(word, word)]
+        start = shared_start(seeds)
+        if len(start) >= MIN_SHARED_START and start != word:
+            tokens = (*tokens[:-1], Token(start, False))
+    return Term(tokens)
+
+
+def _covers(wider, term):
+    """Whether every match of ``term`` is a match of ``wider`` (a word start it extends)."""
+    return not wider.whole and term.pattern.startswith(wider.pattern)
+
+
+def _named_group(typed_tokens, ids, vocab):
+    typed = Term(typed_tokens)
+    alternatives = [typed]
+    for pk in ids:
+        for spelling in vocab.spellings.get(pk, ()):
+            term = _spelling_term(spelling)
+            if term not in alternatives:
+                alternatives.append(term)
+    return Group(typed, tuple(alternatives[:MAX_ALTERNATIVES]), tuple(ids))
+
+
+def _japanese_parts(text, vocab):
+    """A Japanese run cut at the vocabulary's spellings inside it, longest first.
+
+    [(part, term ids)]: ``第一原理計算を用いた粒界`` → 第一原理計算 (a term), を用いた (none),
+    粒界 (a term). None when no spelling occurs in it.
+    """
+    parts, plain, i, found = [], "", 0, False
+    while i < len(text):
+        for length in range(min(vocab.longest_japanese, len(text) - i), 1, -1):
+            ids = vocab.japanese.get(text[i : i + length])
+            if ids:
+                if plain:
+                    parts.append((plain, ()))
+                    plain = ""
+                parts.append((text[i : i + length], ids))
+                i += length
+                found = True
+                break
+        else:
+            plain += text[i]
+            i += 1
+    if plain:
+        parts.append((plain, ()))
+    return parts if found else None
+
+
+def _groups(units, vocab):
+    """The query's parts (token tuples, quoted or not) as groups, vocabulary applied."""
+    groups = []
+    i = 0
+    while i < len(units):
+        tokens, quoted = units[i]
+        if quoted:
+            # A "quoted phrase" asks for those words as typed: no vocabulary, no forms.
+            # It still names the term for the heading ("Papers with this keyword").
+            named = vocab.terms_named(tuple((t.text, t.japanese) for t in tokens))
+            groups.append(Group(Term(tokens), (Term(tokens),), tuple(named), literal=True))
+            i += 1
+            continue
+        # The longest run of unquoted parts that names a term, from here.
+        run_end = i + 1
+        while (
+            run_end < len(units)
+            and run_end - i < vocabulary.MAX_RUN_WORDS
+            and not units[run_end][1]
+        ):
+            run_end += 1
+        for end in range(run_end, i, -1):
+            run = tuple(t for part, _ in units[i:end] for t in part)
+            ids = vocab.terms_named(tuple((t.text, t.japanese) for t in run))
+            if ids:
+                groups.append(_named_group(run, ids, vocab))
+                i = end
+                break
+        else:
+            parts = None
+            if len(tokens) == 1 and tokens[0].japanese:
+                parts = _japanese_parts(tokens[0].text, vocab)
+            if parts is None:
+                groups.append(Group(Term(tokens), (Term(tokens),)))
+            else:
+                for part, ids in parts:
+                    part_tokens = (Token(part, True),)
+                    if ids:
+                        groups.append(_named_group(part_tokens, ids, vocab))
+                    else:
+                        for piece in HIRAGANA.split(part):
+                            if len(piece) >= MIN_LEFTOVER_CHARS:
+                                piece_tokens = (Token(piece, True),)
+                                groups.append(Group(Term(piece_tokens), (Term(piece_tokens),)))
+            i += 1
+    return groups
+
+
+def _with_forms(groups, using):
+    """Groups whose typed single word gains its other forms as whole words (one query)."""
+    words = [
+        g.typed.tokens[0].text
+        for g in groups
+        if g.single
+        and not g.literal
+        and len(g.typed.tokens) == 1
+        and not g.typed.tokens[0].japanese
+    ]
+    if not words:
+        return groups
+    forms = forms_of(words, using)
+    widened = []
+    for group in groups:
+        found = (
+            forms.get(group.typed.tokens[0].text) if group.single and not group.literal else None
+        )
+        if found:
+            extra = tuple(Term((Token(word, False),), whole=True) for word in found)
+            group = Group(group.typed, (group.typed, *extra)[:MAX_ALTERNATIVES], group.named)
+        widened.append(group)
+    return widened
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed query: its groups (ANDed, each an OR of ways to match one term) and the
+    keyword ids the whole query names (their papers rank first)."""
+
+    groups: tuple
     key: str
-    # words_tsquery() per database, read once per parsed query (not compared).
+    named: tuple = ()
+    # The words prefixes start, per database, read once per parsed query (not compared).
     _expansions: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def parse(cls, q):
-        """The query ``q`` (a string, None, or already a SearchQuery) parsed."""
+    def parse(cls, q, using="default"):
+        """The query ``q`` (a string, None, or already a SearchQuery) parsed.
+
+        Reads the vocabulary (once per content version) and the word forms of its
+        words (one query) unless the query is blank.
+        """
         if isinstance(q, SearchQuery):
             return q
         text = q if isinstance(q, str) else ("" if q is None else str(q))
@@ -119,31 +369,132 @@ class SearchQuery:
         # Lone surrogates cannot be sent to a database: replace them.
         text = text.encode("utf-8", "replace").decode("utf-8")
         text = fold(text).translate(CURLY_QUOTES)
-        terms = []
+        units = []
         for phrase, word in QUERY_PART.findall(text):
             tokens = tuple(tokenise(phrase or DOI_LINK_PREFIX.sub("", word)))
-            if tokens and Term(tokens) not in terms:
-                terms.append(Term(tokens))
+            if tokens and (tokens, bool(phrase)) not in units:
+                units.append((tokens, bool(phrase)))
+        units = units[:MAX_TERMS]
         key = " ".join(text.replace('"', " ").split())
-        return cls(tuple(terms[:MAX_TERMS]), key)
+        if not units:
+            return cls((), key)
+        vocab = vocabulary.current(using)
+        groups = _with_forms(_groups(units, vocab), using)
+        groups = list(dict.fromkeys(groups))[:MAX_TERMS]
+        named = groups[0].named if len(groups) == 1 else ()
+        return cls(tuple(groups), key, named)
+
+    def as_typed(self, using):
+        """This query with each term matched only as typed (no synonyms, no other forms).
+
+        It finds a subset of this query's papers, cheaply: the list counts it first
+        and, past the cap, needs no more (results.py). It shares this query's prefix
+        expansion (a superset of its own).
+        """
+        groups = tuple(
+            Group(group.typed, (group.typed,), group.named, group.literal) for group in self.groups
+        )
+        typed = SearchQuery(groups, self.key, self.named)
+        if connections[using].vendor == "postgresql":
+            typed._expansions[(using, False)] = self.prefix_words(using)
+        return typed
+
+    @property
+    def widened(self):
+        """Whether a term has more ways of matching than as typed."""
+        return any(not group.single for group in self.groups)
+
+    @property
+    def terms(self):
+        """The terms as typed (one per group)."""
+        return tuple(group.typed for group in self.groups)
 
     @property
     def is_blank(self):
         """Nothing to search for: empty, white space, punctuation only."""
-        return not self.terms
+        return not self.groups
+
+    def alternatives(self):
+        """Every way any term may match (for highlighting)."""
+        return [term for group in self.groups for term in group.alternatives]
 
     def tsquery(self, pairs=None):
-        """The terms' lexemes ANDed; ``pairs`` True/False: only the pair lexemes / the others."""
-        lexemes = (lexeme for term in self.terms for lexeme in term.lexemes())
-        if pairs is not None:
-            lexemes = (lexeme for lexeme in lexemes if lexeme.startswith(f"'{PAIR_MARK}") == pairs)
-        return " & ".join(dict.fromkeys(lexemes))
+        """The groups' lexemes ANDed; ``pairs`` True/False: only the pair lexemes / the others.
+
+        A group with one way of matching uses pair lexemes for a phrase; a group of
+        several ways is one parenthesised OR without pairs (they live elsewhere).
+        """
+        parts = []
+        for group in self.groups:
+            if group.single:
+                for lexeme in group.typed.lexemes():
+                    if pairs is None or lexeme.startswith(f"'{PAIR_MARK}") == pairs:
+                        parts.append(lexeme)
+            elif pairs is not True:
+                parts.append(group.tsquery(pairs=False))
+        return " & ".join(dict.fromkeys(parts))
+
+    def prefix_words(self, using, partial=False):
+        """PostgreSQL: {prefix: [words it starts]} for the word prefixes the search sends
+        (``partial``: of each group's tsquery, for papers with some of the terms)."""
+        key = (using, partial)
+        if key not in self._expansions:
+            if partial:
+                text = " & ".join(group.tsquery(pairs=False) for group in self.groups)
+            else:
+                text = self.tsquery(pairs=False)
+            self._expansions[key] = _prefix_words(text, using)
+        return self._expansions[key]
 
     def words_tsquery(self, using):
         """PostgreSQL: the lexemes other than pairs, word prefixes expanded (one query, once)."""
-        if using not in self._expansions:
-            self._expansions[using] = expand_prefixes(self.tsquery(pairs=False), using)
-        return self._expansions[using]
+        return _substitute(self.tsquery(pairs=False), self.prefix_words(using))
+
+    def any_tsqueries(self, using):
+        """PostgreSQL: each group's tsquery without pairs, prefixes expanded (for ORing)."""
+        words = self.prefix_words(using, partial=True)
+        return [_substitute(group.tsquery(pairs=False), words) for group in self.groups]
+
+
+def _prefixes_in(tsquery):
+    return [
+        match[1]
+        for match in WORD_PREFIX_ANYWHERE.finditer(tsquery)
+        if not JAPANESE_CHARACTER.match(match[1])
+    ]
+
+
+def _prefix_words(tsquery, using):
+    """{prefix: words} of a tsquery's word prefixes that start 1 to MAX_EXPANSION words."""
+    prefixes = list(dict.fromkeys(_prefixes_in(tsquery)))
+    if not prefixes:
+        return {}
+    words = global_apps.get_model("publications", "SearchWord")._base_manager.using(using)
+    found = [
+        words.filter(word__startswith=prefix)
+        .annotate(prefix=Value(prefix))
+        .values_list("prefix", "word")
+        .order_by()[: MAX_EXPANSION + 1]
+        for prefix in prefixes
+    ]
+    starts = defaultdict(list)
+    for prefix, word in found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]:
+        starts[prefix].append(word)
+    return {
+        prefix: sorted(words_of)
+        for prefix, words_of in starts.items()
+        if len(words_of) <= MAX_EXPANSION
+    }
+
+
+def _substitute(tsquery, words):
+    def replace(match):
+        words_of = words.get(match[1])
+        if not words_of or JAPANESE_CHARACTER.match(match[1]):
+            return match[0]
+        return "(" + " | ".join(f"'{w}'" for w in words_of) + ")"
+
+    return WORD_PREFIX_ANYWHERE.sub(replace, tsquery)
 
 
 def expand_prefixes(tsquery, using="default"):
@@ -157,29 +508,4 @@ def expand_prefixes(tsquery, using="default"):
     as literals, so the planner sees how common they are — an expansion computed
     inside the statement hid that from it. Japanese and pair prefixes stay.
     """
-    parts = tsquery.split(" & ")
-    prefix_of = {}  # part -> the word prefix it is
-    for part in parts:
-        match = WORD_PREFIX_OPERAND.fullmatch(part)
-        if match and not JAPANESE_CHARACTER.match(match[1]):
-            prefix_of[part] = match[1]
-    if not prefix_of:
-        return tsquery
-    words = global_apps.get_model("publications", "SearchWord")._base_manager.using(using)
-    found = [
-        words.filter(word__startswith=prefix)
-        .annotate(prefix=Value(prefix))
-        .values_list("prefix", "word")
-        .order_by()[: MAX_EXPANSION + 1]
-        for prefix in dict.fromkeys(prefix_of.values())
-    ]
-    starts = defaultdict(list)
-    for prefix, word in found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]:
-        starts[prefix].append(word)
-    expanded = []
-    for part in parts:
-        words_of = starts.get(prefix_of.get(part))
-        if words_of and len(words_of) <= MAX_EXPANSION:
-            part = "(" + " | ".join(f"'{w}'" for w in sorted(words_of)) + ")"
-        expanded.append(part)
-    return " & ".join(expanded)
+    return _substitute(tsquery, _prefix_words(tsquery, using))

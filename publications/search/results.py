@@ -17,13 +17,19 @@ Django's ``Paginator`` pages:
   and ``count_capped`` is True — "more than 1,000 results" — so the pages stop at
   the cap's last page. The one query that counts reads the matches' years, which
   under the cap are ``year_counts()``, the per-year chart (None past the cap).
-* ``results[bottom:top]`` finds those results' ids on the entries alone — keyword
-  matches first, then the rest, each newest first — and reads only those papers,
+* ``results[bottom:top]`` finds those results' ids on the entries alone — ranked by
+  relevance (``queryset.relevance``) when at most ``cap`` papers match; past the cap
+  keyword matches first, then the rest, each newest first; or newest first when
+  asked (``order="newest"``) — and reads only those papers,
   as ``papers.filter(pk__in=…)``: with the columns, ``select_related`` and
   prefetches that ``papers`` carries, exactly as the list reads its papers. A broad
   search (more than ``cap`` matches) walks the newest-first index and stops at the
   page's end; a narrow one sorts its few matches. Which is which is decided from the
   capped count, not by the planner (docs/search.md).
+
+When no paper has all the terms of a query of several, the papers having some
+of them are the results, those with more first (``partial`` is then True: the
+page says so).
 
 A blank query (punctuation only) is no search: the papers are paged as they are.
 """
@@ -31,17 +37,17 @@ A blank query (punctuation only) is no search: the papers are paged as they are.
 from collections import Counter
 from functools import cached_property
 
-from django.db.models import F
+from django.db.models import BooleanField, Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce
 
 from ..charts import by_year
 from .query import SearchQuery
-from .queryset import keywords_matching, matching_entries
+from .queryset import matching_entries, relevance
 
 # A search's count stops here: beyond it the list says "more than COUNT_CAP results".
 COUNT_CAP = 1000
 # The entries in the order the list shows them, as the newest-first index holds them.
-# Undated papers (year NULL) last, as the index (migration 0011) holds them.
+# Undated papers (year NULL) last, as the index (migration 0012) holds them.
 NEWEST_FIRST = (
     F("year").desc(nulls_last=True),
     F("month").desc(nulls_last=True),
@@ -66,27 +72,56 @@ class PublicationSearch:
     ``papers``, whatever it is. ``cap``: where the count stops (COUNT_CAP).
     """
 
-    def __init__(self, papers, q, *, every_published_paper=False, cap=None):
+    ORDERS = ("relevance", "newest")
+
+    def __init__(self, papers, q, *, every_published_paper=False, cap=None, order="relevance"):
         self.papers = papers
-        self.query = SearchQuery.parse(q)
+        self.query = SearchQuery.parse(q, papers.db)
         self.every_published_paper = every_published_paper
         self.cap = COUNT_CAP if cap is None else cap
+        self.order = order if order in self.ORDERS else "relevance"
+        # Whether the results are the papers with some of the terms (no paper has all).
+        self.partial = False
 
     @property
     def is_blank(self):
         return self.query.is_blank
 
-    def entries(self, indexed=True):
+    def entries(self, indexed=True, partial=None, query=None):
         """The search entries of the matching papers (see ``matching_entries``)."""
-        entries = matching_entries(self.query, self.papers.db, indexed)
+        partial = self.partial if partial is None else partial
+        entries = matching_entries(query or self.query, self.papers.db, indexed, partial)
         if self.every_published_paper:
             return entries.filter(is_published=True)
         return entries.filter(publication_id__in=self.papers.order_by().values("pk"))
 
     @cached_property
     def _years(self):
-        """The years of up to cap + 1 matches: their number is the capped count (one query)."""
-        return list(self.entries().values_list("year", flat=True)[: self.cap + 1])
+        """The years of up to cap + 1 matches: their number is the capped count (one query).
+
+        When none has every term of a query of several, those of the papers with
+        some of them (a second query), and ``partial`` becomes True.
+        """
+        if self.query.widened:
+            # Synonyms and word forms only add papers: when the terms as typed already
+            # match more than the cap, so does the search, and the count stops there.
+            # Their index scan is cheap; the synonyms' (common words ANDed, LIKE
+            # re-checks) can cost many times more (docs/search.md).
+            typed = self.query.as_typed(self.papers.db)
+            years = list(self.entries(query=typed).values_list("year", flat=True)[: self.cap + 1])
+            if len(years) > self.cap:
+                return years
+        years = list(self.entries().values_list("year", flat=True)[: self.cap + 1])
+        if not years and len(self.query.groups) > 1:
+            years = list(self.entries(partial=True).values_list("year", flat=True)[: self.cap + 1])
+            self.partial = bool(years)
+        return years
+
+    @property
+    def missing_all(self):
+        """The terms (as typed) no paper has all of, when the results have only some."""
+        self.count()
+        return [group.label for group in self.query.groups] if self.partial else []
 
     def count(self):
         """How many papers match, up to ``cap`` (every paper of a blank search)."""
@@ -127,18 +162,23 @@ class PublicationSearch:
             paper.keyword_match = pk in keyword_matches
         return [papers[pk] for pk in tagged + others if pk in papers]
 
+    def _tagged(self):
+        """The links of the papers to the keywords the whole query names."""
+        model = self.papers.model
+        links = model.keywords.through._base_manager.using(self.papers.db)
+        return links.filter(keyword_id__in=self.query.named)
+
     def _page_ids(self, bottom, top):
         """([keyword matches], [the others]): the ids of results bottom..top, in order."""
-        using = self.papers.db
-        model = self.papers.model
-        Keyword = model.keywords.field.related_model
-        named = keywords_matching(Keyword._base_manager.using(using), self.query)
-        links = model.keywords.through._base_manager.using(using)
-        links = links.filter(keyword_id__in=named.values("pk"))
         broad = self.count_capped
+        if self.order == "newest":
+            return [], self._slice(self.entries, bottom, top, walk=broad)
+        if not broad:
+            return self._ranked(bottom, top)
+        links = self._tagged()
         # How many papers have the keyword (one with two such keywords counts twice):
         # only compared with the cap, to choose between walking and sorting.
-        tagged_total = links[: self.cap + 1].count()
+        tagged_total = links[: self.cap + 1].count() if self.query.named else 0
         if not tagged_total:  # no keyword is named like the query, or it has no papers
             return [], self._slice(self.entries, bottom, top, walk=broad)
         links = links.values("publication_id")
@@ -158,6 +198,24 @@ class PublicationSearch:
         walk = broad and (tagged_total <= half or rest()[: half + 1].count() > half)
         others = self._slice(rest, bottom + len(tagged) - first_total, top - first_total, walk)
         return tagged, others
+
+    def _ranked(self, bottom, top):
+        """Results bottom..top of at most ``cap`` matches, ranked by relevance (one query)."""
+        if top <= bottom:
+            return [], []
+        if self.query.named:
+            tagged = Exists(self._tagged().filter(publication_id=OuterRef("publication_id")))
+        else:
+            tagged = Value(False, output_field=BooleanField())
+        annotations, order = relevance(self.query, "text", self.partial)
+        rows = (
+            self.entries()
+            .annotate(tagged=tagged, **annotations)
+            .order_by("-tagged", *order, *NEWEST_FIRST_SORTED)
+            .values_list("publication_id", "tagged")[bottom:top]
+        )
+        ids = list(rows)
+        return [pk for pk, t in ids if t], [pk for pk, t in ids if not t]
 
     @staticmethod
     def _slice(entries, bottom, top, walk):

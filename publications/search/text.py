@@ -47,10 +47,33 @@ TOKEN_PATTERN = re.compile(
 )
 
 
+# Letters that carry no combining mark under NFD but that readers fold all the same
+# (Ørsted, Łódź, æ and œ as in older spellings; ß is casefolded to ss already).
+LETTER_FOLDS = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
+)
+# Combining marks that change a Japanese kana (dakuten, handakuten) are kept: ガ is not カ.
+KANA_MARKS = {"\u3099", "\u309a"}
+
+
+def _without_accents(text):
+    """Latin (and Greek, Cyrillic) letters without their accents: Rühle = Ruhle, Å = A."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if c in KANA_MARKS or not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).translate(LETTER_FOLDS)
+
+
 def fold(text):
-    """NFKC + casefold (NFKC again, as casefolding can denormalise), without NUL."""
+    """NFKC + casefold (NFKC again, as casefolding can denormalise), accents dropped, no NUL.
+
+    ``Rühle`` = ``Ruhle``, ``Ångström`` = ``angstrom``, ``ﬁ`` = ``fi``: people type
+    names and units without their accents; Japanese kana keep their voicing marks.
+    """
     text = unicodedata.normalize("NFKC", str(text or "").replace("\x00", ""))
-    return unicodedata.normalize("NFKC", text.casefold())
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return _without_accents(text)
 
 
 def normalise_key(text):

@@ -48,7 +48,7 @@ def nulls_first(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0010_vocabulary_and_years"),
+        ("publications", "0011_search_word_forms"),
     ]
 
     operations = [

@@ -1,0 +1,105 @@
+"""The vocabulary of the field, as search reads it: every keyword is a term.
+
+A ``Keyword`` has a Japanese and an English name and other spellings (``aliases_ja``,
+``aliases_en``: one per line — synonyms, abbreviations and their expansions,
+variants, katakana and kanji forms). A query that names a term by any of them
+searches for all of them (publications/search/query.py).
+
+The whole vocabulary is read in one query and kept in this worker's memory under
+the content version (``freshness.cached``): a keyword saved in the admin bumps the
+version, so the next search reads it again — never a stale vocabulary.
+
+Spellings are compared as search sees text: folded and cut into tokens
+(``first-principles`` = ``First principles``), and also by the stem keys of their
+words (``grain boundaries`` names the term ``grain boundary``).
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps as global_apps
+
+from .. import freshness
+from .forms import stem_key
+from .text import fold, tokenise
+
+# The longest run of query words compared with the vocabulary's spellings.
+MAX_RUN_WORDS = 6
+CACHE_KEY = "search-vocabulary"
+
+
+def spelling_tokens(text):
+    """A spelling as a tuple of (token, japanese) pairs; () if it has no letters."""
+    return tuple((t.text, t.japanese) for t in tokenise(fold(text)))
+
+
+def key_of(tokens):
+    return " ".join(text for text, _ in tokens)
+
+
+def stem_key_of(tokens):
+    return " ".join(text if japanese else stem_key(text) for text, japanese in tokens)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Terms (keyword ids) by spelling; each term's spellings as token tuples."""
+
+    by_key: dict  # "electron energy loss spectroscopy" -> (keyword ids)
+    by_stem_key: dict  # the same, words by their stem keys
+    japanese: dict  # a spelling that is one Japanese run -> (keyword ids)
+    longest_japanese: int
+    spellings: dict  # keyword id -> (spelling tokens, ...)
+
+    def terms_named(self, tokens):
+        """The ids of the terms one of whose spellings is ``tokens`` (as a query names it)."""
+        if not tokens:
+            return ()
+        return self.by_key.get(key_of(tokens)) or self.by_stem_key.get(stem_key_of(tokens), ())
+
+
+def build(rows):
+    """A Vocabulary from rows of (id, name_ja, name_en, aliases_ja, aliases_en)."""
+    by_key, by_stem_key, japanese, spellings = {}, {}, {}, {}
+    for pk, name_ja, name_en, aliases_ja, aliases_en in rows:
+        lines = [name_ja, name_en, *(aliases_ja or "").splitlines()]
+        lines += (aliases_en or "").splitlines()
+        own = []
+        for line in lines:
+            tokens = spelling_tokens(line or "")
+            if not tokens or tokens in own:
+                continue
+            own.append(tokens)
+            by_key.setdefault(key_of(tokens), set()).add(pk)
+            by_stem_key.setdefault(stem_key_of(tokens), set()).add(pk)
+            if len(tokens) == 1 and tokens[0][1] and len(tokens[0][0]) >= 2:
+                japanese.setdefault(tokens[0][0], set()).add(pk)
+        spellings[pk] = tuple(own)
+
+    def frozen(mapping):
+        return {key: tuple(sorted(ids)) for key, ids in mapping.items()}
+
+    return Vocabulary(
+        by_key=frozen(by_key),
+        by_stem_key=frozen(by_stem_key),
+        japanese=frozen(japanese),
+        longest_japanese=max(map(len, japanese), default=0),
+        spellings=spellings,
+    )
+
+
+def read(using="default"):
+    """The vocabulary as the database holds it now (one query)."""
+    Keyword = global_apps.get_model("publications", "Keyword")
+    rows = (
+        Keyword._base_manager.using(using)
+        .order_by("pk")
+        .values_list("pk", "name_ja", "name_en", "aliases_ja", "aliases_en")
+    )
+    return build(rows)
+
+
+def current(using="default"):
+    """The vocabulary, read once per content version (every write bumps the version)."""
+    if using != "default":
+        return read(using)
+    return freshness.cached(CACHE_KEY, read)
