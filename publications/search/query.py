@@ -237,7 +237,10 @@ def _covers(wider, term):
 def _named_group(typed_tokens, ids, vocab):
     typed = Term(typed_tokens)
     alternatives = [typed]
-    for pk in ids:
+    # The term's own spellings first, then its narrower terms' (EELS, then ELNES): the
+    # cap keeps the nearest when a broad term has many.
+    family = dict.fromkeys(pk for named in ids for pk in vocab.family(named))
+    for pk in family:
         for spelling in vocab.spellings.get(pk, ()):
             term = _spelling_term(spelling)
             if term not in alternatives:
