@@ -274,6 +274,17 @@ def _japanese_parts(text, vocab):
     return parts if found else None
 
 
+def _script_runs(tokens):
+    """Tokens cut where Japanese script meets other letters: (stem, 観察) → (stem,), (観察,)."""
+    runs = []
+    for token in tokens:
+        if runs and runs[-1][-1].japanese == token.japanese:
+            runs[-1] = (*runs[-1], token)
+        else:
+            runs.append((token,))
+    return runs
+
+
 def _groups(units, vocab):
     """The query's parts (token tuples, quoted or not) as groups, vocabulary applied."""
     groups = []
@@ -375,8 +386,12 @@ class SearchQuery:
         units = []
         for phrase, word in QUERY_PART.findall(text):
             tokens = tuple(tokenise(phrase or DOI_LINK_PREFIX.sub("", word)))
-            if tokens and (tokens, bool(phrase)) not in units:
-                units.append((tokens, bool(phrase)))
+            # Japanese writers join a Latin term to Japanese without a space (STEM観察,
+            # EELS測定): unquoted, each script's run is a term of its own, so the
+            # vocabulary names each and a paper need not have them side by side.
+            for part in [tokens] if phrase else _script_runs(tokens):
+                if part and (part, bool(phrase)) not in units:
+                    units.append((part, bool(phrase)))
         units = units[:MAX_TERMS]
         key = " ".join(text.replace('"', " ").split())
         if not units:

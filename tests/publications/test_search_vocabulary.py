@@ -177,6 +177,16 @@ class TestVocabulary:
         factories.paper("Beta phase growth")
         assert found("alpha phase") == {"Alpha phase growth", "Beta phase growth"}
 
+    def test_a_latin_term_joined_to_japanese_is_two_terms(self):
+        term("Scanning transmission electron microscopy", "走査透過電子顕微鏡法", "STEM")
+        factories.paper("STEM of dislocations", abstract_ja="転位を観察した。")
+        factories.paper("Scanning transmission electron microscopy of interfaces")
+        assert found("STEM観察") == {"STEM of dislocations"}
+        assert found("走査透過電子顕微鏡法") == {
+            "STEM of dislocations",
+            "Scanning transmission electron microscopy of interfaces",
+        }
+
     def test_a_keyword_without_papers_still_widens_search(self):
         term("Density functional theory", "密度汎関数理論", aliases_en="DFT")
         factories.paper("DFT study of vacancies")
