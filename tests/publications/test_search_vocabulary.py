@@ -187,6 +187,14 @@ class TestVocabulary:
             "Scanning transmission electron microscopy of interfaces",
         }
 
+    def test_the_kind_of_paper_is_searchable_in_both_languages(self):
+        factories.paper("Core-loss spectroscopy", type=Publication.Type.INVITED_REVIEW)
+        factories.paper("Grain boundaries of MgO", type=Publication.Type.THESIS)
+        factories.paper("Defects in ZnO")  # a journal article
+        assert found("総説") == found("review") == {"Core-loss spectroscopy"}
+        assert found("学位論文") == {"Grain boundaries of MgO"}
+        assert found("article") == set()
+
     def test_a_keyword_without_papers_still_widens_search(self):
         term("Density functional theory", "密度汎関数理論", aliases_en="DFT")
         factories.paper("DFT study of vacancies")
