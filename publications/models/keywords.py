@@ -62,6 +62,20 @@ class Keyword(models.Model):
             "(e.g. EELS, electron energy-loss spectroscopy)."
         ),
     )
+    # A thesaurus's broader/narrower relation: a query naming a term also searches for
+    # its narrower terms (EELS finds ELNES papers, perovskite finds SrTiO3), never the
+    # other way round, which would widen every specific query to the whole field.
+    broader = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="narrower",
+        verbose_name=_("broader terms"),
+        help_text=_(
+            "Terms this one is a kind or part of: searching for a broader term also finds "
+            "papers with this one (e.g. ELNES under EELS)."
+        ),
+    )
     # Some keywords (e.g. "Spectral analysis") are shared by papers of every theme;
     # they still tag papers and widen search but would make themes list unrelated work.
     links_themes = models.BooleanField(
