@@ -47,7 +47,7 @@ from .queryset import matching_entries, relevance
 # A search's count stops here: beyond it the list says "more than COUNT_CAP results".
 COUNT_CAP = 1000
 # The entries in the order the list shows them, as the newest-first index holds them.
-# Undated papers (year NULL) last, as the index (migration 0012) holds them.
+# Undated papers (year NULL) last, as the index (migration 0014) holds them.
 NEWEST_FIRST = (
     F("year").desc(nulls_last=True),
     F("month").desc(nulls_last=True),

@@ -48,7 +48,7 @@ def nulls_first(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0011_search_word_forms"),
+        ("publications", "0013_search_paper_types"),
     ]
 
     operations = [
