@@ -102,7 +102,6 @@ MAX_LENGTHS = {
 }
 MAX_LENGTHS.update(title=500, citation_key=200)
 IDENTIFIERS = ("doi", "url", "arxiv_id")  # left out when too long: never shortened
-NOTE_LENGTH = 300
 TRANSLATED = ("title", "abstract", "note")
 
 _ARXIV_IN_TEXT = re.compile(
@@ -609,10 +608,6 @@ def _map(entry):
         if len(values.get(name, "")) > MAX_LENGTHS["title"]:
             values[name] = values[name][: MAX_LENGTHS["title"] - 1] + "…"
             warnings.append(_("The title was shortened to 500 characters."))
-    for name in ("note_ja", "note_en"):
-        if len(values.get(name, "")) > NOTE_LENGTH:
-            values[name] = values[name][: NOTE_LENGTH - 1] + "…"
-            warnings.append(_("The note was shortened to 300 characters."))
 
     authors, truncated = split_names(fields.get("author", ""))
     for author in authors:

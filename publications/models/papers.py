@@ -192,12 +192,14 @@ class Publication(models.Model):
     venue = models.CharField(
         _("venue"), max_length=300, blank=True, help_text=_("Journal, conference or publisher.")
     )
-    volume = models.CharField(_("volume"), max_length=30, blank=True)
-    issue = models.CharField(_("issue"), max_length=30, blank=True)
+    # 100 characters: real files write "third series, volume viii; no. 18" or
+    # "xiii + 457, with 230 illustrations", and the import keeps every character.
+    volume = models.CharField(_("volume"), max_length=100, blank=True)
+    issue = models.CharField(_("issue"), max_length=100, blank=True)
     pages = models.CharField(
-        _("pages"), max_length=30, blank=True, help_text=_("A range such as 4858-4865.")
+        _("pages"), max_length=100, blank=True, help_text=_("A range such as 4858-4865.")
     )
-    article_number = models.CharField(_("article number"), max_length=30, blank=True)
+    article_number = models.CharField(_("article number"), max_length=100, blank=True)
     numpages = models.PositiveSmallIntegerField(_("number of pages"), null=True, blank=True)
     # Blank: an undated paper (a manual, a dataset, a booklet — types BibTeX's styles
     # print without a year). Lists show it last, in an "Undated" group.
@@ -237,7 +239,8 @@ class Publication(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
     )
-    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("E.g. an award."))
+    # A TextField: BibTeX notes and addenda run to paragraphs, and an import keeps them whole.
+    note = models.TextField(_("note"), blank=True, help_text=_("E.g. an award."))
     keywords = models.ManyToManyField(
         Keyword, blank=True, related_name="publications", verbose_name=_("keywords")
     )
