@@ -517,6 +517,10 @@ def _map(entry):
             # BibTeX's styles print a @misc without a title: "S. Konyagin, private
             # communication, 1998". How it was published is then what names it.
             standin = "howpublished"
+        elif not standin and entry.entry_type == "misc" and _says_what(fields, "note"):
+            # A @misc holding only a note ("Volume 2 is listed under Knuth"): the note is
+            # all BibTeX prints of it, so it names the entry (the editor sees the warning).
+            standin = "note"
         if standin:
             title = fields[standin]
             warnings.append(

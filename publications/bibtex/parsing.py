@@ -326,6 +326,24 @@ def inherit(entries):
 
     for entry in entries:
         resolve(entry)
+    for entry in entries:
+        _name_a_review(entry, by_key)
+
+
+def _name_a_review(entry, by_key):
+    """A title-less review of other works (biblatex: `related`, `relatedtype = reviewof`)
+    is named after them, as biblatex prints it ("Review of …"), with a warning."""
+    fields = entry.fields
+    if fields.get("title") or fields.get("relatedtype", "").strip().lower() != "reviewof":
+        return
+    titles = []
+    for key in fields.get("related", "").split(","):
+        reviewed = by_key.get(key.strip().lower())
+        if reviewed is not None and reviewed.fields.get("title"):
+            titles.append(reviewed.fields["title"])
+    if titles:
+        fields["title"] = "Review of " + "; ".join(titles)
+        entry.warnings.append(_("The entry has no title: it is named after the works it reviews."))
 
 
 def parse(text):

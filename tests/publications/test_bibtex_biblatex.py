@@ -397,3 +397,20 @@ def test_the_preview_shows_the_notes_and_imports_the_rows(client):
     assert (issue.type, issue.year) == ("book", 1983)
     assert (twice.title_en, twice.year, twice.month, twice.day) == ("First", 2020, 5, 17)
     assert (twice.url, twice.doi) == ("https://a.org/x", "10.1234/ABC")
+
+
+def test_a_title_less_review_is_named_after_the_works_it_reviews():
+    text = (
+        "@book{sear, author = {Sear, Frank}, title = {Roman Theatres}, year = {2006}}\n"
+        "@review{taylor, author = {Taylor, Rabun}, journaltitle = {JSAH}, year = {2008},"
+        " related = {Sear}, relatedtype = {reviewof}}\n"
+    )
+    review = records(text)[1]
+    assert review["fields"]["title_en"] == "Review of Roman Theatres"
+    assert any("reviews" in warning for warning in review["warnings"])
+
+
+def test_a_misc_with_only_a_note_is_named_by_its_note():
+    result = one("misc", title=None, note="Volume 2 is listed under Knuth")
+    assert result["fields"]["title_en"] == "Volume 2 is listed under Knuth"
+    assert any("note" in warning for warning in result["warnings"])
