@@ -84,8 +84,8 @@ class KeywordForm(forms.ModelForm):
         if loops:
             raise ValidationError(
                 _(
-                    "A keyword cannot be broader than itself or than one of its broader terms: "
-                    "%(terms)s is this keyword or one of its narrower terms."
+                    "A broader term cannot be this keyword or one of its narrower terms (that "
+                    "would make a cycle): %(terms)s."
                 )
                 % {"terms": ", ".join(str(term) for term in loops)}
             )
