@@ -235,6 +235,10 @@ def test_shipped_hierarchy_puts_specific_terms_under_their_family(shipped):
     assert "first-principles-calculations" in above("density-functional-theory")
     assert {"interfaces", "lattice-defects"} <= above("grain-boundaries")
     assert "machine-learning" in above("graph-neural-networks")
+    # Only the nearest broader term is given: search follows the chain.
+    for slug, parents in broader.items():
+        for parent in parents:
+            assert not any(parent in above(other) for other in parents - {parent}), slug
     # Umbrella fields are nobody's broader term: a query for them would return everything.
     umbrellas = {"materials-science", "solid-state-physics", "condensed-matter-physics"}
     assert not umbrellas & set().union(*broader.values())
