@@ -4,11 +4,12 @@ The document is kept in two columns of the publication, ``search_text`` and
 ``search_tokens`` (and copied into its search entry, publications/search/index.py).
 It is made of *segments*, in this order: the titles (Japanese, English), each
 keyword's names (keywords by slug; Japanese name, English name), the venue, the DOI,
-the arXiv id, every spelling of every author (authors in order; see
-``author_spellings``), the abstracts (Japanese, English). The order matters little
-to a search — a term matches inside one segment — but it decides which segments
-remain when a huge document is cut at MAX_DOCUMENT_CHARS, and a document is only
-rewritten when it differs, so every writer must build it the same way:
+the arXiv id, the words for the paper's type (``TYPE_WORDS``), every spelling of every
+author (authors in order; see ``author_spellings``), the abstracts (Japanese,
+English). The order matters little to a search — a term matches inside one segment —
+but it decides which segments remain when a huge document is cut at
+MAX_DOCUMENT_CHARS, and a document is only rewritten when it differs, so every writer
+must build it the same way:
 ``publication_document()`` is that one way, for the signal receivers' refresh and
 for a bulk importer alike.
 
@@ -36,8 +37,20 @@ MAX_DOCUMENT_CHARS = 50_000
 
 # The publication's own columns a document is made of.
 PUBLICATION_FIELDS = (
-    "title_ja", "title_en", "abstract_ja", "abstract_en", "venue", "doi", "arxiv_id",
+    "title_ja", "title_en", "abstract_ja", "abstract_en", "venue", "doi", "arxiv_id", "type",
 )  # fmt: skip
+# What a student calls a kind of paper, in both languages ("総説", "review"): a search
+# for it finds the papers of that type. Journal articles, the common case, have none
+# (a search for "article" or 論文 would otherwise find nearly every paper).
+TYPE_WORDS = {
+    "review": ("review", "総説", "レビュー"),
+    "invited-review": ("invited review", "review", "招待総説", "総説", "レビュー"),
+    "conference": ("conference paper", "proceedings", "会議録", "国際会議"),
+    "book": ("book", "書籍", "著書"),
+    "chapter": ("book chapter", "分担執筆"),
+    "thesis": ("thesis", "学位論文"),
+    "preprint": ("preprint", "プレプリント"),
+}
 # The person's columns an author's spellings come from (besides the name as printed).
 PERSON_FIELDS = ("family_name_ja", "given_name_ja", "family_name_en", "given_name_en")
 
@@ -131,6 +144,7 @@ def publication_document(
     venue: str = "",
     doi: str = "",
     arxiv_id: str = "",
+    type: str = "",
     keywords: Iterable[KeywordNames] = (),
     authors: Iterable[AuthorNames] = (),
 ) -> SearchDocument:
@@ -154,7 +168,7 @@ def publication_document(
     for keyword in sorted(keywords, key=lambda keyword: keyword.slug):
         segments += [keyword.name_ja, keyword.name_en]
     head = len(segments)
-    segments += [venue, doi, arxiv_id]
+    segments += [venue, doi, arxiv_id, *TYPE_WORDS.get(type, ())]
     for author in authors:
         segments += author_spellings(author)
     segments += [math_plain(abstract_ja), math_plain(abstract_en)]

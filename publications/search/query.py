@@ -237,7 +237,10 @@ def _covers(wider, term):
 def _named_group(typed_tokens, ids, vocab):
     typed = Term(typed_tokens)
     alternatives = [typed]
-    for pk in ids:
+    # The term's own spellings first, then its narrower terms' (EELS, then ELNES): the
+    # cap keeps the nearest when a broad term has many.
+    family = dict.fromkeys(pk for named in ids for pk in vocab.family(named))
+    for pk in family:
         for spelling in vocab.spellings.get(pk, ()):
             term = _spelling_term(spelling)
             if term not in alternatives:
@@ -269,6 +272,17 @@ def _japanese_parts(text, vocab):
     if plain:
         parts.append((plain, ()))
     return parts if found else None
+
+
+def _script_runs(tokens):
+    """Tokens cut where Japanese script meets other letters: (stem, 観察) → (stem,), (観察,)."""
+    runs = []
+    for token in tokens:
+        if runs and runs[-1][-1].japanese == token.japanese:
+            runs[-1] = (*runs[-1], token)
+        else:
+            runs.append((token,))
+    return runs
 
 
 def _groups(units, vocab):
@@ -372,8 +386,12 @@ class SearchQuery:
         units = []
         for phrase, word in QUERY_PART.findall(text):
             tokens = tuple(tokenise(phrase or DOI_LINK_PREFIX.sub("", word)))
-            if tokens and (tokens, bool(phrase)) not in units:
-                units.append((tokens, bool(phrase)))
+            # Japanese writers join a Latin term to Japanese without a space (STEM観察,
+            # EELS測定): unquoted, each script's run is a term of its own, so the
+            # vocabulary names each and a paper need not have them side by side.
+            for part in [tokens] if phrase else _script_runs(tokens):
+                if part and (part, bool(phrase)) not in units:
+                    units.append((part, bool(phrase)))
         units = units[:MAX_TERMS]
         key = " ".join(text.replace('"', " ").split())
         if not units:

@@ -14,7 +14,8 @@ Spellings are compared as search sees text: folded and cut into tokens
 words (``grain boundaries`` names the term ``grain boundary``).
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
 
@@ -49,6 +50,12 @@ class Vocabulary:
     japanese: dict  # a spelling that is one Japanese run -> (keyword ids)
     longest_japanese: int
     spellings: dict  # keyword id -> (spelling tokens, ...)
+    # keyword id -> the ids of its narrower terms, nearest first, all the way down
+    narrower: dict = field(default_factory=dict)
+
+    def family(self, pk):
+        """The term and its narrower terms (nearest first): what a query naming it finds."""
+        return (pk, *self.narrower.get(pk, ()))
 
     def terms_named(self, tokens):
         """The ids of the terms one of whose spellings is ``tokens`` (as a query names it)."""
@@ -58,9 +65,18 @@ class Vocabulary:
 
 
 def build(rows):
-    """A Vocabulary from rows of (id, name_ja, name_en, aliases_ja, aliases_en)."""
+    """A Vocabulary from rows of (id, name_ja, name_en, aliases_ja, aliases_en, broader id).
+
+    A term with several broader terms comes once per broader term (one query reads
+    the keywords with the relation); the rest of its row is the same each time.
+    """
     by_key, by_stem_key, japanese, spellings = {}, {}, {}, {}
-    for pk, name_ja, name_en, aliases_ja, aliases_en in rows:
+    children = defaultdict(list)  # broader id -> narrower ids
+    for pk, name_ja, name_en, aliases_ja, aliases_en, broader in rows:
+        if broader is not None and pk not in children[broader]:
+            children[broader].append(pk)
+        if pk in spellings:
+            continue
         lines = [name_ja, name_en, *(aliases_ja or "").splitlines()]
         lines += (aliases_en or "").splitlines()
         own = []
@@ -84,16 +100,29 @@ def build(rows):
         japanese=frozen(japanese),
         longest_japanese=max(map(len, japanese), default=0),
         spellings=spellings,
+        narrower={pk: descendants(pk, children) for pk in children},
     )
 
 
+def descendants(pk, children):
+    """Every narrower term below ``pk``, breadth first (nearest first); cycles stop."""
+    found, queue = [], list(children.get(pk, ()))
+    while queue:
+        child = queue.pop(0)
+        if child == pk or child in found:
+            continue
+        found.append(child)
+        queue += children.get(child, ())
+    return tuple(found)
+
+
 def read(using="default"):
-    """The vocabulary as the database holds it now (one query)."""
+    """The vocabulary as the database holds it now (one query, the broader relation joined)."""
     Keyword = global_apps.get_model("publications", "Keyword")
     rows = (
         Keyword._base_manager.using(using)
         .order_by("pk")
-        .values_list("pk", "name_ja", "name_en", "aliases_ja", "aliases_en")
+        .values_list("pk", "name_ja", "name_en", "aliases_ja", "aliases_en", "broader")
     )
     return build(rows)
 

@@ -151,6 +151,50 @@ class TestVocabulary:
         }
         assert found('"battery"') == set()
 
+    def test_a_term_finds_its_narrower_terms_but_not_the_other_way(self):
+        eels = term("Electron energy loss spectroscopy", "電子エネルギー損失分光", "EELS")
+        elnes = term("Energy loss near edge structure", "エネルギー損失吸収端微細構造", "ELNES")
+        core = term("Core-loss spectroscopy", "内殻電子励起分光")
+        elnes.broader.add(eels)
+        eels.broader.add(core)
+        factories.paper("ELNES of MgO grain boundaries")
+        factories.paper("EELS mapping of dopants")
+        factories.paper("Core-loss spectroscopy of oxides")
+        assert found("EELS") == {"ELNES of MgO grain boundaries", "EELS mapping of dopants"}
+        assert found("内殻電子励起分光") == {
+            "ELNES of MgO grain boundaries",
+            "EELS mapping of dopants",
+            "Core-loss spectroscopy of oxides",
+        }
+        assert found("ELNES") == {"ELNES of MgO grain boundaries"}
+
+    def test_a_cycle_of_broader_terms_ends(self):
+        a = term("Alpha phase", "アルファ相")
+        b = term("Beta phase", "ベータ相")
+        a.broader.add(b)
+        b.broader.add(a)
+        factories.paper("Alpha phase growth")
+        factories.paper("Beta phase growth")
+        assert found("alpha phase") == {"Alpha phase growth", "Beta phase growth"}
+
+    def test_a_latin_term_joined_to_japanese_is_two_terms(self):
+        term("Scanning transmission electron microscopy", "走査透過電子顕微鏡法", "STEM")
+        factories.paper("STEM of dislocations", abstract_ja="転位を観察した。")
+        factories.paper("Scanning transmission electron microscopy of interfaces")
+        assert found("STEM観察") == {"STEM of dislocations"}
+        assert found("走査透過電子顕微鏡法") == {
+            "STEM of dislocations",
+            "Scanning transmission electron microscopy of interfaces",
+        }
+
+    def test_the_kind_of_paper_is_searchable_in_both_languages(self):
+        factories.paper("Core-loss spectroscopy", type=Publication.Type.INVITED_REVIEW)
+        factories.paper("Grain boundaries of MgO", type=Publication.Type.THESIS)
+        factories.paper("Defects in ZnO")  # a journal article
+        assert found("総説") == found("review") == {"Core-loss spectroscopy"}
+        assert found("学位論文") == {"Grain boundaries of MgO"}
+        assert found("article") == set()
+
     def test_a_keyword_without_papers_still_widens_search(self):
         term("Density functional theory", "密度汎関数理論", aliases_en="DFT")
         factories.paper("DFT study of vacancies")
