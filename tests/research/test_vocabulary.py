@@ -331,3 +331,17 @@ def test_a_staff_relation_closing_a_cycle_with_a_shipped_one_stops_the_load(lab_
     assert "cycle" in str(error.value)
     assert "remove it there" in str(error.value)
     assert not elnes.broader.filter(pk=eels.pk).exists()  # nothing written
+
+
+@pytest.mark.django_db
+def test_a_search_for_a_broader_term_finds_the_papers_of_the_shipped_narrower_ones(lab_content):
+    """The lab's XANES papers are found by a search for XAS (a vocabulary term that tags
+    no paper) through the shipped relation XANES → XAFS → X-ray absorption spectroscopy."""
+    from publications.models import Publication
+
+    xanes = Keyword.objects.get(slug="xanes")
+    assert not xanes.broader.filter(slug="x-ray-absorption-spectroscopy").exists()  # 2 levels
+    papers = set(xanes.publications.values_list("pk", flat=True))
+    assert papers
+    results = search.PublicationSearch(Publication.objects.all(), "XAS")
+    assert papers <= {paper.pk for paper in results[0:1000]}
