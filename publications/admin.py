@@ -228,11 +228,18 @@ class YearListFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        years = Publication.objects.order_by("-year").values_list("year", flat=True).distinct()
-        return [(str(y), str(y)) for y in years]
+        years = list(
+            Publication.objects.order_by("-year").values_list("year", flat=True).distinct()
+        )
+        choices = [(str(y), str(y)) for y in years if y is not None]
+        if None in years:
+            choices.append(("undated", _("Undated")))
+        return choices
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value == "undated":
+            return queryset.filter(year__isnull=True)
         if value and value.isdigit():
             return queryset.filter(year=int(value))
         return queryset

@@ -20,11 +20,19 @@ class Bar:
     show_label: bool
 
 
+def by_year(counts):
+    """[(year, n)] sorted by year, undated (None) last."""
+    return sorted(counts, key=lambda row: (row[0] is None, row[0] or 0))
+
+
 def year_chart(counts):
-    """Bars for [(year, n)], every year from the first to the last (gaps show as 0)."""
-    if not counts:
+    """Bars for [(year, n)], every year from the first to the last (gaps show as 0).
+
+    Undated papers (year None) have no place on a time axis: they are left out.
+    """
+    by_year = {year: n for year, n in counts or () if year is not None}
+    if not by_year:
         return None
-    by_year = dict(counts)
     years = list(range(min(by_year), max(by_year) + 1))
     peak = max(by_year.values())
     slot = (WIDTH - LEFT - RIGHT) / len(years)

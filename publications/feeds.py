@@ -49,6 +49,8 @@ class PublicationFeed(Feed):
         return str(authors[0].person) if authors else None
 
     def item_pubdate(self, item):
+        if item.year is None:
+            return None  # undated: no date is better than a made-up one
         date = datetime.datetime(item.year, item.month or 1, item.day or 1)
         return timezone.make_aware(date)
 

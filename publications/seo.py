@@ -74,6 +74,9 @@ def page_range(publication):
 
 
 def publication_date(publication, sep="/"):
+    """The paper's date as "2020/05/17" (or with `sep`); "" for an undated paper."""
+    if publication.year is None:
+        return ""
     parts = [f"{publication.year:04d}"]
     if publication.month:
         parts.append(f"{publication.month:02d}")
@@ -90,7 +93,8 @@ def scholar_tags(publication, request):
     """[(name, content)] Highwire tags for one paper's page; absolute URLs only."""
     tags = [("citation_title", math_plain(publication.title))]
     tags += [("citation_author", name) for name in author_names(publication)]
-    tags.append(("citation_publication_date", publication_date(publication)))
+    if publication.year is not None:  # undated: the tag is left out, not made up
+        tags.append(("citation_publication_date", publication_date(publication)))
     if publication.venue:
         venue_tag = (
             "citation_conference_title" if is_conference(publication) else "citation_journal_title"
@@ -122,12 +126,13 @@ def scholarly_article(publication, request):
         "headline": math_plain(publication.title)[:110],
         "name": math_plain(publication.title),
         "url": request.build_absolute_uri(publication.get_absolute_url()),
-        "datePublished": publication_date(publication, "-"),
         "author": [
             {"@type": "Person", "name": str(a.person)} for a in publication.ordered_authorships
         ],
         "inLanguage": (get_language() or "ja")[:2],
     }
+    if publication.year is not None:
+        data["datePublished"] = publication_date(publication, "-")
     if publication.abstract:
         data["abstract"] = publication.abstract
     if publication.doi:

@@ -95,7 +95,8 @@ def group_by_year(publications, ranked=False):
         if getattr(publication, "keyword_match", False):
             key = "match"
         else:
-            key = "ranked" if ranked else publication.year
+            # Undated papers come last, in their own group.
+            key = "ranked" if ranked else (publication.year or "undated")
         if not groups or groups[-1][0] != key:
             groups.append((key, []))
         groups[-1][1].append(publication)

@@ -201,7 +201,7 @@ class ResearchTheme(models.Model):
             .annotate(theme_score=models.Subquery(score, output_field=models.IntegerField()))
             .order_by(
                 models.F("theme_score").desc(nulls_last=True),
-                "-year",
+                models.F("year").desc(nulls_last=True),  # undated papers last
                 models.F("month").desc(nulls_last=True),
                 "-pk",
             )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from publications import seo
-from publications.charts import year_chart
+from publications.charts import by_year, year_chart
 from publications.models import Keyword, Publication, authors_in_order
 from publications.views import export_response, is_preview, paginate_by_year
 
@@ -130,7 +130,7 @@ def merge_year_counts(year_counts, papers):
     """[(year, n)] with the papers added (they are not among those counted)."""
     counts = Counter(dict(year_counts))
     counts.update(paper.year for paper in papers)
-    return sorted(counts.items())
+    return by_year(counts.items())
 
 
 def theme_json_ld(request, theme, lab):

@@ -173,7 +173,8 @@ def citation_key(publication):
     family = slugify(authors[0][1]).replace("-", "") if authors else ""
     title = publication.title_en or publication.title_ja or ""
     word = next((slugify(w) for w in title.split() if len(slugify(w)) > 3), "")
-    return f"{family or 'paper'}{publication.year}{word}".lower() or f"paper{publication.pk}"
+    year = publication.year or ""  # undated: no year in the key
+    return f"{family or 'paper'}{year}{word}".lower() or f"paper{publication.pk}"
 
 
 def _record_of(publication):
@@ -325,8 +326,9 @@ def ris_record(publication):
         lines.append(("T2", p.venue))
         if p.type in (T.ARTICLE, T.REVIEW, T.INVITED_REVIEW):
             lines.append(("JO", p.venue))
-    lines.append(("PY", str(p.year)))
-    if p.month:
+    if p.year:  # undated: no PY, no DA
+        lines.append(("PY", str(p.year)))
+    if p.year and p.month:
         lines.append(("DA", f"{p.year:04d}/{p.month:02d}/{p.day or 0:02d}/".replace("/00/", "//")))
     lines += [("VL", p.volume), ("IS", p.issue)]
     if p.pages:
@@ -371,8 +373,9 @@ def csl_item(publication):
             authors.append({"family": family, "given": given} if given else {"family": family})
     if authors:
         item["author"] = authors
-    date = [p.year] + ([p.month] if p.month else []) + ([p.day] if p.month and p.day else [])
-    item["issued"] = {"date-parts": [date]}
+    if p.year:  # undated: no `issued` (CSL-JSON has no empty date)
+        date = [p.year] + ([p.month] if p.month else []) + ([p.day] if p.month and p.day else [])
+        item["issued"] = {"date-parts": [date]}
     for key, value in [
         ("container-title", p.venue),
         ("volume", p.volume),
@@ -422,7 +425,8 @@ def plain_text(publication):
         source + ("," if pages else ""),
         pages,
     ]
-    text = " ".join(part for part in parts if part).rstrip(",") + f" ({p.year})."
+    text = " ".join(part for part in parts if part).rstrip(",")
+    text += f" ({p.year})." if p.year else "."
     if p.doi:
         text += f" https://doi.org/{p.doi}"
     return " ".join(text.split())

@@ -13,7 +13,7 @@ venue, volume, number, pages, article number, authors):
   `1--8` are stored as `1-8`).
 
 So a lost character is one the site shows and exports differently from the file, or
-not at all (a note cut at 300 characters). Fields the site does not hold (ISBN,
+not at all (a title cut at 500 characters). Fields the site does not hold (ISBN,
 address, …) are not counted here: they stay in the raw entry, kept exactly as in
 the file (`Publication.bibtex`); `raw_kept` counts the entries whose raw text is the
 file's entry character for character.

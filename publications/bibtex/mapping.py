@@ -76,6 +76,9 @@ CONTAINERS = frozenset(
 # is part of (a catalogue entry in a book), then for a container its own name.
 TITLE_STANDINS = ("origtitle", "booktitle", "maintitle", "eventtitle")
 CONTAINER_TITLE_STANDINS = ("journaltitle", "journal")
+# The types that may stand for a whole issue of a journal (xampl.bib's `whole-journal`:
+# journal, volume, number, year; no title, no author): titled "<journal> <volume>(<number>)".
+ISSUES = frozenset({"article", "periodical"})
 VENUE_FIELDS = (
     "journal", "journaltitle", "booktitle", "maintitle", "eventtitle", "school",
     "institution", "organization", "publisher", "howpublished",
@@ -99,7 +102,6 @@ MAX_LENGTHS = {
 }
 MAX_LENGTHS.update(title=500, citation_key=200)
 IDENTIFIERS = ("doi", "url", "arxiv_id")  # left out when too long: never shortened
-NOTE_LENGTH = 300
 TRANSLATED = ("title", "abstract", "note")
 
 _ARXIV_IN_TEXT = re.compile(
@@ -406,6 +408,12 @@ def _year(fields, warnings):
     A paper that is not out yet (`pubstate = {forthcoming}`, `year = {in press}`,
     `{20xx}`) has no year to read, yet it is exactly what a lab lists: it gets the
     current year, with a warning to correct it once it appears.
+
+    An entry with no year at all (nor `date`, nor `urldate`) is undated: (None, None,
+    None) with a warning. BibTeX's standard styles print @booklet, @manual, @misc and
+    @unpublished without one, and so do people for datasheets and software. A year
+    that is there but unreadable stays an error: it says something we cannot read,
+    and storing the paper undated would hide it.
     """
     year_text = fields.get("year", "").strip()
     date_text = fields.get("date", "").strip()
@@ -443,7 +451,27 @@ def _year(fields, warnings):
     if year is not None:
         warnings.append(_("The entry has no year: the year it was visited (urldate) is used."))
         return year, None, None
-    raise EntryError(_("The entry has no year."))
+    warnings.append(_("No year: listed as undated."))
+    return None, None, None
+
+
+def _says_what(fields, name):
+    """Whether the field holds words, not a link (`howpublished = {\\url{…}}`)."""
+    value = fields.get(name, "").strip()
+    return bool(value) and "://" not in value
+
+
+def _issue_title(fields):
+    """A whole journal issue's title: "<journal> <volume>(<number>)", as it is cited
+    (biblatex's @periodical: the journal's name, volume and number, then the issue's
+    own title when it has one); "" without a journal, or without volume and number."""
+    journal = (fields.get("journaltitle") or fields.get("journal") or "").strip()
+    volume = fields.get("volume", "").strip()
+    number = (fields.get("number") or fields.get("issue") or "").strip()
+    if not journal or not (volume or number):
+        return ""
+    title = f"{journal} {volume}" + (f"({number})" if number else "")
+    return _joined(title, fields.get("issuetitle", "").strip(), ": ")
 
 
 def to_record(entry):
@@ -475,10 +503,20 @@ def _map(entry):
 
     title = fields.get("title", "")
     if not title:
-        standins = TITLE_STANDINS
-        if entry.entry_type in CONTAINERS:
-            standins += CONTAINER_TITLE_STANDINS
-        standin = next((n for n in standins if fields.get(n)), None)
+        standin = next((n for n in TITLE_STANDINS if fields.get(n)), None)
+        issue = _issue_title(fields) if entry.entry_type in ISSUES else ""
+        if not standin and issue:
+            title = issue
+            warnings.append(
+                _("The entry has no title: it is taken for a whole issue, “%(title)s”.")
+                % {"title": title}
+            )
+        elif not standin and entry.entry_type in CONTAINERS:
+            standin = next((n for n in CONTAINER_TITLE_STANDINS if fields.get(n)), None)
+        elif not standin and entry.entry_type == "misc" and _says_what(fields, "howpublished"):
+            # BibTeX's styles print a @misc without a title: "S. Konyagin, private
+            # communication, 1998". How it was published is then what names it.
+            standin = "howpublished"
         if standin:
             title = fields[standin]
             warnings.append(
@@ -495,7 +533,7 @@ def _map(entry):
         raise EntryError(_("The entry has no title."))
 
     year, month, day = _year(fields, warnings)
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise EntryError(
             _("The year “%(year)s” is not a year between %(min)d and %(max)d.")
             % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
@@ -570,10 +608,6 @@ def _map(entry):
         if len(values.get(name, "")) > MAX_LENGTHS["title"]:
             values[name] = values[name][: MAX_LENGTHS["title"] - 1] + "…"
             warnings.append(_("The title was shortened to 500 characters."))
-    for name in ("note_ja", "note_en"):
-        if len(values.get(name, "")) > NOTE_LENGTH:
-            values[name] = values[name][: NOTE_LENGTH - 1] + "…"
-            warnings.append(_("The note was shortened to 300 characters."))
 
     authors, truncated = split_names(fields.get("author", ""))
     for author in authors:

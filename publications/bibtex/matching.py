@@ -192,7 +192,7 @@ def match_keys(record):
         keys.append(("arxiv", fields["arxiv_id"]))
     for name in ("title_en", "title_ja"):
         if title_key(fields.get(name)):
-            keys.append(("title", (title_key(fields[name]), fields["year"])))
+            keys.append(("title", (title_key(fields[name]), fields.get("year"))))
     if record.get("key"):
         keys.append(("key", record["key"]))
     return keys

@@ -322,7 +322,7 @@ def build_plan(records, extra_keywords=(), using="default"):
             continue
         fields = record["fields"]
         row.title = fields.get("title_en") or fields.get("title_ja") or ""
-        row.year = fields["year"]
+        row.year = fields.get("year")  # None: undated
         _resolve_authors(row, plan.people)
         row.facts = _facts(row, plan.people)
         keys = match_keys(record)

@@ -151,14 +151,15 @@ def _create_publications(rows, people, ids, batch, using):
     for row in rows:
         fields = row.record["fields"]
         title = fields.get("title_en") or fields.get("title_ja") or ""
-        year = fields["year"]
+        year = fields.get("year") or ""  # undated: the slug has no year
+        fallback = f"paper-{year}" if year else "paper"
         publication = Publication(
             **fields,
             authors_truncated=row.record.get("truncated", False),
             is_published=batch.is_published,
             citation_key=row.key,
             bibtex=row.record["raw"],
-            slug=_unique_slug(taken, f"{' '.join(title.split()[:8])} {year}", f"paper-{year}", 100),
+            slug=_unique_slug(taken, f"{' '.join(title.split()[:8])} {year}", fallback, 100),
         )
         created.append((row, publication))
     _fill_search_documents(created, people.people, ids, using)

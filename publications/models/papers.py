@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .. import search
+from ..charts import by_year
 from .keywords import Keyword
 from .people import PERSON_NAME_COLUMNS, Person
 from .slugs import unique_slug
@@ -108,7 +109,10 @@ class PublicationQuerySet(models.QuerySet):
         return self.with_authors().prefetch_related("keywords")
 
     def newest_first(self):
-        return self.order_by("-year", models.F("month").desc(nulls_last=True), "-pk")
+        # Undated papers last (PostgreSQL would put NULL years first in a DESC order).
+        return self.order_by(
+            models.F("year").desc(nulls_last=True), models.F("month").desc(nulls_last=True), "-pk"
+        )
 
     def with_lab_members(self):
         """Papers with at least one lab member among their authors."""
@@ -137,13 +141,14 @@ class PublicationQuerySet(models.QuerySet):
     def year_counts(self):
         """[(year, number of papers)] in ascending year, for the per-year chart.
 
-        Their sum is the number of papers. A filter through a join (a keyword, an
+        Undated papers count as (None, n), last (`by_year`): the chart leaves them
+        out, but their sum is the number of papers. A filter through a join (a keyword, an
         author) matches a paper at most once — the links are unique — so rows are
         counted as they are; DISTINCT is kept for a queryset that is itself distinct.
         """
         distinct = self.query.distinct
         rows = self.order_by().values("year").annotate(n=models.Count("pk", distinct=distinct))
-        return sorted((row["year"], row["n"]) for row in rows)
+        return by_year((row["year"], row["n"]) for row in rows)
 
     def search(self, q):
         """Publications matching the search box's query `q` (see publications/search/).
@@ -187,15 +192,22 @@ class Publication(models.Model):
     venue = models.CharField(
         _("venue"), max_length=300, blank=True, help_text=_("Journal, conference or publisher.")
     )
-    volume = models.CharField(_("volume"), max_length=30, blank=True)
-    issue = models.CharField(_("issue"), max_length=30, blank=True)
+    # 100 characters: real files write "third series, volume viii; no. 18" or
+    # "xiii + 457, with 230 illustrations", and the import keeps every character.
+    volume = models.CharField(_("volume"), max_length=100, blank=True)
+    issue = models.CharField(_("issue"), max_length=100, blank=True)
     pages = models.CharField(
-        _("pages"), max_length=30, blank=True, help_text=_("A range such as 4858-4865.")
+        _("pages"), max_length=100, blank=True, help_text=_("A range such as 4858-4865.")
     )
-    article_number = models.CharField(_("article number"), max_length=30, blank=True)
+    article_number = models.CharField(_("article number"), max_length=100, blank=True)
     numpages = models.PositiveSmallIntegerField(_("number of pages"), null=True, blank=True)
+    # Blank: an undated paper (a manual, a dataset, a booklet — types BibTeX's styles
+    # print without a year). Lists show it last, in an "Undated" group.
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
     )
     month = models.PositiveSmallIntegerField(
         _("month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -227,7 +239,8 @@ class Publication(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
     )
-    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("E.g. an award."))
+    # A TextField: BibTeX notes and addenda run to paragraphs, and an import keeps them whole.
+    note = models.TextField(_("note"), blank=True, help_text=_("E.g. an award."))
     keywords = models.ManyToManyField(
         Keyword, blank=True, related_name="publications", verbose_name=_("keywords")
     )
@@ -249,7 +262,7 @@ class Publication(models.Model):
     objects = PublicationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-year", "-pk"]
+        ordering = [models.F("year").desc(nulls_last=True), "-pk"]
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         constraints = [
@@ -257,7 +270,8 @@ class Publication(models.Model):
                 Lower("doi"), condition=~models.Q(doi=""), name="publication_doi_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                condition=models.Q(year__isnull=True)
+                | models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
                 name="publication_year_plausible",
             ),
             models.CheckConstraint(
@@ -283,7 +297,7 @@ class Publication(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.year})"
+        return f"{self.title} ({self.year or _('undated')})"
 
     def save(self, *args, **kwargs):
         self.doi = normalise_doi(self.doi)
@@ -291,9 +305,9 @@ class Publication(models.Model):
         if not self.slug:
             title = self.title_en or self.title_ja or ""
             text = " ".join(title.split()[:8])
-            self.slug = unique_slug(
-                Publication, f"{text} {self.year}", f"paper-{self.year}", self.pk
-            )
+            year = self.year or ""
+            fallback = f"paper-{year}" if year else "paper"
+            self.slug = unique_slug(Publication, f"{text} {year}", fallback, self.pk)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -346,7 +360,7 @@ class Publication(models.Model):
         """A one-line citation in the active language: authors. venue, volume, pages (year)."""
         authors = ", ".join(str(a.person) for a in self.ordered_authorships)
         source = ", ".join(part for part in [self.venue, self.volume, self.pages_or_number] if part)
-        return f"{authors}. {source} ({self.year})."
+        return f"{authors}. {source}" + (f" ({self.year})." if self.year else ".")
 
     @property
     def pages_or_number(self):

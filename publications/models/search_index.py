@@ -17,7 +17,7 @@ class SearchEntry(models.Model):
         Publication, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
     is_published = models.BooleanField()
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(null=True)  # None: an undated paper
     month = models.PositiveSmallIntegerField(null=True)
     text = models.TextField()
     vector = search.VectorField()

@@ -40,8 +40,8 @@ from django.db.models.lookups import Contains
 from .document import HEAD_MARK
 from .query import SearchQuery
 
-# Newest first, after the relevance.
-NEWEST = ("-year", F("month").desc(nulls_last=True), "-pk")
+# Newest first, after the relevance; undated papers last.
+NEWEST = (F("year").desc(nulls_last=True), F("month").desc(nulls_last=True), "-pk")
 
 
 class MatchesLexemes(Func):

@@ -40,15 +40,24 @@ from functools import cached_property
 from django.db.models import BooleanField, Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce
 
+from ..charts import by_year
 from .query import SearchQuery
 from .queryset import matching_entries, relevance
 
 # A search's count stops here: beyond it the list says "more than COUNT_CAP results".
 COUNT_CAP = 1000
 # The entries in the order the list shows them, as the newest-first index holds them.
-NEWEST_FIRST = ("-year", F("month").desc(nulls_last=True), "-publication_id")
+# Undated papers (year NULL) last, as the index (migration 0014) holds them.
+NEWEST_FIRST = (
+    F("year").desc(nulls_last=True),
+    F("month").desc(nulls_last=True),
+    "-publication_id",
+)
 # The same order as one expression no index has: the planner sorts the matches.
-NEWEST_FIRST_SORTED = ((F("year") * 13 + Coalesce("month", 0)).desc(), "-publication_id")
+NEWEST_FIRST_SORTED = (
+    (F("year") * 13 + Coalesce("month", 0)).desc(nulls_last=True),
+    "-publication_id",
+)
 
 
 class PublicationSearch:
@@ -135,7 +144,7 @@ class PublicationSearch:
             return self.papers.year_counts()
         if self.count_capped:
             return None
-        return sorted(Counter(self._years).items())
+        return by_year(Counter(self._years).items())
 
     def __getitem__(self, index):
         """The papers of results ``index`` (a slice), in order; a keyword match says so."""

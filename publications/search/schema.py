@@ -17,8 +17,8 @@ GIN_INDEX_NAME = "publication_search_tokens_gin"
 VECTOR_FUNCTION = "labsite_search_vector"
 # Since migration 0004 (which drops the two above): the entries' index.
 ENTRY_INDEX_NAME = "search_entry_vector_gin"
-# The entries newest first (year, month with no month last, pk), for walking a broad
-# search's matches in the order the list shows them.
+# The entries newest first (year, month with no month last, pk; undated papers last),
+# for walking a broad search's matches in the order the list shows them.
 NEWEST_INDEX_NAME = "search_entry_newest"
 # Since migration 0006: the word pairs' index.
 PAIRS_INDEX_NAME = "search_pairs_vector_gin"
@@ -89,7 +89,7 @@ def create_entry_index(schema_editor):
         # broad search); SQLite scans its entries whatever the order.
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {NEWEST_INDEX_NAME} ON publications_searchentry "
-            "(year DESC, month DESC NULLS LAST, publication_id DESC)"
+            "(year DESC NULLS LAST, month DESC NULLS LAST, publication_id DESC)"
         )
 
 

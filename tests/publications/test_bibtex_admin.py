@@ -22,7 +22,7 @@ ENTRY = """@article{tanaka2024new,
   keywords = {ELNES},
 }
 """
-BROKEN = "@article{nokey_year, title = {No year here}}\n"
+BROKEN = "@article{nokey_year, title = {Bad year here}, year = {someday}}\n"
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_update_row_lists_the_changed_fields(editor, lab_content):
 def test_errors_need_import_the_rest(editor, lab_content):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + BROKEN}))
     html = editor.get(preview).content.decode()
-    assert "The entry has no year." in html and "line 9" not in html
+    assert "The year “someday” cannot be read" in html and "line 9" not in html
     refused = editor.post(preview, {"digest": digest(html)})
     assert refused.status_code == 400
     assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()

@@ -213,9 +213,17 @@ def test_a_paper_not_out_yet_gets_this_year_and_a_warning(year, pubstate, status
     assert any("Not published yet" in warning for warning in result["warnings"])
 
 
-def test_years_before_1600_and_entries_without_any_date_are_errors():
+def test_years_before_1600_and_unreadable_years_are_errors():
     assert "between 1600 and 2100" in one(year="1599")["error"]
-    assert one(year=None)["error"] == "The entry has no year."
+    assert "cannot be read" in one(year="someday")["error"]
+
+
+@pytest.mark.parametrize("kind", ["article", "manual", "booklet", "misc", "unpublished", "patent"])
+def test_an_entry_without_any_date_is_imported_undated_with_a_warning(kind):
+    result = one(kind, year=None)
+    assert "error" not in result
+    assert "year" not in result["fields"]
+    assert "No year: listed as undated." in result["warnings"]
 
 
 def test_an_online_source_without_a_date_takes_the_year_it_was_visited():

@@ -270,7 +270,7 @@ def test_a_failure_mid_import_writes_nothing(monkeypatch, lab_content):
 
 
 def test_errors_block_the_import_unless_the_rest_is_confirmed():
-    batch, _plan = preview(entry("ok") + "@article{bad, title={No year}}")
+    batch, _plan = preview(entry("ok") + "@article{bad, title={Bad year}, year={someday}}")
     with pytest.raises(plan.PlanError, match="errors"):
         importer.confirm(batch)
     assert not Publication.objects.exists()

@@ -124,7 +124,7 @@ def test_problems_have_line_key_and_reason():
             "mueller2020accents",
             "The key “mueller2020accents” is used by an earlier entry in this file.",
         ),
-        ("noyear", "The entry has no year."),
+        ("badyear", "The year “someday” cannot be read"),
         ("notitle", "The entry has no title."),
         ("broken", "Syntax error"),
     }

@@ -101,7 +101,7 @@ PAPER = st.fixed_dictionaries(
         "note_en": TEXT,
         "abstract_en": TEXT,
         "volume": st.text("0123456789", max_size=3),
-        "year": st.integers(1600, 2100),
+        "year": st.none() | st.integers(1600, 2100),  # None: an undated paper
         "authors": st.lists(st.tuples(NAME, NAME), max_size=3),
     }
 )

@@ -168,12 +168,12 @@ class Command(BaseCommand):
                 f"update    {where}: #{row.match_pk} ({row.match_label}) — {changed}{skipped}"
             )
         elif row.status == plan.NEW:
-            self.stdout.write(f"new       {where}: {row.title} ({row.year}){skipped}")
+            self.stdout.write(f"new       {where}: {row.title} ({row.year or 'undated'}){skipped}")
         elif row.status == plan.POSSIBLE:
             done = {plan.NEW: "imported as new", plan.SKIP: "skipped"}.get(
                 row.action, f"updates #{row.update_pk}"
             )
-            self.stdout.write(f"possible  {where}: {row.title} ({row.year}) → {done}")
+            self.stdout.write(f"possible  {where}: {row.title} ({row.year or 'undated'}) → {done}")
             for candidate in row.candidates:
                 like = f"#{candidate.pk}" if candidate.pk else f"entry {candidate.number}"
                 differs = ", ".join(candidate.contradiction_labels)
