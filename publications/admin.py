@@ -31,7 +31,15 @@ class KeywordForm(forms.ModelForm):
 
     class Meta:
         model = Keyword
-        fields = ["name_ja", "name_en", "aliases_ja", "aliases_en", "slug", "links_themes"]
+        fields = [
+            "name_ja",
+            "name_en",
+            "aliases_ja",
+            "aliases_en",
+            "slug",
+            "broader",
+            "links_themes",
+        ]
         help_texts = {
             "aliases_ja": _(
                 "Other Japanese spellings of this same concept, one per line: kanji and "
@@ -54,6 +62,34 @@ class KeywordForm(forms.ModelForm):
 
     def clean_aliases_en(self):
         return self._clean_aliases("aliases_en")
+
+    def clean_broader(self):
+        """Refuse the keyword itself and any of its narrower terms (at any depth): either
+        would make a cycle, and a query for one term would widen to all the others."""
+        broader = self.cleaned_data.get("broader")
+        if broader is None or self.instance.pk is None:
+            return broader
+        below, frontier = {self.instance.pk}, {self.instance.pk}
+        while frontier:
+            frontier = (
+                set(
+                    Keyword.broader.through.objects.filter(to_keyword__in=frontier).values_list(
+                        "from_keyword", flat=True
+                    )
+                )
+                - below
+            )
+            below |= frontier
+        loops = [term for term in broader if term.pk in below]
+        if loops:
+            raise ValidationError(
+                _(
+                    "A broader term cannot be this keyword or one of its narrower terms (that "
+                    "would make a cycle): %(terms)s."
+                )
+                % {"terms": ", ".join(str(term) for term in loops)}
+            )
+        return broader
 
     def clean(self):
         cleaned = super().clean()
@@ -84,9 +120,22 @@ class KeywordAdmin(TabbedTranslationAdmin):
     list_filter = ["links_themes"]
     search_fields = ["name_ja", "name_en", "aliases_ja", "aliases_en", "slug"]
     prepopulated_fields = {"slug": ("name_en",)}
+    autocomplete_fields = ["broader"]
+    readonly_fields = ["narrower_shown"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
     fieldsets = [
         (None, {"fields": ["name", "aliases", "slug"]}),
+        (
+            _("Broader and narrower terms"),
+            {
+                "fields": ["broader", "narrower_shown"],
+                "description": _(
+                    "A query naming a term also finds the papers of its narrower terms, at any "
+                    "depth (EELS finds ELNES papers), never those of its broader ones. Give a "
+                    "broader term only when this one is a kind or a part of it."
+                ),
+            },
+        ),
         (
             _("Research themes"),
             {
@@ -108,6 +157,20 @@ class KeywordAdmin(TabbedTranslationAdmin):
     @admin.display(description=_("papers"), ordering="paper_count")
     def paper_count(self, obj):
         return obj.paper_count
+
+    @admin.display(description=_("narrower terms"))
+    def narrower_shown(self, obj):
+        """The terms naming this one as broader, linked to their pages here."""
+        terms = obj.narrower.order_by("slug") if obj.pk else []
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:publications_keyword_change", args=[term.pk]), str(term))
+                for term in terms
+            ),
+        )
+        return links or "—"
 
     @admin.display(description=_("other spellings"))
     def spellings_shown(self, obj):

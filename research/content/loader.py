@@ -143,7 +143,7 @@ def load_people(people, summary):
 
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-TERM_KEYS = {"slug", "name_ja", "name_en", "aliases_ja", "aliases_en", "links_themes"}
+TERM_KEYS = {"slug", "name_ja", "name_en", "aliases_ja", "aliases_en", "links_themes", "broader"}
 
 
 def _spellings(entry):
@@ -188,6 +188,10 @@ def merge_vocabulary(keywords, vocabulary):
             continue
         if "links_themes" in term and not isinstance(term["links_themes"], bool):
             problems.append(f"{where}: links_themes must be true or false.")
+        broader = term.get("broader", [])
+        if not (isinstance(broader, list) and all(isinstance(x, str) for x in broader)):
+            problems.append(f"{where}: broader must be a list of slugs.")
+            term = {**term, "broader": []}
         seed = entries.get(slug)
         if seed is not None:
             for lang in ("ja", "en"):
@@ -220,9 +224,40 @@ def merge_vocabulary(keywords, vocabulary):
             other = owner.setdefault(key, slug)
             if other != slug:
                 problems.append(f"“{spelling}” is a spelling of two terms: {other} and {slug}.")
+        for parent in entry.get("broader", []):
+            if parent == slug:
+                problems.append(f"{slug}: a term cannot be broader than itself.")
+            elif parent not in entries:
+                problems.append(f"{slug}: the broader term “{parent}” is not a term of the files.")
+    if not problems:
+        problems += _cycles({slug: entry.get("broader", []) for slug, entry in entries.items()})
     if problems:
         raise ContentError("\n".join(problems))
     return list(entries.values())
+
+
+def _cycles(broader):
+    """A problem for each cycle in the broader relation ({slug: [broader slugs]}).
+
+    A cycle would make every term in it narrower than itself: a query for one
+    would widen to all the others, and "broader" would mean nothing.
+    """
+    problems, state = [], {}  # state: 1 on the current path, 2 done
+
+    def visit(slug, path):
+        state[slug] = 1
+        for parent in broader.get(slug, []):
+            if state.get(parent) == 1:
+                loop = [*path[path.index(parent) :], parent]
+                problems.append("the broader terms form a cycle: " + " → ".join(loop) + ".")
+            elif parent not in state:
+                visit(parent, [*path, parent])
+        state[slug] = 2
+
+    for slug in sorted(broader):
+        if slug not in state:
+            visit(slug, [slug])
+    return problems
 
 
 def _merged_aliases(shipped, current):
@@ -298,7 +333,48 @@ def load_keywords(keywords, summary, vocabulary=()):
     if new:
         Keyword.objects.bulk_create(new)
         freshness.content_changed()
+    load_broader(entries, by_slug, summary)
     return by_slug
+
+
+def load_broader(entries, by_slug, summary):
+    """Set each term's broader terms: the shipped ones plus any staff added in the admin.
+
+    Like aliases, a relation staff added is kept on reload (the file cannot know
+    of it); one the file drops is not removed from the database either, since the
+    loader cannot tell it from a staff addition: remove it in the admin. The union
+    is checked for cycles (a staff relation could close one with a shipped one).
+    One query reads every relation and one bulk_create writes the missing ones.
+    """
+    through = Keyword.broader.through
+    current = {}
+    for from_id, to_id in through.objects.values_list("from_keyword_id", "to_keyword_id"):
+        current.setdefault(from_id, set()).add(to_id)
+    slug_of = dict(Keyword.objects.values_list("pk", "slug"))
+    wanted = []
+    for entry in entries:
+        child = by_slug[entry["slug"]]
+        have = current.get(child.pk, set())
+        for parent_slug in entry.get("broader", []):
+            parent = by_slug[parent_slug]
+            if parent.pk not in have:
+                wanted.append(through(from_keyword_id=child.pk, to_keyword_id=parent.pk))
+                current.setdefault(child.pk, set()).add(parent.pk)
+    if not wanted:
+        return
+    problems = _cycles(
+        {slug_of[child]: [slug_of[p] for p in parents] for child, parents in current.items()}
+    )
+    if problems:
+        raise ContentError(
+            "\n".join(problems)
+            + "\n(a relation staff added in the admin closes the cycle: remove it there,"
+            " or change vocabulary.toml.)"
+        )
+    through.objects.bulk_create(wanted)
+    freshness.content_changed()  # bulk_create sends no signal: announce it
+    for _relation in wanted:
+        summary.count("broader relations", created=True)
 
 
 def find_publication(paper):

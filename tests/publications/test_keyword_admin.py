@@ -112,3 +112,34 @@ def test_changelist_query_count_does_not_grow_with_the_vocabulary(
     editor_client.get(CHANGELIST)  # the session and permissions, read once
     with django_assert_num_queries(8):
         assert editor_client.get(CHANGELIST).status_code == 200
+
+
+# --- broader and narrower terms ------------------------------------------------------------
+
+
+def test_staff_set_a_broader_term_and_see_the_narrower_ones(editor_client):
+    eels = factories.keyword("Electron energy-loss spectroscopy", "電子エネルギー損失分光法")
+    elnes = factories.keyword("ELNES", "エネルギー損失吸収端近傍構造")
+    html = editor_client.get(change_url(elnes)).content.decode()
+    assert 'name="broader"' in html
+    assert "admin-autocomplete" in html  # a search box, not a list of hundreds of terms
+    response = editor_client.post(change_url(elnes), form_data(elnes, broader=[eels.pk]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(elnes.broader.all()) == [eels]
+    # The broader term's page lists its narrower terms, read-only, linked.
+    html = editor_client.get(change_url(eels)).content.decode()
+    assert f'<a href="{change_url(elnes)}">エネルギー損失吸収端近傍構造</a>' in html  # admin in ja
+    assert 'name="narrower' not in html
+
+
+def test_a_broader_term_that_would_close_a_cycle_is_refused(editor_client):
+    tem = factories.keyword("Transmission electron microscopy", "透過電子顕微鏡法")
+    stem = factories.keyword("STEM", "走査透過電子顕微鏡法")
+    haadf = factories.keyword("HAADF-STEM", "高角度環状暗視野法")
+    stem.broader.add(tem)
+    haadf.broader.add(stem)
+    for term in (tem, haadf):  # the term itself, or a narrower term two levels down
+        response = editor_client.post(change_url(tem), form_data(tem, broader=[term.pk]))
+        assert response.status_code == 200
+        assert "broader" in response.context["adminform"].form.errors
+    assert not tem.broader.exists()

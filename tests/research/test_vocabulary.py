@@ -198,3 +198,150 @@ def test_a_keyword_made_by_staff_with_a_shipped_spelling_stops_the_load(lab_cont
     assert "Nothing loaded" in str(error.value)
     assert "tem-imaging" in str(error.value)
     assert "transmission-electron-microscopy" in str(error.value)
+
+
+# --- broader and narrower terms ------------------------------------------------------------
+
+
+def test_shipped_broader_terms_exist_and_form_no_cycle(shipped):
+    """merge_vocabulary refuses unknown slugs and cycles; this walks the shipped relation
+    itself, so a broken check cannot let a cycle through."""
+    broader = {term["slug"]: term.get("broader", []) for term in shipped}
+    assert sum(map(len, broader.values())) >= 200
+    for slug, parents in broader.items():
+        assert set(parents) <= broader.keys(), slug
+        seen, frontier = set(), set(parents)
+        while frontier:
+            assert slug not in frontier, slug
+            seen |= frontier
+            frontier = {p for f in frontier for p in broader[f]} - seen
+
+
+def test_shipped_hierarchy_puts_specific_terms_under_their_family(shipped):
+    broader = {term["slug"]: set(term.get("broader", [])) for term in shipped}
+
+    def above(slug):
+        found, frontier = set(), {slug}
+        while frontier:
+            frontier = {p for f in frontier for p in broader[f]} - found
+            found |= frontier
+        return found
+
+    assert {"electron-energy-loss-spectroscopy", "core-level-spectroscopy"} <= above("elnes")
+    assert "x-ray-absorption-spectroscopy" in above("xanes") & above("exafs")
+    assert "transmission-electron-microscopy" in above("haadf-stem") & above("high-resolution-tem")
+    assert {"perovskite-oxides", "oxides"} <= above("strontium-titanate")
+    assert {"lithium-ion-batteries", "batteries"} <= above("lithium-cobalt-oxide")
+    assert "first-principles-calculations" in above("density-functional-theory")
+    assert {"interfaces", "lattice-defects"} <= above("grain-boundaries")
+    assert "machine-learning" in above("graph-neural-networks")
+    # Only the nearest broader term is given: search follows the chain.
+    for slug, parents in broader.items():
+        for parent in parents:
+            assert not any(parent in above(other) for other in parents - {parent}), slug
+    # Umbrella fields are nobody's broader term: a query for them would return everything.
+    umbrellas = {"materials-science", "solid-state-physics", "condensed-matter-physics"}
+    assert not umbrellas & set().union(*broader.values())
+    # Low-loss EELS (plasmons, band gaps) is not core-level: only ELNES is.
+    assert "core-level-spectroscopy" not in above("electron-energy-loss-spectroscopy")
+
+
+@pytest.mark.django_db
+def test_loads_broader_terms_and_keeps_staff_relations(lab_content):
+    elnes = Keyword.objects.get(slug="elnes")
+    assert set(elnes.broader.values_list("slug", flat=True)) == {
+        "electron-energy-loss-spectroscopy",
+        "core-level-spectroscopy",
+    }
+    eels = Keyword.objects.get(slug="electron-energy-loss-spectroscopy")
+    assert elnes in eels.narrower.all()
+    # A relation staff added in the admin survives a reload, which changes nothing.
+    plasmons = Keyword.objects.get(slug="plasmons")
+    plasmons.broader.add(eels)
+    out = StringIO()
+    call_command("load_lab_content", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert eels in plasmons.broader.all()
+
+
+@pytest.mark.django_db
+def test_a_shipped_relation_removed_in_the_admin_comes_back_on_reload(lab_content):
+    elnes = Keyword.objects.get(slug="elnes")
+    elnes.broader.clear()
+    out = StringIO()
+    call_command("load_lab_content", stdout=out)
+    assert "created 2 broader relations" in out.getvalue()
+    assert elnes.broader.count() == 2
+
+
+BROADER = """
+[[terms]]
+slug = "{slug}"
+name_ja = "{ja}"
+name_en = "{en}"
+broader = [{broader}]
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "terms, message",
+    [
+        (
+            [("stem", "走査透過電子顕微鏡法", "STEM imaging", '"tem-imaging"')],
+            "stem: the broader term “tem-imaging” is not a term of the files.",
+        ),
+        (
+            [("stem", "走査透過電子顕微鏡法", "STEM imaging", '"stem"')],
+            "stem: a term cannot be broader than itself.",
+        ),
+        (
+            [
+                ("stem", "走査透過電子顕微鏡法", "STEM imaging", '"tem"'),
+                ("tem", "透過電子顕微鏡法", "TEM imaging", '"stem"'),
+            ],
+            "the broader terms form a cycle: stem → tem → stem.",
+        ),
+        (
+            [("stem", "走査透過電子顕微鏡法", "STEM imaging", "1")],
+            "broader must be a list of slugs.",
+        ),
+    ],
+    ids=["unknown-slug", "itself", "cycle", "not-slugs"],
+)
+def test_a_broken_hierarchy_is_refused_whole(tmp_path, terms, message):
+    text = "".join(
+        BROADER.format(slug=slug, ja=ja, en=en, broader=broader) for slug, ja, en, broader in terms
+    )
+    with pytest.raises(loader.ContentError) as error:
+        loader.load_lab_content(vocabulary_path=write(tmp_path, text))
+    assert message in str(error.value)
+    assert not Keyword.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_relation_closing_a_cycle_with_a_shipped_one_stops_the_load(lab_content):
+    # Staff made EELS narrower than ELNES; the file says the opposite.
+    elnes = Keyword.objects.get(slug="elnes")
+    eels = Keyword.objects.get(slug="electron-energy-loss-spectroscopy")
+    elnes.broader.remove(eels)
+    eels.broader.add(elnes)
+    with pytest.raises(CommandError) as error:
+        call_command("load_lab_content", stdout=StringIO())
+    assert "cycle" in str(error.value)
+    assert "remove it there" in str(error.value)
+    assert not elnes.broader.filter(pk=eels.pk).exists()  # nothing written
+
+
+@pytest.mark.django_db
+def test_a_search_for_a_broader_term_finds_the_papers_of_the_shipped_narrower_ones(lab_content):
+    """The lab's XANES papers are found by a search for XAS (a vocabulary term that tags
+    no paper) through the shipped relation XANES → XAFS → X-ray absorption spectroscopy."""
+    from publications.models import Publication
+
+    xanes = Keyword.objects.get(slug="xanes")
+    assert not xanes.broader.filter(slug="x-ray-absorption-spectroscopy").exists()  # 2 levels
+    papers = set(xanes.publications.values_list("pk", flat=True))
+    assert papers
+    results = search.PublicationSearch(Publication.objects.all(), "XAS")
+    assert papers <= {paper.pk for paper in results[0:1000]}
