@@ -315,9 +315,14 @@ def _groups(units, vocab):
                 break
         else:
             parts = None
+            started = ()
             if len(tokens) == 1 and tokens[0].japanese:
                 parts = _japanese_parts(tokens[0].text, vocab)
-            if parts is None:
+                if parts is None:
+                    started = vocab.terms_started(tokens[0].text)
+            if started:
+                groups.append(_named_group(tokens, started, vocab))
+            elif parts is None:
                 groups.append(Group(Term(tokens), (Term(tokens),)))
             else:
                 for part, ids in parts:

@@ -25,6 +25,10 @@ from .text import fold, tokenise
 
 # The longest run of query words compared with the vocabulary's spellings.
 MAX_RUN_WORDS = 6
+# A Japanese query this long or longer that starts a term's Japanese spelling names it
+# (内殻励起 names 内殻励起分光), unless it starts the spellings of more terms than this.
+MIN_JAPANESE_START = 3
+MAX_JAPANESE_START_TERMS = 3
 CACHE_KEY = "search-vocabulary"
 
 
@@ -56,6 +60,20 @@ class Vocabulary:
     def family(self, pk):
         """The term and its narrower terms (nearest first): what a query naming it finds."""
         return (pk, *self.narrower.get(pk, ()))
+
+    def terms_started(self, text):
+        """The ids of the few terms a Japanese spelling of which starts with ``text``.
+
+        Japanese runs have no spaces, so a student types the stem of a term (内殻励起
+        for 内殻励起分光, 電子顕微 for 電子顕微鏡): as a Latin word start finds the words
+        it starts. A short or common start (電子) names nothing rather than everything.
+        """
+        if len(text) < MIN_JAPANESE_START:
+            return ()
+        ids = {
+            pk for spelling, pks in self.japanese.items() if spelling.startswith(text) for pk in pks
+        }
+        return tuple(sorted(ids)) if len(ids) <= MAX_JAPANESE_START_TERMS else ()
 
     def terms_named(self, tokens):
         """The ids of the terms one of whose spellings is ``tokens`` (as a query names it)."""

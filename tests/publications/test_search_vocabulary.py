@@ -195,6 +195,20 @@ class TestVocabulary:
         assert found("学位論文") == {"Grain boundaries of MgO"}
         assert found("article") == set()
 
+    def test_a_japanese_query_naming_the_start_of_a_term(self):
+        term("Core-level spectroscopy", "内殻励起分光", "core-loss spectroscopy")
+        term("Electron microscopy", "電子顕微鏡")
+        term("Electronic structure", "電子構造")
+        term("Electron diffraction", "電子回折")
+        term("Electron tomography", "電子線トモグラフィー")
+        factories.paper("Core-loss spectroscopy of oxides")
+        factories.paper("Electron microscopy of glass")
+        factories.paper("Electronic structure of MgO")
+        assert found("内殻励起") == {"Core-loss spectroscopy of oxides"}
+        assert found("電子顕微") == {"Electron microscopy of glass"}
+        # Too short to name a term: matched as typed (no paper says 電子 in Japanese).
+        assert found("電子") == set()
+
     def test_a_keyword_without_papers_still_widens_search(self):
         term("Density functional theory", "密度汎関数理論", aliases_en="DFT")
         factories.paper("DFT study of vacancies")
