@@ -21,8 +21,8 @@ from .models import (
     Person,
     Publication,
     alias_lines,
-    spelling_key,
 )
+from .search import spelling_key
 
 
 class KeywordForm(forms.ModelForm):

@@ -4,7 +4,7 @@ One module per concern; everything is importable from `publications.models`.
 """
 
 from .imports import ImportBatch, ImportBatchQuerySet, ImportItem
-from .keywords import Keyword, KeywordQuerySet, alias_lines, spelling_key
+from .keywords import Keyword, KeywordQuerySet, alias_lines
 from .papers import (
     LIST_COLUMNS,
     MAX_YEAR,
@@ -43,6 +43,5 @@ __all__ = [
     "authors_in_order",
     "normalise_arxiv",
     "normalise_doi",
-    "spelling_key",
     "unique_slug",
 ]

@@ -15,12 +15,6 @@ def alias_lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def spelling_key(text):
-    """How two spellings compare when two keywords could both claim one: as search
-    reads them, folded and cut into words (`First-principles` = `first principles`)."""
-    return " ".join(token.text for token in search.tokenise(search.fold(text)))
-
-
 class KeywordQuerySet(models.QuerySet):
     def by_name(self, language):
         """Keywords in the order of their names in `language`, with only what a link shows."""

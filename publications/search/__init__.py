@@ -53,6 +53,7 @@ from .schema import (
 )
 from .signals import connect_signals, deferred_refresh, schedule
 from .text import fold, normalise_key, tokenise
+from .vocabulary import spelling_key
 
 __all__ = [
     "BATCH_SIZE",
@@ -96,6 +97,7 @@ __all__ = [
     "schedule",
     "search",
     "snippet",
+    "spelling_key",
     "tokenise",
     "write_entries",
 ]

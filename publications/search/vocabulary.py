@@ -41,6 +41,13 @@ def key_of(tokens):
     return " ".join(text for text, _ in tokens)
 
 
+def spelling_key(text):
+    """How two spellings compare: as a query names them, folded and cut into tokens
+    (``First-principles`` = ``first principles``). The loader and the admin refuse a
+    spelling two keywords would share by this same key."""
+    return key_of(spelling_tokens(text))
+
+
 def stem_key_of(tokens):
     return " ".join(text if japanese else stem_key(text) for text, japanese in tokens)
 

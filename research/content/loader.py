@@ -20,7 +20,8 @@ from pathlib import Path
 from django.db import transaction
 
 from publications import freshness, search
-from publications.models import Keyword, Person, Publication, alias_lines, spelling_key
+from publications.models import Keyword, Person, Publication, alias_lines
+from publications.search import spelling_key
 from research.models import LabProfile, RepresentativePublication, ResearchTheme
 
 CONTENT_FILE = Path(__file__).with_name("lab.toml")
