@@ -11,6 +11,17 @@ def _restore_language():
 
 
 @pytest.fixture
+def editor_client(client, db):
+    """The test client, logged in as a staff member of the Editor group (no superuser)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("secretary", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def lab_content(db):
     """The lab's own content, loaded exactly as `load_lab_content` does."""
     from research.content.loader import load_lab_content

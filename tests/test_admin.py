@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 CONTENT_MODELS = [Keyword, Person, Publication, ResearchTheme, LabProfile]
 
 
-@pytest.fixture
-def editor_client(client):
-    user = User.objects.create_user("secretary", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
-    return client
-
-
 def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 

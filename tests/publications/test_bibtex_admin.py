@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -26,12 +26,9 @@ BROKEN = "@article{nokey_year, title = {Bad year here}, year = {someday}}\n"
 
 
 @pytest.fixture
-def editor(client):
-    user = User.objects.create_user("secretary", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def editor(editor_client):
+    editor_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return editor_client
 
 
 def import_url():

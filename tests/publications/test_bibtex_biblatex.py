@@ -366,15 +366,12 @@ def test_every_entry_of_biblatexs_own_examples_is_read():
 
 
 @pytest.mark.django_db
-def test_the_preview_shows_the_notes_and_imports_the_rows(client):
-    from django.contrib.auth.models import Group, User
+def test_the_preview_shows_the_notes_and_imports_the_rows(editor_client):
     from django.urls import reverse
 
     from publications.models import ImportBatch, Publication
 
-    user = User.objects.create_user("secretary", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
+    client = editor_client
     text = (
         "@periodical{issue, title = {Special issue on ELNES}, year = {昭和58}}\n"
         "@article{twice, title = {First}, title = {Second}, date = {2020-05-17},"

@@ -1,7 +1,6 @@
 """Identifiers in any form people paste are stored normalised: in the import and the admin."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from publications.bibtex import importer
@@ -76,10 +75,10 @@ def test_two_dois_in_the_doi_field_keep_the_first_with_a_warning():
 
 
 @pytest.mark.django_db
-def test_the_admin_form_accepts_a_pasted_doi_url_and_arxiv_url_and_stores_them_bare(client):
-    user = User.objects.create_user("secretary", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
+def test_the_admin_form_accepts_a_pasted_doi_url_and_arxiv_url_and_stores_them_bare(
+    editor_client,
+):
+    client = editor_client
     paper = Publication.objects.create(title_en="Paper", year=2020, venue="V")
     data = {
         "title_ja": "", "title_en": paper.title_en, "slug": paper.slug, "venue": paper.venue,

@@ -1,7 +1,6 @@
 """Staff edit the vocabulary in the Keyword admin: names and other spellings in ja/en tabs."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -11,14 +10,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:publications_keyword_changelist")
-
-
-@pytest.fixture
-def editor_client(client):
-    user = User.objects.create_user("secretary", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
-    return client
 
 
 def change_url(keyword):
