@@ -12,10 +12,8 @@ a suggestion costs no query. Bounded: the query is cut to MAX_QUERY_CHARS, at mo
 MAX_SUGGESTIONS come back.
 """
 
-from django.db import models
-
 from . import freshness, search
-from .models import Keyword, Publication
+from .models import Keyword
 from .models.keywords import alias_lines
 from .search.text import JAPANESE_CHARACTER
 
@@ -36,16 +34,9 @@ def terms():
     and language of each ([(folded, text, lang)]) and its names ({lang: name})."""
 
     def read():
-        through = Publication.keywords.through
         keywords = Keyword.objects.only(
             "slug", "name_ja", "name_en", "aliases_ja", "aliases_en"
-        ).annotate(
-            has_papers=models.Exists(
-                through.objects.filter(
-                    keyword=models.OuterRef("pk"), publication__is_published=True
-                )
-            )
-        )
+        ).annotate(has_papers=Keyword.objects.has_published_papers())
         vocabulary = []
         for keyword in keywords.order_by("slug"):
             names = {lang: getattr(keyword, f"name_{lang}").strip() for lang in ("ja", "en")}

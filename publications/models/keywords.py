@@ -26,13 +26,13 @@ class KeywordQuerySet(models.QuerySet):
         Vocabulary terms that tag no paper only widen search (docs/search.md); they
         get no page, no place in the keyword index, the filters or the sitemap.
         """
+        return self.filter(self.has_published_papers())
+
+    def has_published_papers(self):
+        """The condition "tags at least one published paper", to filter or annotate with."""
         through = self.model.publications.through
-        return self.filter(
-            models.Exists(
-                through.objects.filter(
-                    keyword=models.OuterRef("pk"), publication__is_published=True
-                )
-            )
+        return models.Exists(
+            through.objects.filter(keyword=models.OuterRef("pk"), publication__is_published=True)
         )
 
     def matching(self, q):
