@@ -90,7 +90,8 @@ STATUS = {
 }  # fmt: skip
 # What says a paper has no year yet: biblatex's pubstate values, and what people write in
 # `year` instead ("in press", "to appear", "submitted", "20xx").
-NOT_YET_STATES = {"inpress", "in press", "forthcoming", "accepted", "submitted", "inpreparation"}
+NOT_YET_STATES = {state for state, status in STATUS.items() if status != "published"}
+NOT_YET_STATES |= {"submitted", "inpreparation"}  # biblatex's, with no status of ours
 NOT_YET_YEAR = re.compile(
     r"(?i)in\s*press|to\s+appear|forthcoming|accepted|submitted(?:\s+for\s+publication)?"
     r"|in\s+preparation|20(?:xx|\?\?)|20\d[x?]"  # a year of this century not known yet
