@@ -175,7 +175,7 @@ class Group:
             term
             for i, term in enumerate(terms)
             if not any(
-                _covers(other, term) and (other != term or j < i)
+                _covers(other, term) and (other.pattern != term.pattern or j < i)
                 for j, other in enumerate(terms)
                 if j != i
             )
@@ -230,8 +230,10 @@ def _spelling_term(tokens):
 
 
 def _covers(wider, term):
-    """Whether every match of ``term`` is a match of ``wider`` (a word start it extends)."""
-    return not wider.whole and term.pattern.startswith(wider.pattern)
+    """Whether every match of ``term`` is a match of ``wider``: a text containing
+    ``term``'s pattern contains ``wider``'s when that is part of it (``machine learn``
+    in ``machine learning``, `` eels`` in `` stem eels``, 粒界 in 結晶粒界)."""
+    return wider.pattern in term.pattern
 
 
 def _named_group(typed_tokens, ids, vocab):
