@@ -467,14 +467,17 @@ class SearchQuery:
     def prefix_words(self, using, partial=False):
         """PostgreSQL: {prefix: [words it starts]} for the word prefixes the search sends
         (``partial``: of each group's tsquery, for papers with some of the terms), and
-        those of the terms as typed, which a count reads first (``as_typed``)."""
+        for a widened query of several terms those of its terms as typed, which its
+        count reads first (``as_typed``, ``matching_parts``)."""
         key = (using, partial)
         if key not in self._expansions:
             if partial:
                 text = " & ".join(group.tsquery(pairs=False) for group in self.groups)
-            else:
+            elif self.widened and len(self.groups) > 1:
                 typed = [" & ".join(term.lexemes(pairs=False)) for term in self.terms]
                 text = " & ".join([self.tsquery(pairs=False), *typed])
+            else:
+                text = self.tsquery(pairs=False)
             self._expansions[key] = _prefix_words(text, using)
         return self._expansions[key]
 

@@ -246,12 +246,16 @@ class PublicationSearch:
         else:
             tagged = Value(False, output_field=BooleanField())
         annotations, order = relevance(self.query, "text", self.partial)
-        # The count found every match (at most cap): rank those, by id, rather than
-        # search again (with a widened term's ways ORed: the slow scan it avoided).
-        Entry = global_apps.get_model("publications", "SearchEntry")
-        entries = Entry._base_manager.using(self.papers.db).filter(
-            publication_id__in=[pk for pk, _ in self._matches]
-        )
+        if self._in_parts():
+            # The count found every match (at most cap): rank those, by id, rather than
+            # search again with the ways ORed (the slow scan the parts avoided). Not on
+            # SQLite, whose older versions take at most 999 parameters.
+            Entry = global_apps.get_model("publications", "SearchEntry")
+            entries = Entry._base_manager.using(self.papers.db).filter(
+                publication_id__in=[pk for pk, _ in self._matches]
+            )
+        else:
+            entries = self.entries()
         rows = (
             entries.annotate(tagged=tagged, **annotations)
             .order_by("-tagged", *order, *NEWEST_FIRST_SORTED)
