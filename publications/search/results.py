@@ -15,8 +15,11 @@ Django's ``Paginator`` pages:
 
 * ``count()`` stops at ``cap`` (COUNT_CAP): when more papers match, it says ``cap``
   and ``count_capped`` is True — "more than 1,000 results" — so the pages stop at
-  the cap's last page. The one query that counts reads the matches' years, which
-  under the cap are ``year_counts()``, the per-year chart (None past the cap).
+  the cap's last page. The query that counts reads the matches' ids and years:
+  under the cap the years are ``year_counts()``, the per-year chart (None past the
+  cap). On PostgreSQL a widened search is counted in disjoint parts, one per way
+  of matching, in one ``UNION ALL … LIMIT`` statement (``matching_parts``), and
+  under the cap its page ranks the ids the count found.
 * ``results[bottom:top]`` finds those results' ids on the entries alone — ranked by
   relevance (``queryset.relevance``) when at most ``cap`` papers match; past the cap
   keyword matches first, then the rest, each newest first; or newest first when
