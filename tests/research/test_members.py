@@ -212,9 +212,8 @@ class TestPhotos:
     def test_without_a_photo_the_initials_on_a_tile_hidden_from_screen_readers(self, client):
         member("Mizoguchi", given_en="Teruyasu")
         html = html_of(client, "/en/members/")
-        assert '<span class="member-photo small member-initials" aria-hidden="true">TM</span>' in (
-            html
-        )
+        tile = '<span class="member-photo small member-initials" aria-hidden="true" lang="en">'
+        assert f"{tile}TM</span>" in html
 
 
 class TestValidation:
