@@ -104,6 +104,10 @@ class TestMembersPage:
         assert "Hidden" not in html_of(client, "/en/members/")
         html_of(client, hidden.get_absolute_url(), 404)
 
+    def test_an_unpublished_member_is_a_preview_for_staff(self, editor_client):
+        hidden = member("Hidden", is_published=False)
+        assert "Preview" in html_of(editor_client, hidden.get_absolute_url().replace("ja", "en"))
+
     def test_a_member_without_a_stated_role_is_listed_without_one(self, client):
         member("Unstated")
         html = html_of(client, "/en/members/")
