@@ -75,9 +75,9 @@ class TestPublication:
 
     def test_an_editor_is_told_when_a_slug_is_another_pages_address(self):
         paper = Publication(title_en="x", year=2020, venue="v", slug="feed")
-        with pytest.raises(ValidationError) as excinfo:
+        with translation.override("ja"), pytest.raises(ValidationError) as excinfo:
             paper.full_clean()
-        assert "another page" in excinfo.value.message_dict["slug"][0]
+        assert "別のページ" in excinfo.value.message_dict["slug"][0]
 
     def test_arxiv_id_loses_prefix_and_version(self):
         assert make_paper(arxiv_id="arXiv:2101.00001v3").arxiv_id == "2101.00001"
