@@ -90,7 +90,7 @@ class TestResearchTheme:
     def test_the_migration_takes_the_lead_out_of_stored_bodies(self):
         from django.apps import apps
 
-        migration = importlib.import_module("research.migrations.0004_theme_body_without_lead")
+        migration = importlib.import_module("research.migrations.0005_theme_body_without_lead")
         theme = ResearchTheme.objects.create(
             title_ja="ガラス",
             slug="glass",

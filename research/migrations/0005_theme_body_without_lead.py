@@ -23,7 +23,7 @@ def strip_repeated_lead(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("research", "0003_theme_exclusions"),
+        ("research", "0004_members"),
     ]
 
     operations = [
