@@ -588,10 +588,16 @@ def restore(path, using="default", force=False):
     try:
         with tempfile.TemporaryDirectory(prefix="labsite-restore-") as work:
             database_file = _extract(path, manifest, staging, Path(work))
-            if connection.vendor == "postgresql":
-                _restore_postgresql(connection, database_file, manifest)
-            else:
-                _restore_sqlite(connection, database_file)
+            try:
+                if connection.vendor == "postgresql":
+                    _restore_postgresql(connection, database_file, manifest)
+                else:
+                    _restore_sqlite(connection, database_file)
+            except BackupError as error:
+                raise BackupError(
+                    f"{error}\nNothing was restored: the database and the media folder are as"
+                    " they were."
+                ) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -660,7 +666,7 @@ def _restore_postgresql(connection, dump, manifest):
     parameters.append(f"--file={script}")
     argv, env = _pg_command(connection, psql, parameters)
     connection.close()  # no session of ours holds a lock on a table being replaced
-    _run(argv, env, what="psql (loading the dump; the database was left as it was)")
+    _run(argv, env, what="psql (loading the dump)")
 
 
 def _restore_sqlite(connection, database_file):
@@ -676,10 +682,7 @@ def _restore_sqlite(connection, database_file):
         connection.ensure_connection()
         source.backup(connection.connection)
     except sqlite3.Error as error:
-        raise BackupError(
-            f"Cannot restore the archive's SQLite database ({error}); the database was left as"
-            " it was."
-        ) from error
+        raise BackupError(f"Cannot restore the archive's SQLite database: {error}") from error
     finally:
         source.close()
 
