@@ -433,6 +433,11 @@ def verify(path):
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file.")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise BackupError(f"Cannot read {path}: {error.strerror}.") from error
     found, raw_manifest = {}, None
     try:
         with tarfile.open(path, "r:*") as tar:

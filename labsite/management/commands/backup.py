@@ -43,6 +43,8 @@ class Command(BaseCommand):
             raise CommandError(f"No backup written: {error}") from error
         except OSError as error:
             raise CommandError(f"No backup written: {error}") from error
+        if options["verbosity"] < 1:
+            return
         media = manifest["media"]
         self.stdout.write(
             self.style.SUCCESS(f"Backup written: {output}")
