@@ -174,8 +174,24 @@ def files_text(count, size):
     return f"{count:,} file{'' if count == 1 else 's'} ({human_size(size)})"
 
 
+SINGULAR = {
+    "publications": "publication",
+    "research themes": "research theme",
+    "keywords": "keyword",
+    "people": "person",
+    "user accounts": "user account",
+}
+
+
 def summary_text(summary):
-    return ", ".join(f"{count:,} {label}" for label, count in summary.items()) or "no content"
+    """ "32 publications, 1 research theme, …" (of content_summary())."""
+    return (
+        ", ".join(
+            f"{count:,} {SINGULAR.get(label, label) if count == 1 else label}"
+            for label, count in summary.items()
+        )
+        or "no content"
+    )
 
 
 def _cache_tables():
@@ -328,6 +344,12 @@ def create(output, using="default"):
     if vendor not in DATABASE_MEMBERS:
         raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
     output = Path(output)
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if output.resolve().is_relative_to(media_root):
+        raise BackupError(
+            f"{output} is inside MEDIA_ROOT ({media_root}), which visitors can download:"
+            " write backups elsewhere (BACKUP_DIR, --output)."
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.partial")
     version, commit = _labsite_version()
@@ -408,6 +430,7 @@ class Restored:
     manifest: dict
     replaced: list  # what the restore overwrote (with --force), as sentences
     pending_migrations: list  # migrations of this code the archive's database lacks
+    warnings: list  # what went wrong after the restore succeeded
 
 
 def _safe_member_name(name, database_member):
@@ -607,8 +630,15 @@ def restore(path, using="default", force=False):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap_media(media_root, staging)
-    _retire_caches()
-    return Restored(manifest, occupied, pending)
+    warnings = []
+    try:
+        _retire_caches()
+    except Exception as error:  # the restore itself is done; say what is left to do
+        warnings.append(
+            f"The cache could not be told that the content changed ({error}): clear it, or"
+            " pages from before the restore may be served until they expire."
+        )
+    return Restored(manifest, occupied, pending, warnings)
 
 
 def _extract(path, manifest, staging, work):

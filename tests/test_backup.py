@@ -238,7 +238,28 @@ class TestRoundTrip:
         out = io.StringIO()
         call_command("restore", str(archive), check=True, stdout=out)
         assert "is intact" in out.getvalue()
-        assert "1 publications" in out.getvalue()
+        assert "1 publication," in out.getvalue()
+
+    def test_backups_are_never_written_where_visitors_download_media(self, media):
+        with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+            call_command("backup", output=str(media / "site.tar"))
+        assert every_file(media) == {}
+
+    def test_an_archive_of_older_code_restores_and_asks_for_migrate(
+        self, media, empty_target, tmp_path
+    ):
+        factories.paper()
+        archive = tmp_path / "site.tar"
+        backup.create(archive)
+
+        def older(manifest):
+            manifest["migrations"]["publications"].pop()
+
+        old = rewrite(archive, tmp_path / "old.tar", manifest=older)
+        out = io.StringIO()
+        call_command("restore", str(old), database=TARGET, stdout=out)
+        assert "lacks 1 migration(s) of this code: run `manage.py migrate`" in out.getvalue()
+        assert Publication.objects.using(TARGET).count() == 1
 
 
 class TestOverwriting:
@@ -256,7 +277,7 @@ class TestOverwriting:
 
         message = str(refused.value)
         assert "Not restoring over existing content" in message
-        assert "1 publications" in message
+        assert "1 publication," in message
         assert "--force" in message
         assert Publication.objects.using(TARGET).get().title_en == "Edited after the restore"
 

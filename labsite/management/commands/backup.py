@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from labsite import backup
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             manifest = backup.create(output, using=options["database"])
         except backup.BackupError as error:
             raise CommandError(f"No backup written: {error}") from error
-        except OSError as error:
+        except (OSError, DatabaseError) as error:
             raise CommandError(f"No backup written: {error}") from error
         if options["verbosity"] < 1:
             return

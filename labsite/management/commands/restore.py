@@ -7,7 +7,7 @@ python manage.py restore FILE.tar --check    # only verify the archive; touches 
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from labsite import backup
 
@@ -48,6 +48,8 @@ class Command(BaseCommand):
             restored = backup.restore(archive, using=options["database"], force=options["force"])
         except backup.BackupError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            raise CommandError(f"Cannot use the database; nothing was restored: {error}") from error
         manifest = restored.manifest
         for replaced in restored.replaced:
             self.stdout.write(f"Replaced what was there: {replaced}.")
@@ -59,10 +61,12 @@ class Command(BaseCommand):
             )
         )
         self._describe(manifest)
+        for warning in restored.warnings:
+            self.stderr.write(self.style.WARNING(warning))
         if restored.pending_migrations:
             self.stdout.write(
                 self.style.WARNING(
-                    f"The archive's database lacks {len(restored.pending_migrations)} migrations"
+                    f"The archive's database lacks {len(restored.pending_migrations)} migration(s)"
                     " of this code: run `manage.py migrate`."
                 )
             )
