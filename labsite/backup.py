@@ -278,10 +278,11 @@ def find_pg_tool(name, at_least, near=None):
         if major is not None and major >= at_least:
             return path, major
     found = "; found: " + ", ".join(seen) if seen else "; none was found"
+    needed = f"{name} {at_least} or newer" if at_least else name
+    package = f"postgresql-client-{at_least}" if at_least else "postgresql-client"
     raise BackupError(
-        f"{name} {at_least} or newer is needed{found}. Install the PostgreSQL client"
-        f" programs (e.g. apt-get install postgresql-client-{at_least}) or set PG_BINDIR"
-        " to the folder that holds them."
+        f"{needed} is needed{found}. Install the PostgreSQL client programs (e.g. apt-get"
+        f" install {package}) or set PG_BINDIR to the folder that holds them."
     )
 
 
@@ -299,6 +300,8 @@ def _run(argv, env=None, what="the command"):
     result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         message = (result.stderr or result.stdout).strip()
+        if len(message) > 4000:  # the end says what failed
+            message = "…\n" + message[-4000:]
         raise BackupError(f"{what} failed (exit status {result.returncode}):\n{message}")
     return result
 
