@@ -203,7 +203,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "labsite.admin.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "labsite.clients.client_ip"
+# The client's address, behind the proxy too; the export rate limit counts by it as well.
+LABSITE_CLIENT_IP = "labsite.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = LABSITE_CLIENT_IP
 AXES_VERBOSE = False  # no banner on every start; failures are still logged
 # The log names the username and address of each failure (the password is never kept).
 AXES_SENSITIVE_PARAMETERS = ["otp_token"]

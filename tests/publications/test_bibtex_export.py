@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
 
@@ -187,9 +188,24 @@ def test_unpublished_papers_are_not_exported(client):
     assert "Shown" in text and "Hidden" not in text
 
 
+@pytest.fixture
+def cache_in_memory(settings):
+    """The shared cache outside the database (Redis in production), so that only the
+    export's own queries are counted (lists' exports are cached: tests/test_exports.py)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
 @pytest.mark.parametrize("size", [3, 60])
 @pytest.mark.parametrize("fmt", ["bibtex", "ris", "csljson"])
-def test_export_query_counts_do_not_grow(client, django_assert_num_queries, fmt, size):
+def test_export_query_counts_do_not_grow(
+    client, cache_in_memory, django_assert_num_queries, fmt, size
+):
     keyword = factories.keyword()
     factories.many_papers(size, keywords=[keyword])
     with django_assert_num_queries(3):
