@@ -23,13 +23,25 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def verified(user):
+    """Whether this session's user gave a code (OTPMiddleware adds `is_verified`; a user
+    just logged in by the login form carries the device it verified instead)."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None:
+        return is_verified()
+    return getattr(user, "otp_device", None) is not None
 
 
 def confirmed_devices(user):
@@ -57,9 +69,11 @@ class TwoFactorLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
     }
 
     def clean(self):
+        """Whoever has enrolled gives a code. (With ADMIN_REQUIRE_2FA, whoever has not
+        logs in to the enrolment page only: LabAdminSite.login.)"""
         self.cleaned_data = super().clean()
         user = self.get_user()
-        if user is not None and (settings.LABSITE_ADMIN_REQUIRE_2FA or confirmed_devices(user)):
+        if user is not None and confirmed_devices(user):
             self.clean_otp(user)
         return self.cleaned_data
 
@@ -109,17 +123,36 @@ class LabAdminSite(admin.AdminSite):
         """
         if not super().has_permission(request):
             return False
-        return request.user.is_verified() or not settings.LABSITE_ADMIN_REQUIRE_2FA
+        return verified(request.user) or not settings.LABSITE_ADMIN_REQUIRE_2FA
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        if self.must_enrol(request):
+            # ADMIN_REQUIRE_2FA, and no device yet: enrol first, then the admin.
+            return redirect("admin:two_factor")
+        return response
+
+    def must_enrol(self, request):
+        user = request.user
+        return (
+            settings.LABSITE_ADMIN_REQUIRE_2FA
+            and user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            and not verified(user)
+        )
 
     def get_urls(self):
-        return [
-            path("two-factor/", self.admin_view(self.two_factor), name="two_factor"),
-            *super().get_urls(),
-        ]
+        # Not admin_view(): with ADMIN_REQUIRE_2FA, staff who have no device yet reach
+        # this page (and only this one) before they are verified.
+        two_factor = csrf_protect(never_cache(self.two_factor))
+        return [path("two-factor/", two_factor, name="two_factor"), *super().get_urls()]
 
     def two_factor(self, request):
         """Turn on two-factor login for oneself: scan the QR code, confirm with a code."""
         user = request.user
+        if not (self.has_permission(request) or self.must_enrol(request)):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         context = {**self.each_context(request), "title": _("Two-factor login")}
         if confirmed_devices(user):
             return TemplateResponse(request, "admin/two_factor.html", {**context, "enabled": True})

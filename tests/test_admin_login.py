@@ -190,15 +190,32 @@ def test_an_enrolled_staff_member_needs_the_code(staff):
 
 
 def test_two_factor_can_be_required_of_every_staff_member(staff, settings):
+    """ADMIN_REQUIRE_2FA: the password alone opens only the enrolment page; the admin
+    opens once a device is confirmed (and then, at every login, with its code)."""
     settings.LABSITE_ADMIN_REQUIRE_2FA = True
     client = Client()
     response = log_in(client, "tanaka", PASSWORD)
-    assert response.status_code == 200
-    assert not logged_in(client)
-    # A session opened without a code (here: forced) gets the login page, not the admin.
-    client.force_login(staff)
-    assert client.get(INDEX).status_code == 302
-    enrolled = Client()
-    enrolled.force_login(staff)
-    enrol(enrolled)  # the enrolment page stays open to whoever has no code yet
-    assert logged_in(enrolled)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:two_factor")
+    assert client.get(INDEX).status_code == 302  # not the admin
+    assert client.get(reverse("admin:publications_publication_changelist")).status_code == 302
+    device = enrol(client)
+    assert logged_in(client)
+
+    again = Client()
+    assert log_in(again, "tanaka", PASSWORD).status_code == 200  # the code is asked for
+    assert not logged_in(again)
+    response = again.post(
+        LOGIN, {"username": "tanaka", "password": PASSWORD, "otp_token": current_code(device, 1)}
+    )
+    assert response.status_code == 302
+    assert logged_in(again)
+
+
+def test_the_enrolment_page_is_for_logged_in_staff_only(staff):
+    assert Client().get(reverse("admin:two_factor")).status_code == 302
+    visitor = User.objects.create_user("visitor", password=PASSWORD)
+    client = Client()
+    client.force_login(visitor)
+    assert client.get(reverse("admin:two_factor")).status_code == 302
+    assert not TOTPDevice.objects.exists()
