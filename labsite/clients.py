@@ -9,14 +9,25 @@ the client as the proxy saw it; earlier entries come from the client and may be
 forged, so they are never used. Without a proxy the header is ignored altogether.
 """
 
+import ipaddress
+
 from django.conf import settings
 
 
+def _address(text):
+    """`text` as a normalised IP address, or None when it is not one."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request):
-    address = request.META.get("REMOTE_ADDR", "")
+    """The client's IP address, or None when the request carries none (a test client,
+    a malformed header): axes stores it in an address column."""
     if settings.LABSITE_BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            address = last
-    return address[:64] or "unknown"
+        address = _address(forwarded.rsplit(",", 1)[-1])
+        if address:
+            return address
+    return _address(request.META.get("REMOTE_ADDR", ""))

@@ -63,7 +63,7 @@ def cached_export(key, draw):
 
 
 def client_address(request):
-    return import_string(settings.LABSITE_CLIENT_IP)(request)
+    return import_string(settings.LABSITE_CLIENT_IP)(request) or "unknown"
 
 
 def over_limit(request):

@@ -219,3 +219,13 @@ def test_the_enrolment_page_is_for_logged_in_staff_only(staff):
     client.force_login(visitor)
     assert client.get(reverse("admin:two_factor")).status_code == 302
     assert not TOTPDevice.objects.exists()
+
+
+def test_a_malformed_forwarded_address_is_not_an_error(staff, settings):
+    """Behind the proxy, a request that reached gunicorn some other way may carry any
+    X-Forwarded-For: the direct address is counted instead."""
+    settings.LABSITE_BEHIND_PROXY = True
+    client = Client(HTTP_X_FORWARDED_FOR="not an address", REMOTE_ADDR="203.0.113.9")
+    assert log_in(client, "tanaka", "wrong").status_code == 200
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
+    assert log_in(client, "tanaka", PASSWORD).status_code == 302
