@@ -219,6 +219,8 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "labsite")
 # (publications/exports.py, docs/security.md). A paper's own citation is not counted.
 LABSITE_EXPORT_RATE_LIMIT = int(os.environ.get("EXPORT_RATE_LIMIT", "10"))
 LABSITE_EXPORT_RATE_WINDOW = int(os.environ.get("EXPORT_RATE_WINDOW", "60"))
+# A list longer than this is not drawn (400: narrow it with filters); 0: no bound.
+LABSITE_EXPORT_MAX_PAPERS = int(os.environ.get("EXPORT_MAX_PAPERS", "5000"))
 # Seconds a 503 page (the database unreachable) asks clients to wait (labsite/outage.py).
 LABSITE_OUTAGE_RETRY_AFTER = 30
 

@@ -9,6 +9,14 @@ format and the language — never from the raw query string, so `&x=<random>` fi
 the same entry instead of drawing the whole list again and filling the cache.
 (The page cache, keyed on the URL, stores no export: the response says "private".)
 
+Bounded: a list of more than `LABSITE_EXPORT_MAX_PAPERS` papers is refused (400, with
+a message: narrow it with filters; `manage.py export_bibtex` exports everything), and
+only one list is drawn at a time on the whole site (a lock in the shared cache):
+another request that would draw one meanwhile gets 503 with Retry-After, so exports
+never occupy more than one worker. Drawing is what costs: at 24,000 papers it took
+10–15 s of CPU (docs/security.md); a cached export is read, not drawn, and is
+never refused.
+
 Rate-limited: at most `LABSITE_EXPORT_RATE_LIMIT` list exports per client address
 (`settings.LABSITE_CLIENT_IP`) in each window of `LABSITE_EXPORT_RATE_WINDOW`
 seconds, counted in the shared cache (Redis in production: an atomic increment);
@@ -20,6 +28,8 @@ than refused. Figures: docs/security.md.
 import hashlib
 import logging
 import time
+import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -32,6 +42,76 @@ from . import freshness
 logger = logging.getLogger(__name__)
 
 STATUS_HEADER = "X-Labsite-Cache"
+DRAW_LOCK = "export-drawing"
+# How long the lock outlives a worker that died while drawing (gunicorn's timeout is 30 s).
+DRAW_LOCK_SECONDS = 60
+BUSY_RETRY_AFTER = 10
+
+
+class Refused(Exception):
+    """An export that is not drawn; `response` says why (400 too long, 503 busy)."""
+
+    def __init__(self, response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _plain(text, status, retry_after=None):
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def check_size(count):
+    """Refuse a list longer than LABSITE_EXPORT_MAX_PAPERS (0: no bound)."""
+    limit = settings.LABSITE_EXPORT_MAX_PAPERS
+    if limit and count > limit:
+        raise Refused(
+            _plain(
+                _(
+                    "This list has %(count)d papers: a download holds at most %(limit)d."
+                    " Narrow it with the filters (years, type, keyword…) and download"
+                    " each part."
+                )
+                % {"count": count, "limit": limit},
+                400,
+            )
+        )
+
+
+@contextmanager
+def drawing():
+    """Held while a list's export is drawn: one at a time on the whole site."""
+    cache = freshness.shared_cache()
+    token = uuid.uuid4().hex
+    try:
+        acquired = cache.add(DRAW_LOCK, token, DRAW_LOCK_SECONDS)
+    except Exception:
+        logger.exception("cache unavailable; export drawn without the lock")
+        acquired = None
+    if acquired is False:
+        raise Refused(
+            _plain(
+                _(
+                    "Another list is being prepared for download. Please try again in"
+                    " %(seconds)d seconds."
+                )
+                % {"seconds": BUSY_RETRY_AFTER},
+                503,
+                BUSY_RETRY_AFTER,
+            )
+        )
+    try:
+        yield
+    finally:
+        if acquired:
+            try:
+                if cache.get(DRAW_LOCK) == token:
+                    cache.delete(DRAW_LOCK)
+            except Exception:
+                logger.exception("cache unavailable; the export lock expires by itself")
 
 
 def export_key(kind, ident, params=None):
@@ -87,15 +167,12 @@ def over_limit(request):
     if count <= limit:
         return None
     retry_after = max(1, int(start + window - now + 0.999))
-    response = HttpResponse(
+    return _plain(
         _(
             "Too many downloads: at most %(limit)d lists in %(window)d seconds from one"
             " address. Please try again in %(seconds)d seconds."
         )
         % {"limit": limit, "window": window, "seconds": retry_after},
-        status=429,
-        content_type="text/plain; charset=utf-8",
+        429,
+        retry_after,
     )
-    response["Retry-After"] = str(retry_after)
-    response["Cache-Control"] = "no-store"
-    return response

@@ -48,14 +48,16 @@ def paginate_by_year(request, papers, listed, per_page=PER_PAGE, counts_key=None
 EXPORT_FORMATS = [("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON")]
 
 
-def export_response(request, publications, filename, key=None):
+def export_response(request, publications, filename, key=None, count=None):
     """The papers as a download in the `format` of the query string; 400 for an unknown one.
 
     `publications` is a queryset (read with `for_export()`: constant queries), a list of
     papers already prefetched that way, or a callable giving either. With a `key`
-    (`exports.export_key`: what selects the papers) it is a list's export:
-    counted against the client's rate limit and, for visitors, cached under the content
-    version (publications/exports.py).
+    (`exports.export_key`: what selects the papers) it is a list's export, bounded
+    (publications/exports.py): counted against the client's rate limit, refused past
+    LABSITE_EXPORT_MAX_PAPERS (`count()` says how many papers it holds, before any is
+    read), drawn one at a time site-wide, and for visitors cached under the content
+    version.
     """
     fmt = request.GET.get("format", "")
     if fmt not in export.FORMATS:
@@ -71,17 +73,25 @@ def export_response(request, publications, filename, key=None):
             papers = list(papers.for_export())
         return export.export(papers, fmt)
 
+    def draw_list():
+        exports.check_size(count())
+        with exports.drawing():
+            return draw()
+
     status = None
-    if key is not None:
-        limited = exports.over_limit(request)
-        if limited is not None:
-            return limited
-        if not is_preview(request):  # staff may see unpublished papers: never cached
-            (text, content_type, extension), status = exports.cached_export(f"{key}:{fmt}", draw)
-        else:
+    try:
+        if key is None:
             text, content_type, extension = draw()
-    else:
-        text, content_type, extension = draw()
+        elif (limited := exports.over_limit(request)) is not None:
+            return limited
+        elif is_preview(request):  # staff may see unpublished papers: never cached
+            text, content_type, extension = draw_list()
+        else:
+            (text, content_type, extension), status = exports.cached_export(
+                f"{key}:{fmt}", draw_list
+            )
+    except exports.Refused as refused:
+        return refused.response
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
     if status:
@@ -165,6 +175,7 @@ class PublicationListView(ListView):
                 lambda: self.papers(Publication.objects),
                 "publications",
                 key=exports.export_key("list", "", params),
+                count=lambda: self.papers(Publication.objects).count(),
             )
         return super().get(request, *args, **kwargs)
 
@@ -338,7 +349,7 @@ class KeywordDetailView(DetailView):
             keyword = self.get_object()
             papers = Publication.objects.published().filter(keywords=keyword).newest_first()
             key = exports.export_key("keyword", keyword.pk)
-            return export_response(request, papers, keyword.slug, key=key)
+            return export_response(request, papers, keyword.slug, key=key, count=papers.count)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

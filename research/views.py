@@ -77,8 +77,11 @@ class ThemeDetailView(DetailView):
                 listed = list(theme.representative_list().for_export())
                 return listed + list(theme.ranked_related().for_export())
 
+            def count():
+                return theme.representative_list().count() + theme.ranked_related().count()
+
             key = exports.export_key("theme", theme.pk)
-            return export_response(request, papers, theme.slug, key=key)
+            return export_response(request, papers, theme.slug, key=key, count=count)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

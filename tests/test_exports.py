@@ -6,7 +6,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from labsite import cache as page_cache
-from publications import freshness
+from publications import exports, freshness
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,34 @@ def test_the_export_after_the_limit_is_429_with_retry_after(papers, settings, la
     assert text in refused.content.decode()
     # Another address is counted apart.
     assert Client(REMOTE_ADDR="198.51.100.7").get(urls[0]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "This list has 2 papers: a download holds at most 1."), ("ja", "2 件")],
+)
+def test_a_list_longer_than_the_bound_is_refused_with_a_message(papers, settings, language, text):
+    settings.LABSITE_EXPORT_MAX_PAPERS = 1
+    refused = Client().get(f"/{language}/publications/", {"format": "bibtex"})
+    assert refused.status_code == 400
+    assert text in refused.content.decode()
+    assert Client().get(f"/{language}/keywords/{papers.slug}/?format=ris").status_code == 400
+    # Narrowed to fit, it downloads; a paper's own citation is never refused.
+    narrowed = Client().get(f"/{language}/publications/", {"format": "bibtex", "year": "2021"})
+    assert narrowed.status_code == 200
+    paper = papers.publications.first()
+    assert Client().get(f"/{language}/publications/{paper.slug}/?format=ris").status_code == 200
+
+
+def test_one_list_is_drawn_at_a_time_and_cached_ones_are_still_served(papers):
+    cached = Client().get(LIST, {"format": "bibtex"})
+    assert cached[STATUS] == "miss"
+    # Another worker is drawing a list (it holds the lock in the shared cache).
+    freshness.shared_cache().add(exports.DRAW_LOCK, "another worker", 60)
+    busy = Client(HTTP_ACCEPT_LANGUAGE="en").get(LIST, {"format": "bibtex", "year": "2020"})
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == "10"
+    assert "Another list is being prepared" in busy.content.decode()
+    assert Client().get(LIST, {"format": "bibtex", "x": "1"})[STATUS] == "hit"
+    freshness.shared_cache().delete(exports.DRAW_LOCK)
+    assert Client().get(LIST, {"format": "bibtex", "year": "2020"}).status_code == 200
