@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
-from research.sitemaps import ResearchIndexSitemap, ThemeSitemap
+from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
 # The admin site is labsite.admin.LabAdminSite (two-factor login; labsite/apps.py).
 # A database outage is a 503 in the page's language, any other error the 500 page.
@@ -25,6 +25,8 @@ sitemaps = {
     "lists": PublicationIndexSitemap,
     "publications": PublicationSitemap,
     "keywords": KeywordSitemap,
+    "member-index": MemberIndexSitemap,
+    "members": MemberSitemap,
 }
 
 urlpatterns = [
