@@ -13,10 +13,11 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
-from research.sitemaps import ResearchIndexSitemap, ThemeSitemap
+from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
-admin.site.site_header = "labsite"
-admin.site.site_title = "labsite"
+# The admin site is labsite.admin.LabAdminSite (two-factor login; labsite/apps.py).
+# A database outage is a 503 in the page's language, any other error the 500 page.
+handler500 = "labsite.outage.server_error"
 
 sitemaps = {
     "pages": ResearchIndexSitemap,
@@ -24,6 +25,8 @@ sitemaps = {
     "lists": PublicationIndexSitemap,
     "publications": PublicationSitemap,
     "keywords": KeywordSitemap,
+    "member-index": MemberIndexSitemap,
+    "members": MemberSitemap,
 }
 
 urlpatterns = [
