@@ -17,7 +17,7 @@ from .. import search
 from ..charts import by_year
 from .keywords import Keyword
 from .people import PERSON_NAME_COLUMNS, Person
-from .slugs import unique_slug
+from .slugs import RESERVED_PUBLICATION_SLUGS, unique_slug
 
 MIN_YEAR = 1600
 MAX_YEAR = 2100
@@ -381,7 +381,13 @@ class Publication(models.Model):
             text = " ".join(title.split()[:8])
             year = self.year or ""
             fallback = f"paper-{year}" if year else "paper"
-            self.slug = unique_slug(Publication, f"{text} {year}", fallback, self.pk)
+            self.slug = unique_slug(
+                Publication,
+                f"{text} {year}",
+                fallback,
+                self.pk,
+                reserved=RESERVED_PUBLICATION_SLUGS,
+            )
         update_fields = kwargs.get("update_fields")
         if update_fields is None or set(update_fields) & set(IDENTITY_FIELDS):
             self.identity_key = self.free_identity_key(self._state.db or kwargs.get("using"))
@@ -405,6 +411,13 @@ class Publication(models.Model):
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
         if not (self.title_ja or self.title_en):
             raise ValidationError(_("Give the publication a title in at least one language."))
+        if self.slug in RESERVED_PUBLICATION_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _("“%(slug)s” is the address of another page; choose another slug.")
+                    % {"slug": self.slug}
+                }
+            )
 
     def free_identity_key(self, using=None):
         """identity_key() of this paper, or "" when another paper already has it.
