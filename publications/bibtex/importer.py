@@ -51,7 +51,8 @@ def start(
 ):
     """A pending batch for these bytes (an upload) or this text (pasted), and its plan.
 
-    Raises ImportError_ for input that cannot be read. With `plan_now=False` the plan
+    Raises ImportError_ for input that cannot be read, and when SQLite gave up waiting
+    for another import's write lock (try again). With `plan_now=False` the plan
     is left for the preview page to build (it returns None), which saves building
     it twice in the admin.
     """
@@ -63,19 +64,26 @@ def start(
             raise ImportError_(_("The text is empty."))
         encoding = ""
     records = records_from_text(text)
-    with transaction.atomic(using=using):
-        ImportBatch.objects.using(using).pending().filter(
-            created_at__lt=timezone.now() - PENDING_LIFETIME
-        ).delete()
-        batch = ImportBatch.objects.using(using).create(
-            source=source,
-            filename=filename[:255],
-            encoding=encoding,
-            created_by=user if user is not None and user.is_authenticated else None,
-            is_published=is_published,
-            records=records,
-        )
-        batch.keywords.set(keywords)
+    try:
+        with transaction.atomic(using=using):
+            # The INSERT first: on SQLite a transaction that reads before it writes fails
+            # at once when another import holds the write lock, instead of waiting.
+            batch = ImportBatch.objects.using(using).create(
+                source=source,
+                filename=filename[:255],
+                encoding=encoding,
+                created_by=user if user is not None and user.is_authenticated else None,
+                is_published=is_published,
+                records=records,
+            )
+            batch.keywords.set(keywords)
+            ImportBatch.objects.using(using).pending().filter(
+                created_at__lt=timezone.now() - PENDING_LIFETIME
+            ).exclude(pk=batch.pk).delete()
+    except OperationalError as error:
+        if not locking.is_busy(error, using):
+            raise
+        raise ImportError_(str(locking.ImportBusy())) from None
     return batch, build(batch, using) if plan_now else None
 
 

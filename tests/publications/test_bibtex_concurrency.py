@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -190,6 +190,31 @@ def test_the_admin_tells_the_second_editor_already_imported_in_both_languages(ed
         assert response.status_code == 409
         assert text in response.content.decode()
     assert Publication.objects.count() == 3
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="SQLite's busy timeout; PostgreSQL waits for the advisory lock",
+)
+@pytest.mark.django_db
+def test_an_import_that_waited_too_long_for_sqlite_is_told_to_try_again(editor_client, monkeypatch):
+    """SQLite gives up after its busy timeout while another import writes: a 409, not a 500."""
+    url = reverse("admin:publications_publication_import")
+    preview = editor_client.post(url, {"text": three()}).url
+    page = editor_client.get(preview, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    digest = page.split('name="digest" value="')[1].split('"')[0]
+
+    def busy(batch, using="default"):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(locking, "lock_imports", busy)
+    told = (("en", "Another import is being written"), ("ja", "別の読み込みを書き込み中"))
+    for language, text in told:
+        response = editor_client.post(preview, {"digest": digest}, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 409
+        assert text in response.content.decode()
+    assert not Publication.objects.exists()
+    assert ImportBatch.objects.get().status == ImportBatch.Status.PENDING
 
 
 # ---------------------------------------------------------------- two processes at once
