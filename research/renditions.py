@@ -3,7 +3,14 @@
 A rendition is written next to the media files (`renditions/…`) the first time a
 page asks for it, and named after the source file's name, size and the target
 width, so a replaced image gets new renditions and a browser cache never shows
-the old one.
+the old one (the old file and its renditions are deleted: research/signals.py).
+
+Bounded memory: an image of more than `LABSITE_MAX_IMAGE_PIXELS` pixels is never
+decoded — its size is read from the file's header first (imagesize, without
+Pillow), so a page shows the generated visual instead. Within the bound, a JPEG
+is decoded at the smallest scale that still covers the slot (`draft`) and the
+image is shrunk in place (`thumbnail`) before anything else copies it.
+docs/limits.md has the figures.
 """
 
 import hashlib
@@ -11,6 +18,8 @@ import logging
 from dataclasses import dataclass
 from io import BytesIO
 
+import imagesize
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -18,6 +27,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 logger = logging.getLogger(__name__)
 
 SLOTS = {"card": 640, "hero": 1280}
+# EXIF orientations that turn the image a quarter: its width is then its stored height.
+_QUARTER_TURNS = {5, 6, 7, 8}
 
 
 @dataclass(frozen=True)
@@ -27,8 +38,35 @@ class Rendition:
     height: int
 
 
+def dimensions(file):
+    """(width, height) of an image file as stored, read from its header without decoding
+    it (nor Pillow's bomb check, which would refuse to say); None when unreadable."""
+    try:
+        file.seek(0)
+        width, height = imagesize.get(file, exif_rotation=False)
+    except (OSError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def too_many_pixels(size):
+    return size[0] * size[1] > settings.LABSITE_MAX_IMAGE_PIXELS
+
+
+def rendition_names(image_name, source_size):
+    """The file names of every slot's rendition of a stored image."""
+    names = []
+    for max_width in SLOTS.values():
+        digest = hashlib.sha1(f"{image_name}:{source_size}:{max_width}".encode()).hexdigest()[:16]
+        names.append(f"renditions/{digest}-{max_width}.webp")
+    return names
+
+
 def rendition(image_field, slot):
-    """The rendition of an image for a slot ("card", "hero"); None when it is unreadable."""
+    """The rendition of an image for a slot ("card", "hero"); None when it is unreadable
+    or has more pixels than `LABSITE_MAX_IMAGE_PIXELS`."""
     if not image_field:
         return None
     max_width = SLOTS[slot]
@@ -41,19 +79,32 @@ def rendition(image_field, slot):
         if default_storage.exists(name):
             with default_storage.open(name) as fh, Image.open(fh) as done:
                 return Rendition(default_storage.url(name), *done.size)
-        with image_field.open("rb") as fh, Image.open(fh) as img:
-            img = ImageOps.exif_transpose(img)
-            if img.mode not in ("RGB", "RGBA"):
-                img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-            if img.width > max_width:
-                img = img.resize(
-                    (max_width, round(img.height * max_width / img.width)), Image.LANCZOS
-                )
-            out = BytesIO()
-            img.save(out, "WEBP", quality=82, method=4)
-            size = img.size
-        default_storage.save(name, ContentFile(out.getvalue()))
+        with image_field.open("rb") as fh:
+            size = dimensions(fh)
+            if size is None or too_many_pixels(size):
+                logger.warning("Not decoding %s: %s pixels", image_field.name, size)
+                return None
+            with Image.open(fh) as img:
+                if too_many_pixels(img.size):  # a header imagesize read otherwise
+                    logger.warning("Not decoding %s: %s pixels", image_field.name, img.size)
+                    return None
+                out, size = _render(img, max_width)
+        default_storage.save(name, ContentFile(out))
         return Rendition(default_storage.url(name), *size)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         logger.warning("Cannot make a rendition of %s", image_field.name, exc_info=True)
         return None
+
+
+def _render(img, max_width):
+    """(WebP bytes, size) of an opened image at most `max_width` wide, upright."""
+    turned = img.getexif().get(ImageOps.ExifTags.Base.Orientation) in _QUARTER_TURNS
+    box = (10 * max_width, max_width) if turned else (max_width, 10 * max_width)
+    img.draft("RGB", box)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that still covers it
+    if img.mode not in ("RGB", "RGBA"):
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    img.thumbnail(box, Image.LANCZOS)  # in place, through reduce(): no full-size copy
+    img = ImageOps.exif_transpose(img)
+    out = BytesIO()
+    img.save(out, "WEBP", quality=82, method=4)
+    return out.getvalue(), img.size
