@@ -179,7 +179,9 @@ def test_authors_up_to_the_limit_are_stored_and_past_it_the_list_is_cut(editor):
     assert three.authorships.count() == 3 and not three.authors_truncated
     assert "authors: the first" not in html
 
-    html = imported(editor, entry(title="Four", year=2020, author="A, A and B, B and C, C and D, D"))
+    html = imported(
+        editor, entry(title="Four", year=2020, author="A, A and B, B and C, C and D, D")
+    )
     four = Publication.objects.get(title_en="Four")
     assert four.authorships.count() == 3 and four.authors_truncated
     assert "More than 3 authors: the first 3 are stored" in html
@@ -198,9 +200,8 @@ def test_a_file_of_the_limit_is_read_and_one_entry_more_is_refused(editor):
 
 
 def test_the_entry_limit_counts_unreadable_blocks_too():
-    with override_settings(LABSITE_BIBTEX_MAX_ENTRIES=2):
-        with pytest.raises(parsing.LimitExceeded):
-            parsing.parse("@misc{a, title={A}}\n@misc{b, title={B}\n@misc{c, title={C}}\n")
+    with override_settings(LABSITE_BIBTEX_MAX_ENTRIES=2), pytest.raises(parsing.LimitExceeded):
+        parsing.parse("@misc{a, title={A}}\n@misc{b, title={B}\n@misc{c, title={C}}\n")
 
 
 # ------------------------------------------------------------ request bodies
