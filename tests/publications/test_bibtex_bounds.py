@@ -195,7 +195,10 @@ def test_a_file_of_the_limit_is_read_and_one_entry_more_is_refused(editor):
 
     response = paste(editor, three + "@misc{e3, title = {Entry 3}, year = 2020}\n")
     assert response.status_code == 400
-    assert "The file has 4 entries; at most 3 are imported at once" in response.content.decode()
+    assert (
+        "The file has more than 3 entries; at most 3 are imported at once"
+        in response.content.decode()
+    )
     assert ImportBatch.objects.count() == 1  # the first, pending: nothing of the second
 
 
@@ -219,3 +222,37 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(editor, lang
     assert says in html and "2.0" in html
     assert f'<html lang="{lang}">' in html
     assert ImportBatch.objects.count() == 1
+
+
+# ------------------------------------------------------------ read in pieces
+
+PIECES = r"""@string{jpcl = "J. Phys. Chem. Lett."}
+@string{later = jpcl # " (later)"}
+@inbook{first, title = {First}, journal = later, year = 2020, crossref = {parent}}
+@article{braced, year = 2021, title = {An abstract line
+@ that starts with an at sign, \{ and an escaped brace},
+  abstract = {Still {braced
+@inner} text}}
+@article{first, title = {Same key again}, year = 2022}
+@article{broken, title = {Unclosed, year = 2023
+@article{after, title = {After the broken one}, year = 2024}
+@book{parent, title = {The Parent Book}, year = 2019, publisher = {P}}
+"""
+
+
+def summary(result):
+    return (
+        [(e.key, e.line, e.fields.get("title"), e.fields.get("journal"), e.fields.get("booktitle"))
+         for e in result.entries],
+        [(p.key, p.line, p.reason) for p in result.problems],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [1, 40, 120, 250])
+def test_a_file_read_in_pieces_reads_as_it_does_whole(monkeypatch, size):
+    whole = summary(parsing.parse(PIECES))
+    assert [entry[0] for entry in whole[0]] == ["first", "braced", "after", "parent"]
+    assert whole[0][0][3:] == ("J. Phys. Chem. Lett. (later)", "The Parent Book")
+    monkeypatch.setattr(parsing, "CHUNK_CHARS", size)
+    assert len(list(parsing.chunks(PIECES))) > 1
+    assert summary(parsing.parse(PIECES)) == whole
