@@ -164,8 +164,8 @@ class ResolveValues(BlockMiddleware):
             if length > self.max_value:
                 raise _TooLarge(
                     _(
-                        "A value is longer than %(limit)s characters "
-                        "(with its @string macros expanded)."
+                        "A field is longer than %(limit)s characters "
+                        "(counted with its @string macros expanded)."
                     )
                     % {"limit": f"{self.max_value:,}"}
                 )

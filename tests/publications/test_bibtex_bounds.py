@@ -126,7 +126,7 @@ def test_the_string_bomb_is_an_error_row_and_the_rest_imports(editor):
     bomb = string_bomb()
     assert len(bomb) < 1600
     html = imported(editor, bomb)
-    assert "A value is longer than 100,000 characters" in html
+    assert "A field is longer than 100,000 characters" in html
     assert list(Publication.objects.values_list("title_en", flat=True)) == ["A fine paper"]
 
 
