@@ -154,7 +154,9 @@ def japanese_ui_text(html, content):
             text = " ".join(text.split())
             for value in content:
                 if value in text:
-                    text = text.replace(value, " ")
+                    # Content as whole words: the element symbol Te is not in "BibTeX".
+                    whole = r"(?<![A-Za-z])" + re.escape(value) + r"(?![A-Za-z])"
+                    text = re.sub(whole, " ", text)
             passages.append(text)
     return passages
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from .. import freshness, names, search
 from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
+from ..models.slugs import RESERVED_PUBLICATION_SLUGS
 from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
 from .plan import DUPLICATE, ERROR, NEW, POSSIBLE, SKIP, UPDATE, PlanError
@@ -146,7 +147,7 @@ def _create_people(applied, people, ids, batch, using):
 
 def _create_publications(rows, people, ids, batch, using):
     """Create the new papers, with their search documents, author lists and keyword links."""
-    taken = _slugs_in_use(Publication, using)
+    taken = _slugs_in_use(Publication, using) | RESERVED_PUBLICATION_SLUGS
     created = []
     for row in rows:
         fields = row.record["fields"]

@@ -15,7 +15,7 @@ from .. import search
 from ..charts import by_year
 from .keywords import Keyword
 from .people import PERSON_NAME_COLUMNS, Person
-from .slugs import unique_slug
+from .slugs import RESERVED_PUBLICATION_SLUGS, unique_slug
 
 MIN_YEAR = 1600
 MAX_YEAR = 2100
@@ -307,7 +307,13 @@ class Publication(models.Model):
             text = " ".join(title.split()[:8])
             year = self.year or ""
             fallback = f"paper-{year}" if year else "paper"
-            self.slug = unique_slug(Publication, f"{text} {year}", fallback, self.pk)
+            self.slug = unique_slug(
+                Publication,
+                f"{text} {year}",
+                fallback,
+                self.pk,
+                reserved=RESERVED_PUBLICATION_SLUGS,
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -326,6 +332,13 @@ class Publication(models.Model):
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
         if not (self.title_ja or self.title_en):
             raise ValidationError(_("Give the publication a title in at least one language."))
+        if self.slug in RESERVED_PUBLICATION_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _("“%(slug)s” is the address of another page; choose another slug.")
+                    % {"slug": self.slug}
+                }
+            )
 
     @cached_property
     def ordered_authorships(self):
