@@ -256,3 +256,23 @@ def test_a_file_read_in_pieces_reads_as_it_does_whole(monkeypatch, size):
     monkeypatch.setattr(parsing, "CHUNK_CHARS", size)
     assert len(list(parsing.chunks(PIECES))) > 1
     assert summary(parsing.parse(PIECES)) == whole
+
+
+# ------------------------------------------------------------ nesting the decoder recurses on
+
+
+def test_latex_nested_thousands_deep_is_kept_as_written_not_a_500(editor):
+    title = "\\textbf{" * 3000 + "deep" + "}" * 3000
+    imported(editor, entry(title=title, year=2020))
+    assert Publication.objects.get().title_en.startswith("\\textbf{\\textbf{")
+
+
+def test_math_nested_hundreds_deep_shows_as_written_on_the_paper_page(client):
+    math = "$" + "\\frac{" * 500 + "x" + "}{y}" * 500 + "$"
+    paper = Publication.objects.create(
+        title_en="Deep math", abstract_en=f"Deep {math}", year=2020, venue="V"
+    )
+    response = client.get(f"/en/publications/{paper.slug}/")
+    assert response.status_code == 200
+    description = re.search(r'<meta name="description" content="([^"]*)"', response.text)
+    assert description.group(1).startswith("Deep \\frac{\\frac{")
