@@ -1,4 +1,7 @@
-"""Theme images served as renditions: resized for their slot, WebP, made once with Pillow.
+"""Images served as renditions: resized for their slot, WebP, made once with Pillow.
+
+Theme images keep their shape (`rendition`); members' photos are cropped to a
+square, at several widths for a `srcset` (`portraits`).
 
 A rendition is written next to the media files (`renditions/…`) the first time a
 page asks for it, and named after the source file's name, size and the target
@@ -27,6 +30,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 logger = logging.getLogger(__name__)
 
 SLOTS = {"card": 640, "hero": 1280}
+# A member's photo: shown 8rem square in the list and 14rem on their page; these
+# widths cover both at 1x and 2x (the browser picks from the srcset).
+PORTRAIT_WIDTHS = (160, 320, 640)
 # EXIF orientations that turn the image a quarter: its width is then its stored height.
 _QUARTER_TURNS = {5, 6, 7, 8}
 
@@ -55,27 +61,45 @@ def too_many_pixels(size):
     return size[0] * size[1] > settings.LABSITE_MAX_IMAGE_PIXELS
 
 
+def _name(image_name, source_size, max_width, square):
+    # (Theme images' names predate square renditions: theirs stay as they were.)
+    key = f"{image_name}:{source_size}:{max_width}" + (":square" if square else "")
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return f"renditions/{digest}-{max_width}{'-sq' if square else ''}.webp"
+
+
 def rendition_names(image_name, source_size):
-    """The file names of every slot's rendition of a stored image."""
-    names = []
-    for max_width in SLOTS.values():
-        digest = hashlib.sha1(f"{image_name}:{source_size}:{max_width}".encode()).hexdigest()[:16]
-        names.append(f"renditions/{digest}-{max_width}.webp")
-    return names
+    """The file names every rendition of a stored image may have (slots and portraits)."""
+    return [_name(image_name, source_size, width, False) for width in SLOTS.values()] + [
+        _name(image_name, source_size, width, True) for width in PORTRAIT_WIDTHS
+    ]
 
 
 def rendition(image_field, slot):
     """The rendition of an image for a slot ("card", "hero"); None when it is unreadable
     or has more pixels than `LABSITE_MAX_IMAGE_PIXELS`."""
+    return _rendition(image_field, SLOTS[slot])
+
+
+def portraits(image_field):
+    """Square renditions of a photo at PORTRAIT_WIDTHS (fewer for a small photo: none is
+    enlarged); [] when there is no photo or it is unreadable."""
+    found = []
+    for width in PORTRAIT_WIDTHS:
+        made = _rendition(image_field, width, square=True)
+        if made is None:
+            return []
+        if found and made.width <= found[-1].width:
+            break  # the photo is smaller than this width: the last one is the largest
+        found.append(made)
+    return found
+
+
+def _rendition(image_field, max_width, square=False):
     if not image_field:
         return None
-    max_width = SLOTS[slot]
     try:
-        source_size = image_field.size
-        digest = hashlib.sha1(f"{image_field.name}:{source_size}:{max_width}".encode()).hexdigest()[
-            :16
-        ]
-        name = f"renditions/{digest}-{max_width}.webp"
+        name = _name(image_field.name, image_field.size, max_width, square)
         if default_storage.exists(name):
             with default_storage.open(name) as fh, Image.open(fh) as done:
                 return Rendition(default_storage.url(name), *done.size)
@@ -88,7 +112,7 @@ def rendition(image_field, slot):
                 if too_many_pixels(img.size):  # a header imagesize read otherwise
                     logger.warning("Not decoding %s: %s pixels", image_field.name, img.size)
                     return None
-                out, size = _render(img, max_width)
+                out, size = _render(img, max_width, square)
         default_storage.save(name, ContentFile(out))
         return Rendition(default_storage.url(name), *size)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
@@ -96,15 +120,27 @@ def rendition(image_field, slot):
         return None
 
 
-def _render(img, max_width):
-    """(WebP bytes, size) of an opened image at most `max_width` wide, upright."""
+def _render(img, max_width, square=False):
+    """(WebP bytes, size) of an opened image, upright: at most `max_width` wide, or a
+    square of at most `max_width` cropped from it (its upper part: faces sit there)."""
     turned = img.getexif().get(ImageOps.ExifTags.Base.Orientation) in _QUARTER_TURNS
-    box = (10 * max_width, max_width) if turned else (max_width, 10 * max_width)
+    width, height = img.size[::-1] if turned else img.size  # as it will stand
+    if square:
+        side = min(width, height, max_width)
+        scale = side / min(width, height)
+        box = (max(side, round(width * scale)), max(side, round(height * scale)))
+    else:
+        box = (max_width, 10 * max_width)
+    if turned:
+        box = box[::-1]  # the stored image is still turned
     img.draft("RGB", box)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that still covers it
     if img.mode not in ("RGB", "RGBA"):
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
     img.thumbnail(box, Image.LANCZOS)  # in place, through reduce(): no full-size copy
     img = ImageOps.exif_transpose(img)
+    if square:
+        side = min(img.width, img.height, max_width)
+        img = ImageOps.fit(img, (side, side), Image.LANCZOS, centering=(0.5, 0.35))
     out = BytesIO()
     img.save(out, "WEBP", quality=82, method=4)
     return out.getvalue(), img.size

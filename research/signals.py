@@ -1,37 +1,44 @@
-"""A theme image's files leave the disk with it: when the image is replaced or cleared,
-or its theme deleted, the old file and its renditions are deleted — once the
-transaction commits (a rolled-back change still has its image), and only when no
-other theme uses the same file."""
+"""An image's files leave the disk with it: when a theme's image or a member's photo is
+replaced or cleared, or its theme or member deleted, the old file and its renditions
+are deleted — once the transaction commits (a rolled-back change still has its
+image), and only when no other row uses the same file."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
 
-from .models import ResearchTheme
+from .models import Member, ResearchTheme
 from .renditions import rendition_names
 
+IMAGE_FIELDS = {ResearchTheme: "image", Member: "photo"}
 
-@receiver(pre_save, sender=ResearchTheme)
+
 def _remember_stored_image(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
+    field = IMAGE_FIELDS[sender]
     instance._stored_image = (
-        sender.objects.filter(pk=instance.pk).values_list("image", flat=True).first() or ""
+        sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first() or ""
     )
 
 
-@receiver(post_save, sender=ResearchTheme)
 def _delete_replaced_image(sender, instance, raw=False, **kwargs):
+    image = getattr(instance, IMAGE_FIELDS[sender])
     stored = getattr(instance, "_stored_image", "")
-    instance._stored_image = instance.image.name or ""
-    if stored and stored != instance.image.name:
-        delete_on_commit(instance.image.storage, stored)
+    instance._stored_image = image.name or ""
+    if stored and stored != image.name:
+        delete_on_commit(image.storage, stored)
 
 
-@receiver(post_delete, sender=ResearchTheme)
-def _delete_image_of_deleted_theme(sender, instance, **kwargs):
-    if instance.image:
-        delete_on_commit(instance.image.storage, instance.image.name)
+def _delete_image_of_deleted_row(sender, instance, **kwargs):
+    image = getattr(instance, IMAGE_FIELDS[sender])
+    if image:
+        delete_on_commit(image.storage, image.name)
+
+
+for _model in IMAGE_FIELDS:
+    pre_save.connect(_remember_stored_image, sender=_model)
+    post_save.connect(_delete_replaced_image, sender=_model)
+    post_delete.connect(_delete_image_of_deleted_row, sender=_model)
 
 
 def delete_on_commit(storage, name):
@@ -42,7 +49,9 @@ def delete_on_commit(storage, name):
         size = None
 
     def delete():
-        if ResearchTheme.objects.filter(image=name).exists():
+        if any(
+            model.objects.filter(**{field: name}).exists() for model, field in IMAGE_FIELDS.items()
+        ):
             return
         storage.delete(name)
         if size is not None:

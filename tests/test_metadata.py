@@ -24,6 +24,8 @@ PAGES = [
     "/{lang}/publications/",
     "/{lang}/keywords/",
     "/{lang}/keywords/elnes/",
+    "/{lang}/members/",
+    "/{lang}/members/teruyasu-mizoguchi/",
 ]
 
 
@@ -189,9 +191,11 @@ class TestSitemapAndRobots:
         }
         locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
         keywords = Keyword.objects.filter(publications__is_published=True).distinct().count()
-        expected = 2 * (2 + 6 + 2 + 32 + keywords)  # home+themes index, themes, lists, papers
+        # home+themes index, themes, lists, papers, keywords, the members page, one member
+        expected = 2 * (2 + 6 + 2 + 32 + keywords + 1 + 1)
         assert len(locs) == expected == len(set(locs))
         assert "http://testserver/en/research/core-loss-spectroscopy/" in locs
+        assert "http://testserver/ja/members/teruyasu-mizoguchi/" in locs
         assert not any("hidden" in loc for loc in locs)
         for url in root.findall("s:url", ns):
             assert url.findtext("s:lastmod", namespaces=ns)

@@ -1,6 +1,7 @@
 """Every UI string has a Japanese translation, and the Japanese pages use it."""
 
 import ast
+import datetime
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ from django.db import models
 from publications import search
 from publications.models import Keyword, Person, Publication
 from publications.views import EXPORT_FORMATS
-from research.models import LabProfile, ResearchTheme
+from research.models import LabProfile, Member, ResearchTheme
 from tests import factories
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.po"
@@ -131,13 +132,13 @@ def content_texts(typed=()):
     """Every text of the content (and what the visitor typed): papers, people, keywords,
     themes and the lab's profile, whole and line by line, longest first."""
     texts = set(typed)
-    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile):
+    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile, Member):
         for obj in model.objects.all():
             for model_field in model._meta.concrete_fields:
                 if isinstance(model_field, models.CharField | models.TextField):
                     value = getattr(obj, model_field.attname) or ""
                     texts.update([value, *value.splitlines()])
-            if isinstance(obj, Person):
+            if isinstance(obj, Person | Member):
                 texts.update([obj.full_name("ja"), obj.full_name("en")])
             if isinstance(obj, Publication):
                 texts.add(obj.pages_or_number)
@@ -173,6 +174,15 @@ def test_every_public_page_type_shows_only_japanese_ui_text_on_japanese_pages(
 ):
     paper = Publication.objects.get(doi="10.1093/jmicro/dfaf038")
     factories.paper("Cut short", authors=[Person.objects.first()], authors_truncated=True)
+    # A member with everything a member page shows, an alumnus (the members page's groups).
+    Member.objects.create(
+        family_name_ja="山田", given_name_ja="花子", family_name_en="Yamada",
+        given_name_en="Hanako", slug="a-student", role=Member.Role.DOCTORAL,
+        reading="やまだ はなこ",
+        research_interests_ja="第一原理計算", joined_on=datetime.date(2019, 4, 1),
+        left_on=datetime.date(2024, 3, 31), email="hanako@lab.example.ac.jp",
+        researchmap="read0123456", orcid="0000-0002-1825-0097", google_scholar="AbCdEfGhIjKl",
+    )  # fmt: skip
     typed = ["ELNES", "欠陥", "nothing-matches-this", "nope", "nobody", "99999"]
     pages = [
         "/ja/",
@@ -188,6 +198,9 @@ def test_every_public_page_type_shows_only_japanese_ui_text_on_japanese_pages(
         f"/ja/publications/{paper.slug}/",
         "/ja/keywords/",
         "/ja/keywords/elnes/",
+        "/ja/members/",
+        "/ja/members/teruyasu-mizoguchi/",
+        "/ja/members/a-student/",
         "/ja/no-such-page/",
     ]
     responses = {url: client.get(url) for url in pages}

@@ -16,7 +16,7 @@ from django.test import override_settings
 from PIL import Image
 
 from research import renditions
-from research.models import ResearchTheme
+from research.models import Member, ResearchTheme
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,52 @@ def test_an_image_another_theme_still_uses_stays(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         theme.delete()
     assert default_storage.exists(files[0])
+
+
+# ------------------------------------------------------------ members' photos: the same
+
+
+def add_member(client, photo):
+    data = {
+        "family_name_ja": "山田", "given_name_ja": "花子", "family_name_en": "Yamada",
+        "given_name_en": "Hanako", "reading": "", "slug": "hanako-yamada", "role": "doctoral",
+        "research_interests_ja": "", "research_interests_en": "", "joined_on": "",
+        "left_on": "", "person": "", "email": "", "researchmap": "", "orcid": "",
+        "google_scholar": "", "position": "1", "is_published": "on", "photo": photo,
+    }  # fmt: skip
+    return client.post("/admin/research/member/add/", data, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@override_settings(LABSITE_MAX_IMAGE_PIXELS=10_000)
+def test_a_member_photo_of_the_limit_is_accepted_and_one_row_more_refused(editor_client):
+    refused = add_member(editor_client, SimpleUploadedFile("past.png", png(100, 101)))
+    assert refused.status_code == 200
+    assert "too large: 100 × 101 pixels; at most 10,000 pixels" in refused.content.decode()
+    assert not Member.objects.exists()
+    accepted = add_member(editor_client, SimpleUploadedFile("at.png", png(100, 100)))
+    assert accepted.status_code == 302
+    assert Member.objects.get().photo.name.startswith("members/at")
+
+
+def test_a_stored_photo_over_the_limit_is_never_decoded_by_a_page(client, monkeypatch):
+    member = Member.objects.create(family_name_en="Big", given_name_en="Photo", slug="big")
+    member.photo.save("bomb.png", ContentFile(png_header(10_000, 10_000)))
+    monkeypatch.setattr(
+        renditions.Image, "open", lambda *a, **k: pytest.fail("a page decoded the photo")
+    )
+    for url in ("/en/members/", "/en/members/big/"):
+        html = client.get(url).content.decode()
+        assert "member-initials" in html  # the initials instead
+
+
+def test_a_replaced_photo_and_its_square_renditions_leave_the_disk(
+    django_capture_on_commit_callbacks,
+):
+    member = Member.objects.create(family_name_en="Face", given_name_en="A", slug="face")
+    member.photo.save("face.png", ContentFile(png(700, 900)))
+    made = renditions.portraits(member.photo)
+    files = [member.photo.name, *(re.sub(r"^.*?/media/", "", r.url) for r in made)]
+    assert len(made) == 3 and all(default_storage.exists(name) for name in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        member.photo.save("new.png", ContentFile(png(60, 60)))
+    assert not any(default_storage.exists(name) for name in files)
