@@ -83,6 +83,11 @@ def make_inputs():
                 check=True,
             )
         cases[name] = ("image", path, what)
+    cases["portrait25m"] = (
+        "portrait",
+        cases["png25m"][1],
+        "the 25 M-pixel PNG as a member's photo",
+    )
     return cases
 
 
@@ -123,6 +128,11 @@ try:
             outcome += f" ({{errors[0][:60]}})"
         if warned:
             outcome += ", author list cut"
+    elif kind == "portrait":
+        from research.models import Member
+        member = Member(photo="themes/" + os.path.basename(path))
+        made = renditions.portraits(member.photo)
+        outcome = "square renditions " + ", ".join(str(r.width) for r in made)
     else:
         name = "themes/" + os.path.basename(path)
         theme = ResearchTheme(image=name)
@@ -143,7 +153,7 @@ print(json.dumps(row))
 
 def run_case(root, kind, path):
     media = Path(tempfile.mkdtemp(prefix="labsite-bench-media-"))
-    if kind == "image":
+    if kind in ("image", "portrait"):
         (media / "themes").mkdir()
         (media / "themes" / path.name).symlink_to(path)
     code = CASE.format(limit=LIMIT_BYTES, media=str(media), kind=kind, path=str(path))
