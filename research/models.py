@@ -38,6 +38,12 @@ class SubqueryCount(models.Subquery):
     output_field = models.IntegerField()
 
 
+def body_repeats_lead(lead, body):
+    """Whether a theme's body starts with its lead (spacing aside): shown twice on its page."""
+    lead, body = " ".join((lead or "").split()), " ".join((body or "").split())
+    return bool(lead) and body.startswith(lead)
+
+
 class ResearchThemeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -133,6 +139,16 @@ class ResearchTheme(models.Model):
         super().clean()
         if not (self.title_ja or self.title_en):
             raise ValidationError(_("Give the theme a title in at least one language."))
+        repeated = {
+            f"body_{code}": _(
+                "The body begins with the lead, which the page already shows above it:"
+                " start the body after the lead."
+            )
+            for code in ("ja", "en")
+            if body_repeats_lead(getattr(self, f"lead_{code}"), getattr(self, f"body_{code}"))
+        }
+        if repeated:
+            raise ValidationError(repeated)
         if self.image and not (self.image_alt_ja or self.image_alt_en):
             raise ValidationError(
                 {"image_alt_ja": _("Describe the image for readers who cannot see it.")}

@@ -340,6 +340,17 @@ class Publication(models.Model):
                 }
             )
 
+    @property
+    def language(self):
+        """The language the paper itself is written in ("ja" or "en"), not the page's.
+
+        The record has no language field yet (issue #21 adds one): a paper with a
+        Japanese title and no English one is taken to be in Japanese, any other in
+        English (imports put a title in Japanese script in `title_ja`, anything else
+        in `title_en`; Japanese papers with an English title too are rare here).
+        """
+        return "ja" if self.title_ja and not self.title_en else "en"
+
     @cached_property
     def ordered_authorships(self):
         """Authorships in author order, each with its person.
