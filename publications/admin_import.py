@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .bibtex import importer, plan, undo
+from .bibtex import importer, locking, plan, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
 from .models import ImportBatch, Keyword, Publication
 
@@ -153,6 +153,11 @@ def preview_view(admin_site):
             except importer.PlanChanged as changed:
                 messages.warning(request, str(changed))
                 current = changed.plan
+                _keep_choices(current, choices)
+                status = 409
+            except locking.ImportBusy as error:
+                messages.error(request, str(error))
+                current = importer.build(batch)
                 _keep_choices(current, choices)
                 status = 409
             except plan.PlanError as error:
