@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Background tasks: the backport of Django 6's tasks framework, with its database
+    # backend (the queue is a table; `manage.py db_worker` runs it). See TASKS below.
+    "django_tasks",
+    "django_tasks_db",
     "publications",
     "research",
     # Project glue: the page cache (labsite/cache.py) and its table (labsite/apps.py).
@@ -140,6 +144,23 @@ USE_TZ = True
 # are read, and larger ones refused with a message. Pasted text counts against
 # DATA_UPLOAD_MAX_MEMORY_SIZE (default 2.5 MB), so it allows 20 MB plus the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
+
+# Entries per BibTeX file (admin and `import_bibtex`): a larger file is refused before
+# it is parsed. It bounds each step of an import: the upload and the preview run in
+# the request (≈ 2 and 3 s at 5,000 entries) and the worker applies a file in well
+# under 300 MB (docs/bibtex.md, "Background imports": 183 MB at 5,000, 281 MB at
+# 10,000). Split a larger file into parts: each is one batch, undoable on its own.
+LABSITE_IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "5000"))
+
+# Long work runs in the background (publications/tasks.py): confirming an import
+# enqueues it and the admin shows its progress. The queue is a table in the
+# database, so it needs no other service: `make run` starts `manage.py db_worker`
+# beside the development server, docker-compose.yml runs it as the `worker` service.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+}
 
 # django-modeltranslation: ja/en columns, each falling back to the other.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ja"

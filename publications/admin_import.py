@@ -1,24 +1,38 @@
-"""Admin screens of the BibTeX import: upload or paste → preview → confirm; undo.
+"""Admin screens of the BibTeX import: upload or paste → preview → confirm → progress; undo.
 
 The uploaded text is parsed once, when it arrives, and stored as the parsed
 entries of a *pending* ImportBatch: the preview (its own URL) and the
 confirmation read it from there, so nothing is uploaded twice and a reload of
-the preview is harmless. Confirming checks that the plan is still the one shown
-(the database may have changed in between) and applies it atomically.
+the preview is harmless. Confirming enqueues the import (publications/tasks.py) and
+shows its progress page; the worker checks that the plan is still the one shown (the
+database may have changed in between) and applies it atomically. A file has at most
+settings.LABSITE_IMPORT_MAX_ENTRIES entries, which keeps the upload and the preview,
+done in the request, within a few seconds.
 """
+
+import re
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import tasks
 from .bibtex import importer, plan, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
 from .models import ImportBatch, Keyword, Publication
+
+Job = ImportBatch.Job
+# What a row's choice can be (plan.Row.options); whether the row offers it is the worker's check.
+CHOICE = re.compile(r"(new|skip|update:\d{1,18})")
+# Seconds between the progress page's reloads while the import waits or runs.
+PROGRESS_REFRESH = 2
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 
@@ -113,7 +127,7 @@ def import_view(admin_site):
                         )
                 except DecodingError as error:
                     form.add_error("file" if data["file"] else "text", str(error))
-                    status = 400
+                    status = 413 if isinstance(error, importer.TooManyEntries) else 400
                 else:
                     return redirect("admin:publications_importbatch_preview", batch.pk)
             else:
@@ -138,38 +152,45 @@ def preview_view(admin_site):
         if batch.status != ImportBatch.Status.PENDING:
             messages.info(request, _("This import has already been confirmed."))
             return redirect("admin:publications_importbatch_change", batch.pk)
+        if batch.job:
+            return redirect("admin:publications_importbatch_progress", batch.pk)
         status = 200
         if request.method == "POST":
             if "cancel" in request.POST:
                 batch.delete()
                 messages.info(request, _("Import cancelled; nothing was written."))
                 return redirect("admin:publications_publication_changelist")
-            skip = request.POST.get("skip_errors") == "1"
             choices = _posted_choices(request.POST)
-            try:
-                importer.confirm(
-                    batch, skip_errors=skip, expected_digest=batch.plan_digest, choices=choices
+            skip_errors = request.POST.get("skip_errors") == "1"
+            wrong = [value for value in choices.values() if not CHOICE.fullmatch(value)]
+            errors = sum(1 for record in batch.records if "error" in record)
+            if wrong:
+                messages.error(
+                    request, _("“%(choice)s” is not a choice.") % {"choice": wrong[0][:50]}
                 )
-            except importer.PlanChanged as changed:
-                messages.warning(request, str(changed))
-                current = changed.plan
-                _keep_choices(current, choices)
-                status = 409
-            except plan.PlanError as error:
-                messages.error(request, str(error))
-                current = importer.build(batch)
-                _keep_choices(current, choices)
-                status = 400
-            else:
-                messages.success(
+            elif errors and not skip_errors:
+                messages.error(
                     request,
-                    _("Imported: %(summary)s. You can undo this import here.")
-                    % {"summary": _summary(batch)},
+                    _("%(count)d entries have errors; confirm importing the rest to skip them.")
+                    % {"count": errors},
                 )
-                return redirect("admin:publications_importbatch_change", batch.pk)
+            else:
+                _enqueue(request, batch, choices, skip_errors)
+                return redirect("admin:publications_importbatch_progress", batch.pk)
+            current = importer.build(batch)
+            _keep_choices(current, choices)
+            status = 400
         else:
             current = importer.build(batch)
-        # What the user is shown is what confirming must do (checked on POST).
+            if batch.job_error:
+                # What the worker refused (shown once): the new plan, the choices kept.
+                status = batch.job_options.get("error_status", 200)
+                (messages.warning if status == 409 else messages.error)(request, batch.job_error)
+                kept = batch.job_options.get("choices", {})
+                _keep_choices(current, {int(number): value for number, value in kept.items()})
+                batch.job_error = ""
+                batch.save(update_fields=["job_error"])
+        # What the user is shown is what confirming must do (checked by the worker).
         ImportBatch.objects.filter(pk=batch.pk).update(plan_digest=current.digest())
         return TemplateResponse(
             request,
@@ -190,6 +211,89 @@ def preview_view(admin_site):
     return view
 
 
+def _enqueue(request, batch, choices, skip_errors):
+    """Queue the confirmed batch for the worker, once (a second Confirm finds it queued)."""
+    options = {
+        "choices": {str(number): value for number, value in choices.items()},
+        "skip_errors": skip_errors,
+        "digest": batch.plan_digest,
+        "language": request.LANGUAGE_CODE,
+        "user": request.user.pk,
+    }
+    with transaction.atomic():
+        queued = ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportBatch.Status.PENDING, job=Job.NONE
+        ).update(
+            job=Job.QUEUED,
+            job_options=options,
+            job_error="",
+            progress_step="",
+            progress_done=0,
+            progress_total=0,
+            progress_at=None,
+        )
+        if queued:
+            tasks.apply_import.enqueue(batch.pk)
+
+
+def progress_view(admin_site):
+    """The import's progress while the worker has it: a <progress> bar, and a page that
+    reloads itself (<meta http-equiv="refresh">, which the CSP allows: no script) until
+    the import is done, then goes on to the batch (or back to the preview, with why)."""
+
+    def view(request, batch_id):
+        _check(request, "publications.add_importbatch")
+        batch = get_object_or_404(ImportBatch.objects.defer("records"), pk=batch_id)
+        if batch.status == ImportBatch.Status.APPLIED and not batch.job:
+            messages.success(
+                request,
+                _("Imported: %(summary)s. You can undo this import here.")
+                % {"summary": tasks.batch_summary(batch)},
+            )
+            return redirect("admin:publications_importbatch_change", batch.pk)
+        if batch.status != ImportBatch.Status.PENDING:
+            return redirect("admin:publications_importbatch_change", batch.pk)
+        if request.method == "POST" and "cancel" in request.POST:
+            # Only while waiting: a running import finishes (or fails) as one transaction.
+            ImportBatch.objects.filter(pk=batch.pk, job=Job.QUEUED).update(job=Job.NONE)
+            return redirect("admin:publications_importbatch_preview", batch.pk)
+        if not batch.job:
+            return redirect("admin:publications_importbatch_preview", batch.pk)
+        waiting = (timezone.now() - (batch.progress_at or batch.created_at)).total_seconds()
+        return TemplateResponse(
+            request,
+            "admin/publications/import_progress.html",
+            _context(
+                admin_site,
+                request,
+                title=_("Import BibTeX: importing"),
+                batch=batch,
+                step=_step_label(batch),
+                refresh=PROGRESS_REFRESH,
+                percent=(
+                    round(100 * batch.progress_done / batch.progress_total)
+                    if batch.progress_total
+                    else None
+                ),
+                can_cancel=batch.job == Job.QUEUED,
+                stalled=batch.job == Job.QUEUED and waiting > 60,
+            ),
+        )
+
+    return view
+
+
+def _step_label(batch):
+    numbers = {"done": f"{batch.progress_done:,}", "total": f"{batch.progress_total:,}"}
+    if batch.job == Job.QUEUED:
+        return _("Waiting for the worker…")
+    if batch.progress_step == "planning":
+        return _("Checking the entries against the database: %(done)s of %(total)s") % numbers
+    if batch.progress_step == "writing":
+        return _("Writing: %(done)s of %(total)s papers") % numbers
+    return _("Starting…")
+
+
 def _posted_choices(data):
     """{row number: option} from the preview's per-row fields `choice-<number>`."""
     choices = {}
@@ -205,15 +309,6 @@ def _keep_choices(current, choices):
     for row in current.rows:
         if choices.get(row.number) in row.options:
             row.choose(choices[row.number])
-
-
-def _summary(batch):
-    return _("%(new)d new, %(update)d updated, %(duplicate)d skipped, %(error)d errors") % {
-        "new": batch.created_count,
-        "update": batch.updated_count,
-        "duplicate": batch.duplicate_count,
-        "error": batch.error_count,
-    }
 
 
 def undo_view(admin_site):

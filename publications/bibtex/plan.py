@@ -299,8 +299,16 @@ class _EarlierEntries:
             self.by_match.setdefault(row.match_pk, row)
 
 
-def build_plan(records, extra_keywords=(), using="default"):
-    """The plan for these records; `extra_keywords` (Keyword objects) go on every paper."""
+# How often build_plan reports progress (rows); see `progress` below.
+PROGRESS_EVERY = 250
+
+
+def build_plan(records, extra_keywords=(), using="default", progress=None):
+    """The plan for these records; `extra_keywords` (Keyword objects) go on every paper.
+
+    `progress`, if given, is called as progress("planning", rows done, rows in all)
+    every PROGRESS_EVERY rows (the background import shows it: publications/tasks.py).
+    """
     plan = Plan([], People(using), Keywords(using))
     existing = Existing(using)
     # The stored papers an entry's title and year name: their authors decide (one query).
@@ -315,6 +323,8 @@ def build_plan(records, extra_keywords=(), using="default"):
     existing.load_authors(titled)
     earlier = _EarlierEntries()
     for number, record in enumerate(records, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress("planning", number, len(records))
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
         plan.rows.append(row)
         if "error" in record:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from publications.bibtex.decoding import MAX_BYTES
 from publications.models import ImportBatch, Person, Publication
+from tests.jobs import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_upload_preview_confirm_then_undo(editor, lab_content):
     assert "Hanako Quastel" in html  # a new person, listed in the preview
     assert Publication.objects.count() == before  # nothing written by the preview
 
-    response = editor.post(preview, {"digest": digest(html)})
+    response = confirm(editor, preview, {"digest": digest(html)})
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("admin:publications_importbatch_change", args=[batch.pk])
@@ -93,7 +94,7 @@ def test_upload_preview_confirm_then_undo(editor, lab_content):
 
 def test_pasted_text_and_a_second_import_finds_the_duplicate(editor, lab_content):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
-    editor.post(preview, {"digest": digest(editor.get(preview).content.decode())})
+    confirm(editor, preview, {"digest": digest(editor.get(preview).content.decode())})
     second = preview_of(editor.post(import_url(), {"text": ENTRY}))
     html = editor.get(second).content.decode()
     paper = Publication.objects.get(doi="10.1234/new.2024.1")
@@ -120,7 +121,7 @@ def test_errors_need_import_the_rest(editor, lab_content):
     refused = editor.post(preview, {"digest": digest(html)})
     assert refused.status_code == 400
     assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
-    done = editor.post(preview, {"digest": digest(html), "skip_errors": "1"})
+    done = confirm(editor, preview, {"digest": digest(html), "skip_errors": "1"})
     assert done.status_code == 302
     assert Publication.objects.filter(doi="10.1234/new.2024.1").exists()
     assert ImportBatch.objects.get().error_count == 1
@@ -130,9 +131,12 @@ def test_a_preview_gone_stale_is_shown_again(editor, lab_content):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
     html = editor.get(preview).content.decode()
     Publication.objects.create(title_en="Someone else", year=2024, doi="10.1234/new.2024.1")
-    response = editor.post(preview, {"digest": digest(html)})
+    back = confirm(editor, preview, {"digest": digest(html)})
+    assert back.status_code == 302 and back.url == preview  # the worker wrote nothing
+    response = editor.get(preview)
     assert response.status_code == 409
     assert "changed since the preview" in response.content.decode()
+    assert "changed since the preview" not in editor.get(preview).content.decode()  # told once
     assert Publication.objects.filter(doi="10.1234/new.2024.1").count() == 1
 
 
@@ -206,7 +210,7 @@ def many_entries(count):
 @pytest.mark.parametrize("count", [2, 80])
 def test_preview_query_count_does_not_grow(editor, lab_content, django_assert_num_queries, count):
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
-    editor.post(done, {"digest": digest(editor.get(done).content.decode())})
+    confirm(editor, done, {"digest": digest(editor.get(done).content.decode())})
     again = preview_of(editor.post(import_url(), {"text": many_entries(count)}))  # duplicates
     with django_assert_num_queries(16):
         response = editor.get(again)
@@ -225,7 +229,7 @@ def test_import_batches_changelist_query_count(editor, django_assert_num_queries
 @pytest.mark.parametrize("count", [2, 40])
 def test_import_batch_page_query_count(editor, lab_content, django_assert_num_queries, count):
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
-    editor.post(done, {"digest": digest(editor.get(done).content.decode())})
+    confirm(editor, done, {"digest": digest(editor.get(done).content.decode())})
     batch = ImportBatch.objects.get()
     ContentType.objects.clear_cache()  # the same start, whichever test ran before
     with django_assert_num_queries(9):
@@ -268,7 +272,7 @@ def test_confirm_applies_the_choices_of_each_row(editor, stored_report):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
     html = editor.get(preview).content.decode()
     choices = {"choice-1": "skip", "choice-2": f"update:{stored_report.pk}"}
-    response = editor.post(preview, {"digest": digest(html), **choices})
+    response = confirm(editor, preview, {"digest": digest(html), **choices})
     assert response.status_code == 302
     assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
     stored_report.refresh_from_db()
@@ -281,7 +285,14 @@ def test_confirm_applies_the_choices_of_each_row(editor, stored_report):
 def test_an_impossible_choice_is_a_400_and_writes_nothing(editor, stored_report):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
     html = editor.get(preview).content.decode()
-    response = editor.post(preview, {"digest": digest(html), "choice-2": "update:999999"})
+    # Not a choice at all: refused by the request itself.
+    response = editor.post(preview, {"digest": digest(html), "choice-2": "delete everything"})
+    assert response.status_code == 400
+    assert "“delete everything” is not a choice" in response.content.decode()
+    # A choice this row does not offer: the worker refuses it, and the preview says why.
+    back = confirm(editor, preview, {"digest": digest(html), "choice-2": "update:999999"})
+    assert back.url == preview
+    response = editor.get(preview)
     assert response.status_code == 400
     assert "cannot be “update:999999”" in response.content.decode()
     assert Publication.objects.count() == 1
@@ -292,7 +303,8 @@ def test_a_stale_preview_keeps_the_choices_still_possible(editor, stored_report)
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
     html = editor.get(preview).content.decode()
     Publication.objects.create(title_en="Someone else", year=2024, doi="10.1234/new.2024.1")
-    response = editor.post(preview, {"digest": digest(html), "choice-2": "skip"})
+    confirm(editor, preview, {"digest": digest(html), "choice-2": "skip"})
+    response = editor.get(preview)
     assert response.status_code == 409
     page = response.content.decode()
     assert '<option value="skip" selected>Skip</option>' in page
