@@ -120,6 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", "-c jit=off -c random_page_cost=1.1"
     )
 
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker writes beside the server (`make run`). In WAL mode pages are read
+    # while an import writes (otherwise a large transaction locks readers out); a
+    # writer waits up to 20 s for the other (a 5,000-entry import writes for about 5 s).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL;", timeout=20
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -289,6 +289,8 @@ def _step_label(batch):
         return _("Waiting for the worker…")
     if batch.progress_step == "planning":
         return _("Checking the entries against the database: %(done)s of %(total)s") % numbers
+    if batch.progress_step == "writing" and not batch.progress_total:
+        return _("Writing the papers…")
     if batch.progress_step == "writing":
         return _("Writing: %(done)s of %(total)s papers") % numbers
     return _("Starting…")

@@ -58,6 +58,10 @@ class BatchProgress:
             "progress_at": timezone.now(),
         }
         connection = connections[self.using]
+        if step == "writing" and connection.vendor != "postgresql":
+            # Nothing more will be heard until the transaction commits (see the module
+            # docstring): the page shows the step, with no count that would stand still.
+            values["progress_done"] = values["progress_total"] = 0
         if not connection.in_atomic_block:
             ImportBatch.objects.using(self.using).filter(pk=self.pk).update(**values)
         elif connection.vendor == "postgresql" and not self.side_failed:

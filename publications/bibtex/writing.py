@@ -70,14 +70,16 @@ def apply_plan(plan, batch, skip_errors=False, using="default", progress=None):
         )
     if batch.status != ImportBatch.Status.PENDING:
         raise PlanError(_("This import has already been applied."))
+    applied = [row for row in plan.rows if row.status != ERROR and row.action != SKIP]
+    new_rows = [row for row in applied if row.action == NEW]
+    update_rows = [row for row in applied if row.action == UPDATE]
+    total = len(new_rows) + len(update_rows)
+    if progress is not None:
+        progress("writing", 0, total)
     with transaction.atomic(using=using), search.deferred_refresh():
-        applied = [row for row in plan.rows if row.status != ERROR and row.action != SKIP]
         ids = _CreatedIds()
         items = _create_keywords(applied, ids, batch, using)
         items += _create_people(applied, plan.people, ids, batch, using)
-        new_rows = [row for row in applied if row.action == NEW]
-        update_rows = [row for row in applied if row.action == UPDATE]
-        total = len(new_rows) + len(update_rows)
         taken = _slugs_in_use(Publication, using)
         for start in range(0, len(new_rows), CHUNK):
             chunk = new_rows[start : start + CHUNK]
