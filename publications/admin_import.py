@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import tasks
-from .bibtex import importer, plan, undo
+from .bibtex import importer, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
 from .models import ImportBatch, Keyword, Publication
 
@@ -214,6 +214,7 @@ def preview_view(admin_site):
 def _enqueue(request, batch, choices, skip_errors):
     """Queue the confirmed batch for the worker, once (a second Confirm finds it queued)."""
     options = {
+        "action": "apply",
         "choices": {str(number): value for number, value in choices.items()},
         "skip_errors": skip_errors,
         "digest": batch.plan_digest,
@@ -230,43 +231,39 @@ def _enqueue(request, batch, choices, skip_errors):
             progress_step="",
             progress_done=0,
             progress_total=0,
-            progress_at=None,
+            progress_at=timezone.now(),  # since when it waits
         )
         if queued:
             tasks.apply_import.enqueue(batch.pk)
 
 
 def progress_view(admin_site):
-    """The import's progress while the worker has it: a <progress> bar, and a page that
-    reloads itself (<meta http-equiv="refresh">, which the CSP allows: no script) until
-    the import is done, then goes on to the batch (or back to the preview, with why)."""
+    """The progress of an import (or an undo) while the worker has it: a <progress> bar,
+    and a page that reloads itself (<meta http-equiv="refresh">, which the CSP allows:
+    no script) until the job is done, then goes on to the batch (or back to the
+    preview or the undo page, which say why nothing was done)."""
 
     def view(request, batch_id):
         _check(request, "publications.add_importbatch")
         batch = get_object_or_404(ImportBatch.objects.defer("records"), pk=batch_id)
-        if batch.status == ImportBatch.Status.APPLIED and not batch.job:
-            messages.success(
-                request,
-                _("Imported: %(summary)s. You can undo this import here.")
-                % {"summary": tasks.batch_summary(batch)},
-            )
-            return redirect("admin:publications_importbatch_change", batch.pk)
-        if batch.status != ImportBatch.Status.PENDING:
-            return redirect("admin:publications_importbatch_change", batch.pk)
-        if request.method == "POST" and "cancel" in request.POST:
-            # Only while waiting: a running import finishes (or fails) as one transaction.
-            ImportBatch.objects.filter(pk=batch.pk, job=Job.QUEUED).update(job=Job.NONE)
-            return redirect("admin:publications_importbatch_preview", batch.pk)
         if not batch.job:
+            return _after_job(request, batch)
+        if request.method == "POST" and "cancel" in request.POST:
+            # Only while waiting: a running job finishes (or fails) as one transaction.
+            ImportBatch.objects.filter(pk=batch.pk, job=Job.QUEUED).update(job=Job.NONE)
+            if batch.job_options.get("action") == "undo":
+                return redirect("admin:publications_importbatch_change", batch.pk)
             return redirect("admin:publications_importbatch_preview", batch.pk)
         waiting = (timezone.now() - (batch.progress_at or batch.created_at)).total_seconds()
+        undoing = batch.status == ImportBatch.Status.APPLIED  # a job on an applied batch
         return TemplateResponse(
             request,
             "admin/publications/import_progress.html",
             _context(
                 admin_site,
                 request,
-                title=_("Import BibTeX: importing"),
+                title=_("Undo import") if undoing else _("Import BibTeX: importing"),
+                undoing=undoing,
                 batch=batch,
                 step=_step_label(batch),
                 refresh=PROGRESS_REFRESH,
@@ -283,10 +280,33 @@ def progress_view(admin_site):
     return view
 
 
+def _after_job(request, batch):
+    """Where the progress page sends the editor once the worker is done with the batch."""
+    change = redirect("admin:publications_importbatch_change", batch.pk)
+    action = batch.job_options.get("action")
+    if batch.status == ImportBatch.Status.PENDING:
+        return redirect("admin:publications_importbatch_preview", batch.pk)
+    if batch.status == ImportBatch.Status.APPLIED and action == "undo" and batch.job_error:
+        return redirect("admin:publications_importbatch_undo", batch.pk)
+    if batch.status == ImportBatch.Status.APPLIED and action == "apply":
+        messages.success(
+            request,
+            _("Imported: %(summary)s. You can undo this import here.")
+            % {"summary": tasks.batch_summary(batch)},
+        )
+    elif batch.status == ImportBatch.Status.UNDONE and batch.job_options.get("summary"):
+        messages.success(
+            request, _("Import undone: %(summary)s.") % {"summary": batch.job_options["summary"]}
+        )
+    return change
+
+
 def _step_label(batch):
     numbers = {"done": f"{batch.progress_done:,}", "total": f"{batch.progress_total:,}"}
     if batch.job == Job.QUEUED:
         return _("Waiting for the worker…")
+    if batch.progress_step == "undoing":
+        return _("Undoing the import…")
     if batch.progress_step == "planning":
         return _("Checking the entries against the database: %(done)s of %(total)s") % numbers
     if batch.progress_step == "writing" and not batch.progress_total:
@@ -317,19 +337,21 @@ def undo_view(admin_site):
     def view(request, batch_id):
         _check(request, "publications.change_importbatch")
         _check(request, "publications.delete_publication")
-        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        batch = get_object_or_404(ImportBatch.objects.defer("records"), pk=batch_id)
+        if batch.job:
+            return redirect("admin:publications_importbatch_progress", batch.pk)
         status = 200
-        if request.method == "POST":
-            try:
-                summary = undo.undo(batch, user=request.user)
-            except plan.PlanError as error:
-                messages.error(request, str(error))
-                status = 409
-            else:
-                messages.success(request, _("Import undone: %(summary)s.") % {"summary": summary})
-                return redirect("admin:publications_importbatch_change", batch.pk)
-        elif batch.status != ImportBatch.Status.APPLIED:
-            status = 409
+        if batch.job_error and batch.job_options.get("action") == "undo":
+            # What the worker refused or failed (shown once).
+            status = batch.job_options.get("error_status", 200)
+            (messages.error if status == 409 else messages.warning)(request, batch.job_error)
+            batch.job_error = ""
+            batch.save(update_fields=["job_error"])
+        if batch.status != ImportBatch.Status.APPLIED:
+            status = 409  # the page says why: undone already, or never applied
+        elif request.method == "POST":
+            _enqueue_undo(request, batch)
+            return redirect("admin:publications_importbatch_progress", batch.pk)
         changed = undo.changed_since_import(batch) if batch.status == batch.Status.APPLIED else []
         return TemplateResponse(
             request,
@@ -347,3 +369,14 @@ def undo_view(admin_site):
         )
 
     return view
+
+
+def _enqueue_undo(request, batch):
+    """Queue the undo of an applied batch for the worker, once."""
+    options = {"action": "undo", "language": request.LANGUAGE_CODE, "user": request.user.pk}
+    with transaction.atomic():
+        queued = ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportBatch.Status.APPLIED, job=Job.NONE
+        ).update(job=Job.QUEUED, job_options=options, job_error="", progress_at=timezone.now())
+        if queued:
+            tasks.undo_import.enqueue(batch.pk)

@@ -18,12 +18,13 @@ the end (docs/bibtex.md, "Background imports").
 import logging
 import time
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .bibtex import importer, plan
+from .bibtex import importer, plan, undo
 from .models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -135,8 +136,39 @@ def apply_import(batch_id):
         return batch_summary(batch)
 
 
+@task()
+def undo_import(batch_id):
+    """Undo an applied import whose Undo was confirmed (queued); returns what it did.
+
+    Undo is long work too (deleting 5,000 papers with their author lists takes several
+    seconds), so the admin queues it like an import and shows the same progress page.
+    A refusal leaves the batch as it was, with the reason for the undo page.
+    """
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, status=ImportBatch.Status.APPLIED, job=Job.QUEUED
+    ).update(job=Job.RUNNING, progress_step="undoing", progress_done=0, progress_total=0)
+    if not claimed:
+        return "not queued"
+    batch = ImportBatch.objects.get(pk=batch_id)
+    options = batch.job_options
+    user = get_user_model().objects.filter(pk=options.get("user")).first()
+    with translation.override(options.get("language")):
+        try:
+            summary = str(undo.undo(batch, user=user))
+        except plan.PlanError as error:
+            _give_back(batch_id, str(error), 409)
+            return "refused"
+        except Exception:
+            _give_back(batch_id, _("The undo failed and changed nothing; try again."), 200)
+            raise
+    ImportBatch.objects.filter(pk=batch_id).update(
+        job=Job.NONE, job_options={**options, "summary": summary}
+    )
+    return summary
+
+
 def _give_back(batch_id, message, status):
-    """The batch is a preview again, with the reason nothing was written."""
+    """The batch is as before the job (a preview, or applied), with the reason why."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         batch.job, batch.job_error = Job.NONE, message

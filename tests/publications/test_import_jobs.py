@@ -154,6 +154,29 @@ def test_the_refusal_is_told_in_the_language_of_the_confirmation(editor):
 
 
 @pytest.mark.django_db
+def test_undo_runs_in_the_background_too(editor):
+    done = confirm(editor, preview_for(editor, entries(3)), {})
+    batch = ImportBatch.objects.get()
+    undo = reverse("admin:publications_importbatch_undo", args=[batch.pk])
+    assert editor.get(done.url).status_code == 200
+    queued = editor.post(undo)
+    assert queued.status_code == 302 and queued.url == progress_url(batch)
+    assert Publication.objects.filter(doi__startswith="10.4242/").count() == 3  # not yet
+    assert editor.get(undo).url == progress_url(batch)  # its page is the progress now
+    page = editor.get(progress_url(batch), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "取り消しはバックグラウンドで行われます" in page
+    [result] = run_tasks()
+    assert result.status == "SUCCESSFUL", result.traceback
+    assert not Publication.objects.filter(doi__startswith="10.4242/").exists()
+    back = editor.get(progress_url(batch))
+    assert back.url == reverse("admin:publications_importbatch_change", args=[batch.pk])
+    assert "Import undone: 3 papers deleted" in editor.get(back.url).content.decode()
+    again = editor.post(undo)
+    assert again.status_code == 409 and "already been undone" in again.content.decode()
+    assert DBTaskResult.objects.count() == 2  # the import and its undo; nothing queued again
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("count", "status"), [(3, 302), (4, 413)])
 def test_a_file_has_at_most_the_entries_of_one_import(editor, settings, count, status):
     settings.LABSITE_IMPORT_MAX_ENTRIES = 3
