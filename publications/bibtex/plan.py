@@ -310,7 +310,13 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
     every PROGRESS_EVERY rows (the background import shows it: publications/tasks.py).
     """
     plan = Plan([], People(using), Keywords(using))
-    existing = Existing(using)
+    # Only the stored papers an entry could be: memory is the file's, not the database's.
+    wanted = {kind: set() for kind in MATCH_LABELS}
+    for record in records:
+        if "error" not in record:
+            for kind, value in match_keys(record):
+                wanted[kind].add(value)
+    existing = Existing(using, wanted)
     # The stored papers an entry's title and year name: their authors decide (one query).
     titled = {
         pk
