@@ -19,10 +19,11 @@ import logging
 import time
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections, reset_queries, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks.signals import task_finished, task_started
 
 from .bibtex import importer, plan, undo
 from .models import ImportBatch
@@ -93,6 +94,18 @@ class BatchProgress:
     def close(self):
         if self.side is not None:
             self.side.close()
+
+
+def _forget_queries(sender=None, **kwargs):
+    """With DEBUG on (`make run`), Django logs every query until a request starts; a
+    worker serves no request, so each task starts and ends with an empty log — else
+    the log of an import's bulk INSERTs (up to 9,000 statements of up to 500 rows) made
+    the worker grow by about 30 MB per 5,000-entry import."""
+    reset_queries()
+
+
+task_started.connect(_forget_queries, dispatch_uid="publications.tasks.forget_queries.start")
+task_finished.connect(_forget_queries, dispatch_uid="publications.tasks.forget_queries.end")
 
 
 @task()
