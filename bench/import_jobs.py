@@ -8,7 +8,8 @@
 The entries are bench/import_bibtex.py's (a DOI each, @string journals, accents and
 math, authors from a pool), split into files of settings.LABSITE_IMPORT_MAX_ENTRIES
 (one import takes at most that many; a larger file is refused at the upload, which is
-timed too). Two processes, as in production, on a database with the lab's content:
+timed too), written beforehand by a process of their own. Then two processes, as in
+production, on a database with the lab's content:
 
 - *web*: for each file, the editor's requests (Django's test client, a superuser):
   upload (decode, parse, store the pending batch), preview (plan, render every row),
@@ -60,7 +61,6 @@ def web(folder, entries):
     from django.test import Client
     from django.urls import reverse
 
-    from bench.import_bibtex import generate
     from research.content.loader import load_lab_content
 
     call_command("migrate", verbosity=0)
@@ -70,16 +70,7 @@ def web(folder, entries):
     client.force_login(User.objects.create_superuser("bench", password="x"))
     url = reverse("admin:publications_publication_import")
     per_file = settings.LABSITE_IMPORT_MAX_ENTRIES
-    text = generate(entries)
-    header, _sep, body = text.partition("\n\n@article")
-    parts = ("@article" + body).split("\n\n@article")
-    parts = [parts[0]] + ["@article" + part for part in parts[1:]]
-    files = [
-        (header + "\n\n" + "\n\n".join(parts[start : start + per_file]) + "\n").encode()
-        for start in range(0, len(parts), per_file)
-    ]
-    whole = text.encode()
-    del text, parts
+    files = sorted(Path(folder).glob("part*.bib"))
     times = {"upload": [], "preview": [], "confirm": [], "progress page": [], "applied": []}
 
     def timed(name, action):
@@ -88,8 +79,8 @@ def web(folder, entries):
         times[name].append((time.perf_counter() - started, time.process_time() - cpu))
         return response
 
-    for number, data in enumerate(files):
-        file = SimpleUploadedFile(f"part{number}.bib", data)
+    for path in files:
+        file = SimpleUploadedFile(path.name, path.read_bytes())
         response = timed("upload", lambda f=file: client.post(url, {"file": f}))
         assert response.status_code == 302, response.status_code
         preview = response.url
@@ -105,6 +96,7 @@ def web(folder, entries):
         times["applied"].append((time.perf_counter() - queued, 0))
     Path(folder, "stop").touch()
     started = time.perf_counter()
+    whole = Path(folder, "all.bib").read_bytes()
     refused = client.post(url, {"file": SimpleUploadedFile("all.bib", whole)})
     refused_s = time.perf_counter() - started
     print(
@@ -120,6 +112,26 @@ def web(folder, entries):
         ),
         flush=True,
     )
+
+
+def write_files(folder, entries):
+    """The entries as files of LABSITE_IMPORT_MAX_ENTRIES (part*.bib) and as one (all.bib),
+    written by a process of their own, so that the web process holds one at a time."""
+    setup()
+    from django.conf import settings
+
+    from bench.import_bibtex import generate
+
+    per_file = settings.LABSITE_IMPORT_MAX_ENTRIES
+    text = generate(entries)
+    Path(folder, "all.bib").write_text(text)
+    header, _sep, body = text.partition("\n\n@article")
+    parts = ("@article" + body).split("\n\n@article")
+    parts = [parts[0]] + ["@article" + part for part in parts[1:]]
+    for number, start in enumerate(range(0, len(parts), per_file)):
+        chunk = "\n\n".join(parts[start : start + per_file])
+        Path(folder, f"part{number:03}.bib").write_text(f"{header}\n\n{chunk}\n")
+    print("{}")
 
 
 def worker(folder):
@@ -171,9 +183,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--mode", choices=["web", "worker"], help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["files", "web", "worker"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.mode == "files":
+        return write_files(args.folder, args.entries)
     if args.mode == "web":
         return web(args.folder, args.entries)
     if args.mode == "worker":
@@ -193,6 +207,7 @@ def main():
             subprocess.run([tool, "-h", "127.0.0.1", "-U", "postgres", name], check=False)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "ALLOWED_HOSTS": "testserver"}
     folder = tempfile.mkdtemp(prefix="labsite-bench-jobs-")
+    result(start("files", env, folder, "--entries", str(args.entries)), "files")
     started = time.perf_counter()
     web_process = start("web", env, folder, "--entries", str(args.entries))
     worker_process = start("worker", env, folder)
