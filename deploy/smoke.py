@@ -7,7 +7,8 @@ The server runs with DEBUG off behind a (simulated) TLS proxy: requests carry
 
 - every public page type in both languages, found through sitemap.xml (home,
   research index, a theme, the publications list, a paper, the keyword index, a
-  keyword), searches in Japanese and English, robots.txt and the Atom feeds: 200,
+  keyword, the members page, a member), searches in Japanese and English,
+  robots.txt and the Atom feeds: 200,
   with the security headers (CSP without 'unsafe-inline', HSTS, nosniff);
 - the admin login page: 200, and never cached;
 - a missing page: the custom 404 in its language;
@@ -114,6 +115,8 @@ class Smoke:
             "publication": r"^/{lang}/publications/[^/]+/$",
             "keyword index": r"^/{lang}/keywords/$",
             "keyword": r"^/{lang}/keywords/[^/]+/$",
+            "members": r"^/{lang}/members/$",
+            "member": r"^/{lang}/members/[^/]+/$",
         }
         for lang in ("ja", "en"):
             for name, pattern in patterns.items():

@@ -25,6 +25,7 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.translation import get_language
 
@@ -42,8 +43,12 @@ def is_public_path(path):
 
 
 def page_key(request):
+    """The language, the URL and today's date (TIME_ZONE): pages that depend on the date
+    (the members page moves a member to the alumni the day after they leave) are never
+    served from a day before. Every page is drawn afresh once a day."""
     url = request.build_absolute_uri()
-    return "page:" + hashlib.sha256(f"{get_language()}\n{url}".encode()).hexdigest()
+    today = timezone.localdate().isoformat()
+    return "page:" + hashlib.sha256(f"{get_language()}\n{today}\n{url}".encode()).hexdigest()
 
 
 def _storable(response):

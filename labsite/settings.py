@@ -197,6 +197,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # With DEBUG off, Django serves MEDIA_ROOT itself unless a proxy does (SERVE_MEDIA=0).
 LABSITE_SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
+# `manage.py backup` writes its archives here unless told otherwise (README, "Backup");
+# PG_BINDIR: the folder of pg_dump, pg_restore and psql when PATH's are not the
+# right version (else PATH, then /usr/lib/postgresql/*/bin, newest first).
+LABSITE_BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+LABSITE_PG_BINDIR = os.environ.get("PG_BINDIR", "")
+
 # Uploaded theme images larger than this are refused with a clear message.
 LABSITE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 

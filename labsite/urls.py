@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
-from research.sitemaps import ResearchIndexSitemap, ThemeSitemap
+from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
 admin.site.site_header = "labsite"
 admin.site.site_title = "labsite"
@@ -24,6 +24,8 @@ sitemaps = {
     "lists": PublicationIndexSitemap,
     "publications": PublicationSitemap,
     "keywords": KeywordSitemap,
+    "member-index": MemberIndexSitemap,
+    "members": MemberSitemap,
 }
 
 urlpatterns = [

@@ -13,12 +13,32 @@ from .markup import math_plain
 from .models import Keyword, Publication
 
 FEED_LENGTH = 50
+# A paper saved again this soon after it was added was still being added (an import
+# saves it, then its authors and keywords): not a change a feed reader should see.
+ADDED_MARGIN = datetime.timedelta(hours=1)
+
+
+class AuthorsAtomFeed(Atom1Feed):
+    """Atom with one <author> per author of the paper, in order (Django writes one)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item["authors"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
 
 
 class PublicationFeed(Feed):
-    """Newest publications first; each entry links to the paper's page."""
+    """Newest publications first; each entry links to the paper's page.
 
-    feed_type = Atom1Feed
+    An entry is `published` on the paper's publication date and `updated` when its
+    record was last changed after it was added (an editor's correction, an import's
+    update); until then `updated` is the publication date too (when it was added, for
+    an undated paper), so a BibTeX import does not make every old paper look new.
+    """
+
+    feed_type = AuthorsAtomFeed
 
     def title(self, obj=None):
         return _("Mizoguchi Laboratory: new publications")
@@ -44,9 +64,8 @@ class PublicationFeed(Feed):
     def item_link(self, item):
         return item.get_absolute_url()
 
-    def item_author_name(self, item):
-        authors = item.ordered_authorships
-        return str(authors[0].person) if authors else None
+    def item_extra_kwargs(self, item):
+        return {"authors": [str(a.person) for a in item.ordered_authorships]}
 
     def item_pubdate(self, item):
         if item.year is None:
@@ -55,7 +74,9 @@ class PublicationFeed(Feed):
         return timezone.make_aware(date)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        if item.updated_at - item.created_at > ADDED_MARGIN:
+            return item.updated_at
+        return self.item_pubdate(item) or item.created_at
 
 
 class KeywordFeed(PublicationFeed):

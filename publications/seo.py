@@ -1,7 +1,8 @@
 """What search engines, Google Scholar and reference managers read from a page.
 
 - `PageMeta`: title, description (≤ 160 characters, in the page's language),
-  Open Graph type and image, for every page (rendered by base.html).
+  Open Graph type and image, whether search engines should leave the page out of
+  their index, for every page (rendered by base.html).
 - `scholar_tags()`: the Highwire Press `citation_*` tags Google Scholar indexes.
 - `scholarly_article()`: schema.org `ScholarlyArticle` JSON-LD.
 - `coins()`: a COinS OpenURL context object, so Zotero can capture the paper.
@@ -38,6 +39,9 @@ class PageMeta:
     description: str = ""
     image: str = ""
     type: str = "website"
+    # A search or a filtered list: its own canonical URL, but not for the index (the
+    # unfiltered list and the keyword and theme pages are the pages to find).
+    noindex: bool = False
 
     def __post_init__(self):
         self.description = describe(self.description)
@@ -114,7 +118,7 @@ def scholar_tags(publication, request):
     tags.append(
         ("citation_abstract_html_url", request.build_absolute_uri(publication.get_absolute_url()))
     )
-    tags.append(("citation_language", (get_language() or "ja")[:2]))
+    tags.append(("citation_language", publication.language))
     return tags
 
 
@@ -129,7 +133,7 @@ def scholarly_article(publication, request):
         "author": [
             {"@type": "Person", "name": str(a.person)} for a in publication.ordered_authorships
         ],
-        "inLanguage": (get_language() or "ja")[:2],
+        "inLanguage": publication.language,
     }
     if publication.year is not None:
         data["datePublished"] = publication_date(publication, "-")

@@ -1,5 +1,6 @@
 """Sitemap sections for papers and keywords, in both languages with alternates."""
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
@@ -13,6 +14,20 @@ class LabSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """The x-default is the Japanese page, as in the pages' own hreflang links.
+
+        Django points it at the URL without the language prefix, which only redirects
+        (by Accept-Language) and would contradict what every page says.
+        """
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            locations = {alt["lang_code"]: alt["location"] for alt in url["alternates"]}
+            for alternate in url["alternates"]:
+                if alternate["lang_code"] == "x-default":
+                    alternate["location"] = locations[settings.LANGUAGE_CODE]
+        return urls
 
 
 class PublicationSitemap(LabSitemap):

@@ -221,6 +221,7 @@ class PublicationListView(ListView):
                     )
                 )
                 % {"count": context["paginator"].count},
+                noindex=self.state.active or bool(self.state.ignored),
             ),
         )
         return context

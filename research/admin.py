@@ -1,11 +1,12 @@
 """Admin for staff: research themes and the lab profile, with ja/en tabs."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import LabProfile, RepresentativePublication, ResearchTheme
+from .models import LabProfile, Member, RepresentativePublication, ResearchTheme
 
 
 class RepresentativePublicationInline(admin.TabularInline):
@@ -77,3 +78,63 @@ class LabProfileAdmin(TabbedTranslationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MemberStatusFilter(admin.SimpleListFilter):
+    """Current members or alumni, as of today (as the members page lists them)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current members")), ("alumni", _("Alumni"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "current":
+            return queryset.current(today)
+        if self.value() == "alumni":
+            return queryset.alumni(today)
+        return queryset
+
+
+@admin.register(Member)
+class MemberAdmin(TabbedTranslationAdmin):
+    # Ordered by hand: the position column is editable in the list, as in the members
+    # page's groups (role first, then position).
+    list_display = ["__str__", "role", "position", "joined_on", "left_on", "is_published"]
+    list_editable = ["position", "is_published"]
+    list_filter = [MemberStatusFilter, "role", "is_published"]
+    ordering = ["position", "pk"]
+    search_fields = [
+        "family_name_ja", "given_name_ja", "family_name_en", "given_name_en", "reading", "slug",
+    ]  # fmt: skip
+    autocomplete_fields = ["person"]
+    prepopulated_fields = {"slug": ("given_name_en", "family_name_en")}
+    readonly_fields = ["photo_preview", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["family_name", "given_name", "reading", "slug", "role"]}),
+        (_("In the lab"), {"fields": ["joined_on", "left_on", "research_interests"]}),
+        (
+            _("Publications"),
+            {
+                "fields": ["person"],
+                "description": _(
+                    "The author this member is: their page lists the author's published"
+                    " papers, the themes that list them and their keywords."
+                ),
+            },
+        ),
+        (_("Photo"), {"fields": ["photo", "photo_preview"]}),
+        (_("Links"), {"fields": ["email", "researchmap", "orcid", "google_scholar"]}),
+        (_("Publishing"), {"fields": ["position", "is_published", "updated_at"]}),
+    ]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description=_("preview"))
+    def photo_preview(self, obj):
+        if not obj.photo:
+            return _("No photo: the initials are shown instead.")
+        return format_html('<img src="{}" alt="" class="theme-preview">', obj.photo.url)

@@ -1,16 +1,22 @@
 """Research themes and the lab's profile: the pages that present the papers."""
 
 import math
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from publications import freshness
-from publications.models import Keyword, Publication
+from publications import freshness, names
+from publications.models import Keyword, Person, Publication
+from publications.models.slugs import unique_slug
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 
@@ -32,9 +38,44 @@ class SubqueryCount(models.Subquery):
     output_field = models.IntegerField()
 
 
+def body_repeats_lead(lead, body):
+    """Whether a theme's body starts with its lead (spacing aside): shown twice on its page."""
+    lead, body = " ".join((lead or "").split()), " ".join((body or "").split())
+    return bool(lead) and body.startswith(lead)
+
+
 class ResearchThemeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def listing_any_of(self, papers):
+        """Themes whose page lists at least one of `papers` (a queryset of published papers):
+
+        as a representative, or as a related paper (sharing a linking keyword, not
+        excluded by the editors) — the set `ResearchTheme.publications()` gives, tested
+        for all themes in one query.
+        """
+        paper_ids = papers.order_by().values("pk")
+        links = Publication.keywords.through.objects.filter(
+            publication__in=paper_ids,
+            keyword__links_themes=True,
+            keyword__themes=models.OuterRef("pk"),
+        ).exclude(
+            models.Exists(
+                ResearchTheme.excluded_publications.through.objects.filter(
+                    researchtheme=models.OuterRef(models.OuterRef("pk")),
+                    publication=models.OuterRef("publication"),
+                )
+            )
+        )
+        return self.filter(
+            models.Exists(
+                RepresentativePublication.objects.filter(
+                    theme=models.OuterRef("pk"), publication__in=paper_ids
+                )
+            )
+            | models.Exists(links)
+        )
 
 
 class ResearchTheme(models.Model):
@@ -98,6 +139,16 @@ class ResearchTheme(models.Model):
         super().clean()
         if not (self.title_ja or self.title_en):
             raise ValidationError(_("Give the theme a title in at least one language."))
+        repeated = {
+            f"body_{code}": _(
+                "The body begins with the lead, which the page already shows above it:"
+                " start the body after the lead."
+            )
+            for code in ("ja", "en")
+            if body_repeats_lead(getattr(self, f"lead_{code}"), getattr(self, f"body_{code}"))
+        }
+        if repeated:
+            raise ValidationError(repeated)
         if self.image and not (self.image_alt_ja or self.image_alt_en):
             raise ValidationError(
                 {"image_alt_ja": _("Describe the image for readers who cannot see it.")}
@@ -275,3 +326,301 @@ class LabProfile(models.Model):
     def load(cls):
         """The profile, or an unsaved empty one when none was entered yet."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+# Where each service keeps a researcher's page, and what its identifier looks like.
+ORCID_PATTERN = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$")
+RESEARCHMAP_PATTERN = re.compile(
+    r"^(?:https?://(?:www\.)?researchmap\.jp/)?([A-Za-z0-9][A-Za-z0-9_.-]{1,62})/?$"
+)
+SCHOLAR_PATTERN = re.compile(r"^[A-Za-z0-9_-]{12}$")
+
+
+def orcid_checksum_ok(orcid):
+    """ISO 7064 11-2, the check digit every ORCID iD ends with."""
+    digits = orcid.replace("-", "")
+    total = 0
+    for ch in digits[:-1]:
+        total = (total + int(ch)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def scholar_id(value):
+    """A Google Scholar profile's id from the id itself or a profile URL; "" if neither."""
+    value = (value or "").strip()
+    if SCHOLAR_PATTERN.match(value):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc.startswith("scholar.google."):
+        found = parse_qs(parts.query).get("user", [""])[0]
+        if SCHOLAR_PATTERN.match(found):
+            return found
+    return ""
+
+
+class MemberQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def current(self, today):
+        """Members on `today`: not yet left (a member is still one on their last day)."""
+        return self.filter(models.Q(left_on__isnull=True) | models.Q(left_on__gte=today))
+
+    def alumni(self, today):
+        return self.filter(left_on__lt=today)
+
+
+class Member(models.Model):
+    """A member of the lab, current or former, with a public page of their own."""
+
+    class Role(models.TextChoices):
+        # In the order Japanese labs list their members.
+        PROFESSOR = "professor", _("Professor")
+        ASSOCIATE_PROFESSOR = "associate-professor", _("Associate Professor")
+        LECTURER = "lecturer", _("Lecturer")
+        ASSISTANT_PROFESSOR = "assistant-professor", _("Assistant Professor")
+        RESEARCHER = "researcher", _("Project Researcher / Postdoctoral Researcher")
+        DOCTORAL = "doctoral", _("Doctoral student")
+        MASTERS = "masters", _("Master's student")
+        UNDERGRADUATE = "undergraduate", _("Undergraduate student")
+        STAFF = "staff", _("Technical staff / Secretary")
+        VISITING = "visiting", _("Visiting researcher")
+
+    family_name = models.CharField(
+        _("family name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Japanese: in kanji (or kana); English: in Latin script."),
+    )
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    reading = models.CharField(
+        _("reading"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name in kana (みぞぐち てるやす), shown with the Japanese name."),
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, help_text=_("The member page's address.")
+    )
+    # Blank: the role is not stated (the lab's content states none): no role is shown.
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, blank=True)
+    research_interests = models.TextField(_("research interests"), blank=True)
+    joined_on = models.DateField(
+        _("joined"), null=True, blank=True, help_text=_("Only the year is shown.")
+    )
+    left_on = models.DateField(
+        _("left"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day in the lab. From the next day the member is listed among the"
+            " alumni, by the year of leaving. Only the year is shown."
+        ),
+    )
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("author"),
+        help_text=_("The author this member is in the publications: their papers are listed."),
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="members/",
+        blank=True,
+        validators=[FileExtensionValidator(IMAGE_EXTENSIONS), validate_image_size],
+        help_text=_(
+            "JPEG, PNG, WebP or GIF, at most 5 MB; a portrait is cropped to a square."
+            " Without one, the initials are shown."
+        ),
+    )
+    email = models.EmailField(
+        _("lab e-mail"),
+        blank=True,
+        help_text=_("Shown as “name [at] domain”, never as a link that harvesters read."),
+    )
+    # Room for a pasted address: clean_fields() keeps only the identifier.
+    researchmap = models.CharField(
+        _("researchmap"),
+        max_length=200,
+        blank=True,
+        help_text=_("The permalink (researchmap.jp/…) or the whole address."),
+    )
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=200,
+        blank=True,
+        help_text=_("0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097."),
+    )
+    google_scholar = models.CharField(
+        _("Google Scholar"),
+        max_length=200,
+        blank=True,
+        help_text=_("The profile's address (…citations?user=…) or its 12-character id."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order within the member's group.")
+    )
+    is_published = models.BooleanField(_("published on the site"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self):
+        return self.full_name() or self.slug
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            text = f"{self.given_name_en} {self.family_name_en}"
+            self.slug = unique_slug(Member, text, "member", self.pk, 100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("research:member", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None):
+        # Pasted addresses become the identifiers stored (and checked below).
+        self.researchmap = self.researchmap.strip()
+        if found := RESEARCHMAP_PATTERN.match(self.researchmap):
+            self.researchmap = found.group(1)
+        self.orcid = self.orcid.strip()
+        if found := ORCID_PATTERN.match(self.orcid):
+            self.orcid = found.group(1)
+        self.google_scholar = scholar_id(self.google_scholar) or self.google_scholar.strip()[:200]
+        super().clean_fields(exclude)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not (self.family_name_ja or self.family_name_en):
+            errors["family_name_ja"] = _("Give the family name in at least one script.")
+        if self.researchmap and not RESEARCHMAP_PATTERN.match(self.researchmap):
+            errors["researchmap"] = _(
+                "A researchmap permalink is letters, digits, “_”, “-” or “.”, as in"
+                " https://researchmap.jp/read0123456."
+            )
+        if self.orcid and not (ORCID_PATTERN.match(self.orcid) and orcid_checksum_ok(self.orcid)):
+            errors["orcid"] = _(
+                "Not an ORCID iD: it looks like 0000-0002-1825-0097 and its last character"
+                " is a check digit."
+            )
+        if self.google_scholar and not SCHOLAR_PATTERN.match(self.google_scholar):
+            errors["google_scholar"] = _(
+                "Paste the profile's address (https://scholar.google.com/citations?user=…)"
+                " or its 12-character id."
+            )
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("The member cannot leave before joining.")
+        if errors:
+            raise ValidationError(errors)
+
+    def full_name(self, language=None):
+        """Japanese: 姓 名; English: "Given Family" (as for authors, publications.Person)."""
+        language = (language or get_language() or "ja")[:2]
+        if language == "ja" and self.family_name_ja:
+            return f"{self.family_name_ja} {self.given_name_ja}".strip()
+        family = self.family_name_en or self.family_name_ja
+        given = self.given_name_en if self.family_name_en else self.given_name_ja
+        if names.is_cjk(family):
+            return f"{family} {given}".strip()
+        return f"{given} {family}".strip()
+
+    def other_name(self, language=None):
+        """The name in the other script, when it differs from `full_name()`."""
+        language = (language or get_language() or "ja")[:2]
+        other = self.full_name("en" if language == "ja" else "ja")
+        return "" if other == self.full_name(language) else other
+
+    @property
+    def initials(self):
+        """Up to two letters for the placeholder tile: the Latin initials, else the kanji."""
+        if self.family_name_en:
+            given = self.given_name_en.replace(".", " ").split()
+            return "".join(part[0] for part in [*given[:1], self.family_name_en]).upper()
+        return self.family_name_ja[:2]
+
+    def publications(self):
+        """The published papers of the author this member is (none without one)."""
+        papers = Publication.objects.published()
+        if self.person_id is None:
+            return papers.none()
+        return papers.filter(authorships__person_id=self.person_id)
+
+    def themes(self):
+        """Published themes whose page lists any of the member's papers, in their order."""
+        return ResearchTheme.objects.published().listing_any_of(self.publications())
+
+    def keywords(self):
+        """Keywords of the member's papers (so visitors' keywords), those on most of them
+        first, each with `paper_count`."""
+        language = (get_language() or "ja")[:2]
+        return (
+            Keyword.objects.filter(publications__in=self.publications().order_by().values("pk"))
+            .annotate(paper_count=models.Count("pk"))
+            .only("slug", "name_ja", "name_en")
+            .order_by("-paper_count", Lower(f"name_{language}"), "slug")
+        )
+
+    def is_alumnus(self, today):
+        return self.left_on is not None and self.left_on < today
+
+    def email_parts(self):
+        """(user, domain) of the lab e-mail, for text that harvesters do not read as one."""
+        user, _at, domain = self.email.rpartition("@")
+        return (user, domain) if user else None
+
+    @property
+    def orcid_id(self):
+        """The member's ORCID iD, else the one of the author they are."""
+        return self.orcid or (self.person.orcid if self.person_id and self.person else "")
+
+
+@dataclass
+class MemberGroup:
+    """Members under one heading of the members page: a role, or a year of leaving."""
+
+    role: str = ""  # a Member.Role value; "" for current members whose role is not stated
+    year: int | None = None  # alumni: the year they left
+    members: list = field(default_factory=list)
+
+    @property
+    def is_alumni(self):
+        return self.year is not None
+
+    @property
+    def label(self):
+        return Member.Role(self.role).label if self.role else ""
+
+    @property
+    def anchor(self):
+        return f"left-{self.year}" if self.is_alumni else (self.role or "members")
+
+
+def member_groups(members, today):
+    """(current, alumni): the members page's groups, as of `today` (the request's date).
+
+    Current members by role in the order Japanese labs list them, then those whose
+    role is not stated; alumni (left before `today`) by year of leaving, newest
+    first, each year by role. Within a group, the editors' order (position).
+    """
+    role_order = {role: n for n, role in enumerate(Member.Role.values)}
+
+    def rank(member):
+        return role_order.get(member.role, len(role_order)), member.position, member.pk
+
+    current, alumni = {}, {}
+    for member in sorted(members, key=rank):
+        if member.is_alumnus(today):
+            alumni.setdefault(member.left_on.year, MemberGroup(year=member.left_on.year))
+            alumni[member.left_on.year].members.append(member)
+        else:
+            current.setdefault(member.role, MemberGroup(role=member.role)).members.append(member)
+    return list(current.values()), [alumni[year] for year in sorted(alumni, reverse=True)]

@@ -2,7 +2,7 @@
 
 from publications.sitemaps import LabSitemap, NamedPagesSitemap
 
-from .models import ResearchTheme
+from .models import Member, ResearchTheme
 
 
 class ThemeSitemap(LabSitemap):
@@ -24,3 +24,24 @@ class ResearchIndexSitemap(NamedPagesSitemap):
 
     def changed_objects(self):
         return ResearchTheme.objects.published()
+
+
+class MemberSitemap(LabSitemap):
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return Member.objects.published().order_by("pk").only("slug", "updated_at")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class MemberIndexSitemap(NamedPagesSitemap):
+    """The members page."""
+
+    priority = 0.8
+    url_names = ("research:member_list",)
+
+    def changed_objects(self):
+        return Member.objects.published()

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import LabProfile, ResearchTheme
+from .models import LabProfile, Member, ResearchTheme
 
 
 @register(ResearchTheme)
@@ -14,4 +14,11 @@ class ResearchThemeTranslationOptions(TranslationOptions):
 @register(LabProfile)
 class LabProfileTranslationOptions(TranslationOptions):
     fields = ("name", "mission", "intro")
+    required_languages = ()
+
+
+@register(Member)
+class MemberTranslationOptions(TranslationOptions):
+    # ja: the name in kanji (or kana); en: in Latin script. The reading is Japanese only.
+    fields = ("family_name", "given_name", "research_interests")
     required_languages = ()

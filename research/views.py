@@ -4,16 +4,17 @@ from collections import Counter
 
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from publications import seo
 from publications.charts import by_year, year_chart
 from publications.models import Keyword, Publication, authors_in_order
-from publications.views import export_response, is_preview, paginate_by_year
+from publications.views import export_response, group_by_year, is_preview, paginate_by_year
 
-from .models import LabProfile, ResearchTheme
-from .renditions import rendition
+from .models import LabProfile, Member, ResearchTheme, member_groups
+from .renditions import portraits, rendition
 
 LATEST_ON_HOME = 5
 
@@ -152,3 +153,132 @@ def theme_json_ld(request, theme, lab):
         "parentOrganization": organization,
         "sponsor": organization,
     }
+
+
+# What the members page shows of each member (no research interests' Markdown, no links).
+MEMBER_LIST_COLUMNS = (
+    "slug", "family_name_ja", "given_name_ja", "family_name_en", "given_name_en", "reading",
+    "role", "joined_on", "left_on", "photo", "position", "research_interests_ja",
+    "research_interests_en",
+)  # fmt: skip
+
+
+class MemberListView(ListView):
+    """Current members by role, then alumni by year of leaving, as of today.
+
+    Who is an alumnus is decided from the date at request time; the page cache keys
+    pages on the date (labsite/cache.py), so a member moves on the day after leaving.
+    """
+
+    template_name = "research/member_list.html"
+    context_object_name = "members"
+    extra_context = {"nav": "members"}
+
+    def get_queryset(self):
+        return Member.objects.published().only(*MEMBER_LIST_COLUMNS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        current, alumni = member_groups(context["members"], timezone.localdate())
+        lab = LabProfile.load()
+        context.update(
+            current=current,
+            alumni=alumni,
+            any_role=any(group.role for group in current),
+            meta=seo.PageMeta(
+                title=_("Members"),
+                description=_("The members of the %(lab)s by role, and its alumni.")
+                % {"lab": lab.name or _("Mizoguchi Laboratory")},
+            ),
+        )
+        return context
+
+
+class MemberDetailView(DetailView):
+    template_name = "research/member_detail.html"
+    context_object_name = "member"
+
+    def get_queryset(self):
+        members = Member.objects.select_related("person")
+        return members if is_preview(self.request) else members.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = self.object
+        papers = member.publications()
+        page, year_counts = paginate_by_year(
+            self.request,
+            papers,
+            papers.for_list().newest_first(),
+            counts_key=f"member:{member.pk}",
+        )
+        lab = LabProfile.load()
+        lab_name = lab.name or _("Mizoguchi Laboratory")
+        photos = portraits(member.photo)
+        context.update(
+            preview=not member.is_published,
+            alumnus=member.is_alumnus(timezone.localdate()),
+            page_obj=page,
+            groups=group_by_year(page.object_list),
+            result_count=page.paginator.count,
+            chart=year_chart(year_counts),
+            themes=member.themes().only("slug", "title_ja", "title_en"),
+            keywords=member.keywords(),
+            links=member_links(member),
+            nav="members",
+            meta=seo.PageMeta(
+                title=member.full_name(),
+                description=member.research_interests
+                or _("%(name)s, %(lab)s: publications, research themes and keywords.")
+                % {"name": member.full_name(), "lab": lab_name},
+                image=self.request.build_absolute_uri(photos[-1].url) if photos else "",
+                type="profile",
+            ),
+            json_ld=seo.json_ld(member_json_ld(self.request, member, lab_name, photos)),
+        )
+        return context
+
+
+def member_json_ld(request, member, lab_name, photos):
+    """schema.org: the member as a Person, a member (or alumnus) of the lab."""
+    today = timezone.localdate()
+    lab = {
+        "@type": "Organization",
+        "name": lab_name,
+        "url": request.build_absolute_uri(reverse("research:home")),
+    }
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": member.full_name(),
+        "url": request.build_absolute_uri(member.get_absolute_url()),
+        ("alumniOf" if member.is_alumnus(today) else "affiliation"): lab,
+    }
+    if other := member.other_name():
+        data["alternateName"] = other
+    if member.role:
+        data["jobTitle"] = member.get_role_display()
+    if member.research_interests:
+        data["knowsAbout"] = seo.describe(member.research_interests)
+    if photos:
+        data["image"] = request.build_absolute_uri(photos[-1].url)
+    if links := [url for _label, url in member_links(member)]:
+        data["sameAs"] = links
+    return data
+
+
+def member_links(member):
+    """[(label, URL)] of the member's pages elsewhere."""
+    links = []
+    if member.researchmap:
+        links.append(("researchmap", f"https://researchmap.jp/{member.researchmap}"))
+    if member.orcid_id:
+        links.append(("ORCID", f"https://orcid.org/{member.orcid_id}"))
+    if member.google_scholar:
+        links.append(
+            (
+                "Google Scholar",
+                f"https://scholar.google.com/citations?user={member.google_scholar}",
+            )
+        )
+    return links

@@ -23,5 +23,7 @@ PUBLIC_PAGES = [
     "/{lang}/publications/data-driven-elnesxanes-analysis-predicting-spectra-unveiling-structures-and-2025/",
     "/{lang}/keywords/",
     "/{lang}/keywords/elnes/",
+    "/{lang}/members/",
+    "/{lang}/members/teruyasu-mizoguchi/",
     NOT_FOUND_PAGE,
 ]

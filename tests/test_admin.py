@@ -10,11 +10,11 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from publications.models import Keyword, Person, Publication
-from research.models import LabProfile, ResearchTheme
+from research.models import LabProfile, Member, ResearchTheme
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_MODELS = [Keyword, Person, Publication, ResearchTheme, LabProfile]
+CONTENT_MODELS = [Keyword, Person, Publication, ResearchTheme, LabProfile, Member]
 
 
 def admin_url(model, view, *args):
@@ -27,7 +27,7 @@ def test_editor_sees_every_changelist(editor_client, lab_content, model):
 
 
 @pytest.mark.parametrize(
-    "model", [Keyword, Person, Publication, ResearchTheme], ids=lambda m: m.__name__
+    "model", [Keyword, Person, Publication, ResearchTheme, Member], ids=lambda m: m.__name__
 )
 def test_editor_sees_every_add_page_with_ja_en_tabs(editor_client, lab_content, model):
     response = editor_client.get(admin_url(model, "add"))

@@ -1,5 +1,6 @@
 """What search engines, Google Scholar and reference managers read from the pages."""
 
+import datetime
 import io
 import json
 import re
@@ -24,6 +25,8 @@ PAGES = [
     "/{lang}/publications/",
     "/{lang}/keywords/",
     "/{lang}/keywords/elnes/",
+    "/{lang}/members/",
+    "/{lang}/members/teruyasu-mizoguchi/",
 ]
 
 
@@ -105,6 +108,16 @@ class TestPublicationPage:
         assert data["sameAs"] == "https://doi.org/10.1021/acs.jpclett.3c00142"
         assert [a["name"] for a in data["author"]] == ["P. Y. Chen", "溝口 照康"]
 
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_the_paper_language_is_the_paper_s_not_the_page_s(self, client, paper, lang):
+        japanese = factories.paper(title_ja="走査透過電子顕微鏡による界面の解析")
+        Publication.objects.filter(pk=japanese.pk).update(title_en="")
+        for publication, language in [(paper, "en"), (japanese, "ja")]:
+            html = get(client, publication.get_absolute_url().replace("/ja/", f"/{lang}/"))
+            assert dict(metas(html))["citation_language"] == language
+            (data,) = json_ld_blocks(html)
+            assert data["inLanguage"] == language
+
     def test_coins_lets_zotero_capture_the_paper(self, client, paper):
         html = get(client, paper.get_absolute_url())
         title = (
@@ -138,6 +151,35 @@ class TestEveryPage:
         assert 20 <= len(description) <= 160
         japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", description)
         assert bool(japanese) == (lang == "ja"), description
+
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    @pytest.mark.parametrize("page", PAGES)
+    def test_a_summary_card_and_an_x_default_that_answers(self, client, lab_content, page, lang):
+        html = get(client, page.format(lang=lang))
+        assert dict(metas(html))["twitter:card"] == "summary"
+        x_default = re.search(r'hreflang="x-default" href="http://testserver([^"]+)"', html)
+        assert client.get(x_default.group(1)).status_code == 200
+
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    @pytest.mark.parametrize("page", [*PAGES, "/{lang}/publications/?all=1"])
+    def test_titles_name_the_lab_once_and_pages_are_indexed(self, client, lab_content, page, lang):
+        html = get(client, page.format(lang=lang))
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        lab = {"ja": "溝口研究室", "en": "Mizoguchi Laboratory"}[lang]
+        assert title.count(lab) == 1, title
+        if page == "/{lang}/":
+            assert title == lab
+        assert 'name="robots"' not in html
+
+    @pytest.mark.parametrize(
+        "query",
+        ["q=ELNES", "keyword=elnes", "year_from=2017&lab=1", "type=review", "keyword=no-such"],
+    )
+    def test_searches_and_filtered_lists_are_not_indexed(self, client, lab_content, query):
+        url = f"/en/publications/?{query}"
+        html = get(client, url)
+        assert '<meta name="robots" content="noindex">' in html
+        assert f'<link rel="canonical" href="http://testserver{url.replace("&", "&amp;")}">' in html
 
     def test_descriptions_come_from_the_object(self, client, lab_content):
         theme = ResearchTheme.objects.get(slug="core-loss-spectroscopy")
@@ -179,14 +221,22 @@ class TestSitemapAndRobots:
         }
         locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
         keywords = Keyword.objects.filter(publications__is_published=True).distinct().count()
-        expected = 2 * (2 + 6 + 2 + 32 + keywords)  # home+themes index, themes, lists, papers
+        # home+themes index, themes, lists, papers, keywords, the members page, one member
+        expected = 2 * (2 + 6 + 2 + 32 + keywords + 1 + 1)
         assert len(locs) == expected == len(set(locs))
         assert "http://testserver/en/research/core-loss-spectroscopy/" in locs
+        assert "http://testserver/ja/members/teruyasu-mizoguchi/" in locs
         assert not any("hidden" in loc for loc in locs)
         for url in root.findall("s:url", ns):
             assert url.findtext("s:lastmod", namespaces=ns)
-            langs = {link.get("hreflang") for link in url.findall("x:link", ns)}
-            assert langs == {"ja", "en", "x-default"}
+            links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
+            assert links.keys() == {"ja", "en", "x-default"}
+            # The same x-default as the page's own hreflang link: the Japanese page.
+            assert links["x-default"] == links["ja"]
+        page = get(client, "/en/research/core-loss-spectroscopy/")
+        x_default = "http://testserver/ja/research/core-loss-spectroscopy/"
+        assert f'hreflang="x-default" href="{x_default}"' in page
+        assert client.get(x_default).status_code == 200
 
     def test_robots_points_to_the_sitemap(self, client):
         robots = get(client, "/robots.txt")
@@ -235,3 +285,27 @@ class TestFeeds:
         assert years == sorted(years, reverse=True)
         newest = Publication.objects.published().newest_first().first()
         assert root.find(f"{ATOM}entry").findtext(f"{ATOM}title") == newest.title_en
+
+    def test_feed_entries_name_every_author_in_order(self, client):
+        people = [factories.person(family_en=f"Author{i}", given_en="A.") for i in range(12)]
+        factories.paper("Many hands", authors=people)
+        root = ET.fromstring(client.get("/en/publications/feed/").content)
+        entry = root.find(f"{ATOM}entry")
+        names = [a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")]
+        assert names == [str(p) for p in people]
+
+    def test_feed_dates_are_the_paper_s_not_the_import_s(self, client):
+        imported = factories.paper("Imported", year=2019, month=3, day=5)
+        corrected = factories.paper("Corrected later", year=2018)
+        edited_at = corrected.created_at + datetime.timedelta(days=30)
+        Publication.objects.filter(pk=corrected.pk).update(updated_at=edited_at)
+        root = ET.fromstring(client.get("/en/publications/feed/").content)
+        entries = {e.findtext(f"{ATOM}title"): e for e in root.findall(f"{ATOM}entry")}
+        first = entries["Imported"]
+        assert first.findtext(f"{ATOM}published").startswith("2019-03-05")
+        assert first.findtext(f"{ATOM}updated").startswith("2019-03-05")
+        second = entries["Corrected later"]
+        assert second.findtext(f"{ATOM}published").startswith("2018-01-01")
+        updated = datetime.datetime.fromisoformat(second.findtext(f"{ATOM}updated"))
+        assert updated == edited_at
+        assert imported.updated_at.date() != datetime.date(2019, 3, 5)  # the import's date

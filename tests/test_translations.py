@@ -1,6 +1,7 @@
 """Every UI string has a Japanese translation, and the Japanese pages use it."""
 
 import ast
+import datetime
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ from django.db import models
 from publications import search
 from publications.models import Keyword, Person, Publication
 from publications.views import EXPORT_FORMATS
-from research.models import LabProfile, ResearchTheme
+from research.models import LabProfile, Member, ResearchTheme
 from tests import factories
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.po"
@@ -131,30 +132,32 @@ def content_texts(typed=()):
     """Every text of the content (and what the visitor typed): papers, people, keywords,
     themes and the lab's profile, whole and line by line, longest first."""
     texts = set(typed)
-    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile):
+    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile, Member):
         for obj in model.objects.all():
             for model_field in model._meta.concrete_fields:
                 if isinstance(model_field, models.CharField | models.TextField):
                     value = getattr(obj, model_field.attname) or ""
                     texts.update([value, *value.splitlines()])
-            if isinstance(obj, Person):
+            if isinstance(obj, Person | Member):
                 texts.update([obj.full_name("ja"), obj.full_name("en")])
             if isinstance(obj, Publication):
                 texts.add(obj.pages_or_number)
     return sorted((t.strip() for t in texts if len(t.strip()) > 1), key=len, reverse=True)
 
 
-def japanese_ui_text(html, content):
-    """The page's passages in Japanese (none marked as another language), content removed."""
+def japanese_ui_text(html, content, page_language="ja"):
+    """The page's passages in its language (none marked as another), content removed."""
     reader = PageText()
     reader.feed(html)
     passages = []
     for language, text in reader.passages:
-        if language == "ja":
+        if language == page_language:
             text = " ".join(text.split())
             for value in content:
                 if value in text:
-                    text = text.replace(value, " ")
+                    # Content as whole words: the element symbol Te is not in "BibTeX".
+                    whole = r"(?<![A-Za-z])" + re.escape(value) + r"(?![A-Za-z])"
+                    text = re.sub(whole, " ", text)
             passages.append(text)
     return passages
 
@@ -165,40 +168,64 @@ def msgid_pattern(msgid):
     return re.compile(r"(?<![A-Za-z])" + ".+?".join(map(re.escape, parts)) + r"(?![A-Za-z])")
 
 
+TYPED = ["ELNES", "欠陥", "nothing-matches-this", "nope", "nobody", "99999"]
+
+
+def every_page_type(client, lang, paper, monkeypatch):
+    """{url: response} for every public page type in one language, with the states a
+    visitor can put the list in (searches, ignored filters, a capped count)."""
+    # A member with everything a member page shows, an alumnus (the members page's groups).
+    Member.objects.create(
+        family_name_ja="山田", given_name_ja="花子", family_name_en="Yamada",
+        given_name_en="Hanako", slug="a-student", role=Member.Role.DOCTORAL,
+        reading="やまだ はなこ",
+        research_interests_ja="第一原理計算", research_interests_en="First-principles calculations",
+        joined_on=datetime.date(2019, 4, 1),
+        left_on=datetime.date(2024, 3, 31), email="hanako@lab.example.ac.jp",
+        researchmap="read0123456", orcid="0000-0002-1825-0097", google_scholar="AbCdEfGhIjKl",
+    )  # fmt: skip
+    pages = [
+        f"/{lang}/",
+        f"/{lang}/research/",
+        f"/{lang}/research/core-loss-spectroscopy/",
+        f"/{lang}/publications/",  # two pages: the pagination
+        f"/{lang}/publications/?page=2",
+        f"/{lang}/publications/?all=1",
+        f"/{lang}/publications/?q=ELNES",  # the keyword's papers first
+        f"/{lang}/publications/?q=欠陥&year_from=2015",
+        f"/{lang}/publications/?q=nothing-matches-this",
+        f"/{lang}/publications/?keyword=nope&author=nobody&theme=nope&year=99999",  # ignored
+        f"/{lang}/publications/{paper.slug}/",
+        f"/{lang}/keywords/",
+        f"/{lang}/keywords/elnes/",
+        f"/{lang}/members/",
+        f"/{lang}/members/teruyasu-mizoguchi/",
+        f"/{lang}/members/a-student/",
+        f"/{lang}/no-such-page/",
+    ]
+    responses = {url: client.get(url) for url in pages}
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "COUNT_CAP", 3)  # "more than 3 publications"
+        capped = f"/{lang}/publications/?q=ELNES"
+        responses[f"{capped} (capped)"] = client.get(capped)
+    assert [r.status_code for r in responses.values()] == [200] * (len(pages) - 1) + [404, 200]
+    assert 'class="year-chart"' in responses[f"/{lang}/publications/"].content.decode()
+    return responses
+
+
 @pytest.mark.django_db
 def test_every_public_page_type_shows_only_japanese_ui_text_on_japanese_pages(
     client, lab_content, monkeypatch
 ):
     paper = Publication.objects.get(doi="10.1093/jmicro/dfaf038")
     factories.paper("Cut short", authors=[Person.objects.first()], authors_truncated=True)
-    typed = ["ELNES", "欠陥", "nothing-matches-this", "nope", "nobody", "99999"]
-    pages = [
-        "/ja/",
-        "/ja/research/",
-        "/ja/research/core-loss-spectroscopy/",
-        "/ja/publications/",  # two pages: the pagination
-        "/ja/publications/?page=2",
-        "/ja/publications/?all=1",
-        "/ja/publications/?q=ELNES",  # the keyword's papers first
-        "/ja/publications/?q=欠陥&year_from=2015",
-        "/ja/publications/?q=nothing-matches-this",
-        "/ja/publications/?keyword=nope&author=nobody&theme=nope&year=99999",  # ignored
-        f"/ja/publications/{paper.slug}/",
-        "/ja/keywords/",
-        "/ja/keywords/elnes/",
-        "/ja/no-such-page/",
-    ]
-    responses = {url: client.get(url) for url in pages}
-    monkeypatch.setattr(search, "COUNT_CAP", 3)  # "more than 3 publications"
-    responses["/ja/publications/?q=ELNES (capped)"] = client.get("/ja/publications/?q=ELNES")
-    assert [r.status_code for r in responses.values()] == [200] * (len(pages) - 1) + [404, 200]
-    assert 'class="year-chart"' in responses["/ja/publications/"].content.decode()
+    responses = every_page_type(client, "ja", paper, monkeypatch)
 
     catalogue = [
         e for e in po_entries() if e.msgstr != [e.msgid] and re.search("[A-Za-z]", e.msgid)
     ]
     patterns = {text: msgid_pattern(text) for entry in catalogue for text in entry.english}
-    content = content_texts(typed)
+    content = content_texts(TYPED)
     content_words = {word for text in content for word in re.findall("[A-Za-z]+", text)}
     japanese_words = {
         word
@@ -215,6 +242,35 @@ def test_every_public_page_type_shows_only_japanese_ui_text_on_japanese_pages(
                 english.add((url, passage))
     assert sorted(untranslated) == [], "msgids shown untranslated on Japanese pages"
     assert sorted(english) == [], "English UI text on Japanese pages"
+
+
+JAPANESE_SCRIPT = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60]+")
+
+
+@pytest.mark.django_db
+def test_every_public_page_type_shows_only_english_ui_text_on_english_pages(
+    client, lab_content, monkeypatch
+):
+    """The same reading of /en/: no msgstr of the catalogue, no Japanese script outside
+    the content and the passages marked as Japanese (the language switch, fallbacks)."""
+    paper = Publication.objects.get(doi="10.1093/jmicro/dfaf038")
+    factories.paper("Cut short", authors=[Person.objects.first()], authors_truncated=True)
+    responses = every_page_type(client, "en", paper, monkeypatch)
+    patterns = {
+        text: msgid_pattern(text)
+        for entry in po_entries()
+        for text in entry.msgstr
+        if JAPANESE_SCRIPT.search(text)
+    }
+    content = content_texts(TYPED)
+    translated, japanese = set(), set()
+    for url, response in responses.items():
+        for passage in japanese_ui_text(response.content.decode(), content, "en"):
+            translated |= {(url, m) for m, pattern in patterns.items() if pattern.search(passage)}
+            if JAPANESE_SCRIPT.search(passage):
+                japanese.add((url, passage))
+    assert sorted(translated) == [], "Japanese msgstrs on English pages"
+    assert sorted(japanese) == [], "Japanese UI text on English pages"
 
 
 def test_the_check_finds_english_ui_text_and_leaves_content_alone():

@@ -4,7 +4,7 @@ from django.db.models.fields.files import FieldFile
 
 from publications.freshness import content_changed
 from publications.models import Authorship, Keyword, NameVariant, Person, Publication
-from research.models import LabProfile, RepresentativePublication, ResearchTheme
+from research.models import LabProfile, Member, RepresentativePublication, ResearchTheme
 from tests import factories
 
 
@@ -50,6 +50,9 @@ def every_content_change():
         "LabProfile save": lambda: LabProfile.objects.update_or_create(
             pk=1, defaults={"name_en": "Lab"}
         ),
+        "Member save": lambda: Member.objects.update_or_create(
+            slug="member", defaults={"family_name_en": "Member"}
+        ),
         "Keyword delete": lambda: Keyword.objects.filter(pk=keyword.pk).delete(),
         "content_changed() from a bulk writer": lambda: content_changed(),
     }
@@ -68,6 +71,7 @@ CHANGES = [
     "Theme keywords remove",
     "RepresentativePublication create",
     "LabProfile save",
+    "Member save",
     "Keyword delete",
     "content_changed() from a bulk writer",
 ]

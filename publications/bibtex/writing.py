@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from .. import freshness, names, search
 from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
+from ..models.slugs import RESERVED_PUBLICATION_SLUGS
 from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
 from .plan import DUPLICATE, ERROR, NEW, POSSIBLE, SKIP, UPDATE, PlanError
@@ -80,7 +81,7 @@ def apply_plan(plan, batch, skip_errors=False, using="default", progress=None):
         ids = _CreatedIds()
         items = _create_keywords(applied, ids, batch, using)
         items += _create_people(applied, plan.people, ids, batch, using)
-        taken = _slugs_in_use(Publication, using)
+        taken = _slugs_in_use(Publication, using) | RESERVED_PUBLICATION_SLUGS
         for start in range(0, len(new_rows), CHUNK):
             chunk = new_rows[start : start + CHUNK]
             items += _create_publications(chunk, plan.people, ids, batch, using, taken)
@@ -165,7 +166,7 @@ def _create_people(applied, people, ids, batch, using):
 def _create_publications(rows, people, ids, batch, using, taken):
     """Create the new papers, with their search documents, author lists and keyword links.
 
-    `taken` is the set of slugs in use, which the new papers' slugs join.
+    `taken` is the set of slugs in use (and reserved), which the new papers' slugs join.
     """
     created = []
     for row in rows:

@@ -15,7 +15,7 @@ from .. import search
 from ..charts import by_year
 from .keywords import Keyword
 from .people import PERSON_NAME_COLUMNS, Person
-from .slugs import unique_slug
+from .slugs import RESERVED_PUBLICATION_SLUGS, unique_slug
 
 MIN_YEAR = 1600
 MAX_YEAR = 2100
@@ -307,7 +307,13 @@ class Publication(models.Model):
             text = " ".join(title.split()[:8])
             year = self.year or ""
             fallback = f"paper-{year}" if year else "paper"
-            self.slug = unique_slug(Publication, f"{text} {year}", fallback, self.pk)
+            self.slug = unique_slug(
+                Publication,
+                f"{text} {year}",
+                fallback,
+                self.pk,
+                reserved=RESERVED_PUBLICATION_SLUGS,
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -326,6 +332,24 @@ class Publication(models.Model):
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
         if not (self.title_ja or self.title_en):
             raise ValidationError(_("Give the publication a title in at least one language."))
+        if self.slug in RESERVED_PUBLICATION_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _("“%(slug)s” is the address of another page; choose another slug.")
+                    % {"slug": self.slug}
+                }
+            )
+
+    @property
+    def language(self):
+        """The language the paper itself is written in ("ja" or "en"), not the page's.
+
+        The record has no language field yet (issue #21 adds one): a paper with a
+        Japanese title and no English one is taken to be in Japanese, any other in
+        English (imports put a title in Japanese script in `title_ja`, anything else
+        in `title_en`; Japanese papers with an English title too are rare here).
+        """
+        return "ja" if self.title_ja and not self.title_en else "en"
 
     @cached_property
     def ordered_authorships(self):

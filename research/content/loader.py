@@ -1,7 +1,8 @@
 """Load the lab's own content (research/content/lab.toml) into the database.
 
 The file is a structured transcription of the lab's former research page: the
-lab profile, the people known beyond their initials, the keywords, the six
+lab profile, the people known beyond their initials, the lab's members (only
+what the page states: Teruyasu Mizoguchi, whose lab it is), the keywords, the six
 themes and their representative papers. Loading is idempotent: a second run
 finds every row as it should be and writes nothing.
 
@@ -22,7 +23,7 @@ from django.db import transaction
 from publications import freshness, search
 from publications.models import Keyword, Person, Publication, alias_lines
 from publications.search import spelling_key
-from research.models import LabProfile, RepresentativePublication, ResearchTheme
+from research.models import LabProfile, Member, RepresentativePublication, ResearchTheme
 
 CONTENT_FILE = Path(__file__).with_name("lab.toml")
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
@@ -141,6 +142,29 @@ def load_people(people, summary):
         _save(person, values, "people", summary)
         for printed in variants:
             person.add_variant(printed)
+
+
+def load_members(members, summary):
+    """The members the file states, matched by slug, each linked to their author.
+
+    Only what the file states is set (names, the author): a role, dates, a photo,
+    links or unpublishing done in the admin are kept on reload.
+    """
+    for entry in members:
+        person = Person.objects.resolve(entry["person"])
+        if person is None:
+            raise ContentError(
+                f"member {entry['slug']}: “{entry['person']}” names no author of [[people]]."
+            )
+        member = Member.objects.filter(slug=entry["slug"]).first() or Member(slug=entry["slug"])
+        values = {
+            "family_name_en": entry.get("family_en", ""),
+            "given_name_en": entry.get("given_en", ""),
+            "family_name_ja": entry.get("family_ja", ""),
+            "given_name_ja": entry.get("given_ja", ""),
+            "person_id": person.pk,
+        }
+        _save(member, values, "members", summary)
 
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -452,6 +476,7 @@ def load_lab_content(path=CONTENT_FILE, vocabulary_path=VOCABULARY_FILE):
     with search.deferred_refresh():
         load_profile(data["lab"], summary)
         load_people(data.get("people", []), summary)
+        load_members(data.get("members", []), summary)
         keywords = load_keywords(data["keywords"], summary, vocabulary)
         for order, theme in enumerate(data["themes"], start=1):
             load_theme(order, theme, keywords, summary)

@@ -65,6 +65,20 @@ class TestPublication:
         paper = make_paper(title_en="", title_ja="格子欠陥の研究")
         assert paper.slug.isascii() and paper.slug
 
+    @pytest.mark.parametrize("title", ["Feed", "Suggest"])
+    def test_a_paper_never_takes_the_address_of_another_page(self, client, title):
+        # publications/feed/ and publications/suggest/ are the feed and the suggestions.
+        paper = make_paper(title_en=title, year=None)
+        assert paper.slug == f"{title.lower()}-2"
+        response = client.get(f"/en/publications/{paper.slug}/")
+        assert response.status_code == 200 and title in response.content.decode()
+
+    def test_an_editor_is_told_when_a_slug_is_another_pages_address(self):
+        paper = Publication(title_en="x", year=2020, venue="v", slug="feed")
+        with translation.override("ja"), pytest.raises(ValidationError) as excinfo:
+            paper.full_clean()
+        assert "別のページ" in excinfo.value.message_dict["slug"][0]
+
     def test_arxiv_id_loses_prefix_and_version(self):
         assert make_paper(arxiv_id="arXiv:2101.00001v3").arxiv_id == "2101.00001"
 

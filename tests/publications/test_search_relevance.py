@@ -83,20 +83,8 @@ def _failing(answers):
     return "\n".join(search_eval.describe(answer) for answer in answers)
 
 
-# Japanese queries reach the goal since the vocabulary's broader/narrower relations
-# (issue 17 point 1); English ones not yet.
-NOT_YET = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 17: search vocabulary and word forms not merged yet",
-)
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "lang",
-    [pytest.param(lang, marks=() if lang == "ja" else NOT_YET) for lang in search_eval.LANGUAGES],
-)
+@pytest.mark.parametrize("lang", search_eval.LANGUAGES)
 def test_first_page_recall_reaches_the_goal(answers, lang):
     summary = search_eval.summarise(answers, lang, len(search_eval.lab_titles()))
     mine = [answer for answer in answers if answer.query.lang == lang]

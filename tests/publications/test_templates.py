@@ -130,10 +130,31 @@ class TestAuthorList:
             re.S,
         ).groups()
         assert shown.count("A. Author") == 10 and "Author09" in shown and "Author10" not in shown
-        assert summary == 'et al. <span class="more-count">(show 4 more authors)</span>'
+        assert summary == (
+            '<span class="et-al">et al. <span class="more-count">(show 4 more authors)</span>'
+            '</span><span class="fewer">(show fewer)</span>'
+        )
         assert hidden == ", A. Author10, A. Author11, A. Author12, A. Author13"
         ja = html_of(client, "/ja/publications/")
-        assert '<summary>他 <span class="more-count">(ほか 4 名を表示)</span></summary>' in ja
+        assert '<span class="et-al">他 <span class="more-count">(ほか 4 名を表示)</span>' in ja
+
+    @pytest.mark.parametrize(("lang", "et_al"), [("en", "et al."), ("ja", "他")])
+    def test_et_al_is_a_word_of_its_own(self, client, lang, et_al):
+        """Not "Mizoguchiet al." nor "溝口 照康他", whether the list is folded or cut short."""
+        mizoguchi = factories.person(
+            "Mizoguchi", "Teruyasu", lab=True, family_name_ja="溝口", given_name_ja="照康"
+        )
+        people = [factories.person(f"Author{i:02d}") for i in range(9)]
+        factories.paper("Folded", year=2021, authors=[*people, mizoguchi, factories.person()])
+        factories.paper("Cut short", year=2020, authors=[mizoguchi], authors_truncated=True)
+        html = html_of(client, f"/{lang}/publications/")
+        lists = re.findall(r'<div class="authors">(.*?)</div>', html, re.S)
+        name = {"en": "Teruyasu Mizoguchi", "ja": "溝口 照康"}[lang]
+        for authors in lists:
+            # The text a visitor sees (the words for screen readers left out).
+            spoken = re.sub(r'<span class="visually-hidden">.*?</span>', "", authors)
+            text = re.sub(r"<[^>]+>", "", spoken)
+            assert f"{name} {et_al}" in text, text
 
     def test_one_folded_author_is_counted_in_the_singular(self, client):
         factories.paper("Eleven", authors=[factories.person() for _ in range(11)])
@@ -185,11 +206,31 @@ class TestYearChart:
             factories.paper(year=year)
         for language in ("ja", "en"):
             html = html_of(client, f"/{language}/publications/")
-            # Two slots of 312 across, bars 70 % of a slot, the tallest one full height.
-            assert tag(html, "rect", x="54.8", y="84.0", width="218.4", height="68.0")
-            assert tag(html, "rect", x="366.8", y="16.0", width="218.4", height="136.0")
-            assert tag(html, "svg", viewBox="0 0 640 180", role="img")
-            assert tag(html, "line", y1="152", y2="152", x2="640")
+            # Two slots of 48.5 % across, bars 70 % of a slot, the tallest one full height.
+            assert tag(html, "rect", x="8.78%", y="88.0", width="33.95%", height="68.0")
+            assert tag(html, "rect", x="57.28%", y="20.0", width="33.95%", height="136.0")
+            assert tag(html, "line", y1="156", y2="156", x2="100%")
+
+    def test_each_bar_shows_its_count_in_text_that_never_scales(self, client):
+        """A viewBox scaled the labels with the chart: about 6 px on a 390 px phone."""
+        for year in (2001, 2002, 2002):
+            factories.paper(year=year)
+        html = html_of(client, "/en/publications/")
+        svg = tag(html, "svg", role="img")
+        assert "viewBox" not in svg and 'width="100%"' in svg
+        values = re.findall(r'x="([\d.]+)%" y="([\d.]+)"[^>]*class="value">(\d+)</text>', html)
+        assert values == [("25.75", "88.0", "1"), ("74.25", "20.0", "2")]  # on top of the bars
+        assert re.findall(r'class="tick">(\d+)</text>', html) == ["2001", "2002"]
+
+    def test_a_long_chart_labels_fewer_years_and_leaves_counts_to_the_table_on_phones(self, client):
+        for year in range(1990, 2020):
+            factories.paper(year=year)
+        html = html_of(client, "/en/publications/")
+        assert 'class="dense"' in tag(html, "svg", role="img")
+        wide = re.findall(r'class="tick(?: minor)?">(\d+)</text>', html)
+        narrow = re.findall(r'class="tick">(\d+)</text>', html)
+        assert len(wide) <= 12 and wide[-1] == "2019"
+        assert narrow == ["1995", "2001", "2007", "2013", "2019"]
 
     def test_a_page_without_papers_has_no_chart(self, client):
         assert 'class="year-chart"' not in html_of(client, "/en/publications/")
@@ -261,3 +302,16 @@ class TestFilterForm:
         assert "errorlist" not in html and "<script>" not in html
         assert "99999" not in (tag(html, "input", id="id_year") or "")
         assert " selected>" not in re.sub(r'<option value="" selected>', "", html)
+
+
+class TestResultCount:
+    def test_the_count_and_the_query_read_as_one_phrase_in_each_language(self, client):
+        factories.paper("Grain boundaries in alumina")
+        factories.paper("Grain growth")
+        count = r'<p class="result-count" role="status">(.*?)\s*</p>'
+        ja = re.search(count, html_of(client, "/ja/publications/?q=grain"), re.S).group(1)
+        assert ja == "2 件の論文（「grain」の検索結果）"  # no space before the bracket
+        en = re.search(count, html_of(client, "/en/publications/?q=grain"), re.S).group(1)
+        assert en == "2 publications for “grain”"
+        one = re.search(count, html_of(client, "/en/publications/?q=alumina"), re.S).group(1)
+        assert one == "1 publication for “alumina”"

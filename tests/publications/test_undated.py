@@ -135,6 +135,13 @@ def test_an_entry_without_a_year_is_imported_undated():
     assert paper.year is None and paper.title_en == "Operating manual of the microscope"
 
 
+def test_an_imported_paper_never_takes_the_address_of_another_page():
+    text = "@misc{f, title = {Feed}}\n@misc{s, title = {Suggest}}\n"
+    batch, _current = importer.start(text=text)
+    importer.confirm(batch)
+    assert sorted(Publication.objects.values_list("slug", flat=True)) == ["feed-2", "suggest-2"]
+
+
 def test_a_whole_journal_issue_is_titled_by_journal_volume_and_number():
     translation.activate("en")
     text = (

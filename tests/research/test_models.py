@@ -1,3 +1,4 @@
+import importlib
 import io
 
 import pytest
@@ -72,6 +73,38 @@ class TestResearchTheme:
             files={"image": SimpleUploadedFile("t.png", png_bytes(), "image/png")},
         )
         assert not form.is_valid()
+
+    def test_a_body_that_repeats_the_lead_is_refused_with_a_reason(self):
+        form_class = modelform_factory(
+            ResearchTheme, fields=["title_ja", "slug", "order", "lead_en", "body_en", "body_ja"]
+        )
+        lead = "Glasses are widely used."
+        data = {"title_ja": "ガラス", "slug": "glass", "order": 1, "lead_en": lead}
+        form = form_class(data={**data, "body_en": f"{lead}\n\nTheir structure is complex."})
+        with translation.override("en"):
+            assert not form.is_valid()
+            assert "begins with the lead" in form.errors["body_en"][0]
+        form = form_class(data={**data, "body_en": "Their structure is complex."})
+        assert form.is_valid(), form.errors
+
+    def test_the_migration_takes_the_lead_out_of_stored_bodies(self):
+        from django.apps import apps
+
+        migration = importlib.import_module("research.migrations.0005_theme_body_without_lead")
+        theme = ResearchTheme.objects.create(
+            title_ja="ガラス",
+            slug="glass",
+            lead_ja="ガラスは広く使われている．",
+            body_ja="ガラスは広く使われている．本研究室では構造を調べる．",
+            lead_en="Glasses are widely used.",
+            body_en="Glasses are widely used. We study their structure.",
+        )
+        migration.strip_repeated_lead(apps, None)
+        theme.refresh_from_db()
+        assert (theme.body_ja, theme.body_en) == (
+            "本研究室では構造を調べる．",
+            "We study their structure.",
+        )
 
 
 class TestLabProfile:

@@ -55,6 +55,14 @@ class TestThemePublicationList:
         matched = re.search(r'<p class="matched">(.*?)</p>', html, re.S).group(1)
         assert "格子欠陥" in matched and "ガラス" not in matched
 
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_the_lead_is_shown_once_above_the_body(self, client, lab_content, lang):
+        for theme in ResearchTheme.objects.all():
+            html = html_of(client, theme_url(theme, lang))
+            main = html[html.index("<main") : html.index("</main>")]
+            lead = getattr(theme, f"lead_{lang}")
+            assert main.count(lead[:40]) == 1, theme.slug
+
     def test_unpublished_papers_never_appear(self, client):
         k = factories.keyword()
         hidden = factories.paper("Hidden paper", keywords=[k], is_published=False)
