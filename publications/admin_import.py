@@ -13,6 +13,7 @@ done in the request, within a few seconds.
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -67,6 +68,14 @@ class ImportForm(forms.Form):
         required=False,
         help_text=gettext_lazy("They stay hidden from visitors until you publish them."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.LABSITE_IMPORT_MAX_ENTRIES
+        entries = _(
+            "One import takes at most %(limit)s entries; split a larger file into parts."
+        ) % {"limit": f"{limit:,}"}
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {entries}"
 
     def clean(self):
         data = super().clean()

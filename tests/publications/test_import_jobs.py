@@ -188,6 +188,14 @@ def test_a_file_has_at_most_the_entries_of_one_import(editor, settings, count, s
         assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.django_db
+def test_the_import_form_states_the_limit_in_both_languages(editor):
+    url = reverse("admin:publications_publication_import")
+    assert "One import takes at most 5,000 entries" in editor.get(url).content.decode()
+    japanese = editor.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "1 回に読み込めるのは 5,000 件までです" in japanese
+
+
 def test_entries_are_counted_as_bibtex_starts_them():
     text = '@String{a = "x"}\n@preamble{"y"}\n@Article (k1, title={t})\n@misc{k2,}\n@comment{z}\n'
     assert importer.count_entries(text) == 2
