@@ -11,6 +11,7 @@ done in the request, within a few seconds.
 """
 
 import re
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -34,6 +35,9 @@ Job = ImportBatch.Job
 CHOICE = re.compile(r"(new|skip|update:\d{1,18})")
 # Seconds between the progress page's reloads while the import waits or runs.
 PROGRESS_REFRESH = 2
+# A running job that has reported nothing for this long lost its worker (killed, out
+# of memory): a 5,000-entry import reports every few seconds and ends within minutes.
+STALLED_AFTER = 600
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
 
@@ -258,13 +262,19 @@ def progress_view(admin_site):
         if not batch.job:
             return _after_job(request, batch)
         if request.method == "POST" and "cancel" in request.POST:
-            # Only while waiting: a running job finishes (or fails) as one transaction.
+            # Only while waiting, or once its worker is gone: a running job finishes (or
+            # fails) as one transaction, and one that died wrote nothing.
+            since = timezone.now() - timedelta(seconds=STALLED_AFTER)
             ImportBatch.objects.filter(pk=batch.pk, job=Job.QUEUED).update(job=Job.NONE)
+            ImportBatch.objects.filter(pk=batch.pk, job=Job.RUNNING, progress_at__lt=since).update(
+                job=Job.NONE
+            )
             if batch.job_options.get("action") == "undo":
                 return redirect("admin:publications_importbatch_change", batch.pk)
             return redirect("admin:publications_importbatch_preview", batch.pk)
         waiting = (timezone.now() - (batch.progress_at or batch.created_at)).total_seconds()
         undoing = batch.status == ImportBatch.Status.APPLIED  # a job on an applied batch
+        lost = batch.job == Job.RUNNING and waiting > STALLED_AFTER
         return TemplateResponse(
             request,
             "admin/publications/import_progress.html",
@@ -281,8 +291,10 @@ def progress_view(admin_site):
                     if batch.progress_total
                     else None
                 ),
-                can_cancel=batch.job == Job.QUEUED,
+                can_cancel=batch.job == Job.QUEUED or lost,
                 stalled=batch.job == Job.QUEUED and waiting > 60,
+                lost=lost,
+                lost_minutes=STALLED_AFTER // 60,
             ),
         )
 

@@ -119,7 +119,13 @@ def apply_import(batch_id):
     """
     claimed = ImportBatch.objects.filter(
         pk=batch_id, status=ImportBatch.Status.PENDING, job=Job.QUEUED
-    ).update(job=Job.RUNNING, progress_step="", progress_done=0, progress_total=0)
+    ).update(
+        job=Job.RUNNING,
+        progress_step="",
+        progress_done=0,
+        progress_total=0,
+        progress_at=timezone.now(),
+    )
     if not claimed:
         return "not queued"
     batch = ImportBatch.objects.get(pk=batch_id)
@@ -159,7 +165,13 @@ def undo_import(batch_id):
     """
     claimed = ImportBatch.objects.filter(
         pk=batch_id, status=ImportBatch.Status.APPLIED, job=Job.QUEUED
-    ).update(job=Job.RUNNING, progress_step="undoing", progress_done=0, progress_total=0)
+    ).update(
+        job=Job.RUNNING,
+        progress_step="undoing",
+        progress_done=0,
+        progress_total=0,
+        progress_at=timezone.now(),
+    )
     if not claimed:
         return "not queued"
     batch = ImportBatch.objects.get(pk=batch_id)

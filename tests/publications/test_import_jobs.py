@@ -4,12 +4,14 @@ shows its progress (docs/bibtex.md, "Background imports")."""
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from ruamel.yaml import YAML
 
@@ -117,6 +119,23 @@ def test_an_import_still_waiting_can_be_called_back(editor):
     assert result.return_value == "not queued"
     assert not Publication.objects.filter(doi__startswith="10.4242/").exists()
     assert editor.get(preview).status_code == 200  # the preview, to confirm again or cancel
+
+
+@pytest.mark.django_db
+def test_an_import_whose_worker_died_can_be_given_up(editor):
+    preview = preview_for(editor, entries(2))
+    editor.post(preview, {})
+    batch = ImportBatch.objects.get()
+    running = ImportBatch.objects.filter(pk=batch.pk)
+    running.update(job=ImportBatch.Job.RUNNING, progress_at=timezone.now())
+    assert "Stop waiting" not in editor.get(progress_url(batch)).content.decode()
+    editor.post(progress_url(batch), {"cancel": "1"})
+    assert ImportBatch.objects.get().job == ImportBatch.Job.RUNNING  # alive: not stopped
+    running.update(progress_at=timezone.now() - timedelta(minutes=11))  # then silent
+    html = editor.get(progress_url(batch)).content.decode()
+    assert "reported nothing for 10 minutes" in html and "Stop waiting" in html
+    back = editor.post(progress_url(batch), {"cancel": "1"})
+    assert back.url == preview and editor.get(preview).status_code == 200
 
 
 @pytest.mark.django_db
