@@ -17,8 +17,10 @@ production, on a database with the lab's content:
   sends the editor on to the applied batch (as an editor would wait before uploading
   the next part: a part previewed before the previous one was applied may come back
   "changed since the preview", since its authors are no longer new people). Each
-  request's slowest wall and CPU time and the process's peak RSS are printed: no
-  request should take more than a few seconds.
+  request's slowest wall and CPU time and the process's peak RSS (before the
+  refusals, whose bodies the test client builds in memory) are printed: no request
+  should take more than a few seconds. Then two refused uploads: two files in one
+  (over the entries limit) and the whole file (over 20 MB too).
 - *worker*: `manage.py db_worker --batch` (the worker of `make run` and of the
   compose file, here run again whenever the queue is empty) applies every file, one
   after another, in one process: its peak RSS (the goal: < 300 MB).
@@ -95,19 +97,24 @@ def web(folder, entries):
         assert page.url.endswith("/change/"), page.url  # applied, not sent back to the preview
         times["applied"].append((time.perf_counter() - queued, 0))
     Path(folder, "stop").touch()
-    started = time.perf_counter()
-    whole = Path(folder, "all.bib").read_bytes()
-    refused = client.post(url, {"file": SimpleUploadedFile("all.bib", whole)})
-    refused_s = time.perf_counter() - started
+    peak_requests = peak_mb()  # before the refusals: the test client holds their bodies
+    refusals = []
+    twice = files[0].read_bytes() + files[1].read_bytes() if len(files) > 1 else b""
+    for name, data in (("two files in one", twice), ("all", Path(folder, "all.bib").read_bytes())):
+        if data:
+            started = time.perf_counter()
+            refused = client.post(url, {"file": SimpleUploadedFile("big.bib", data)})
+            seconds = time.perf_counter() - started
+            refusals.append([name, len(data) / 1e6, refused.status_code, seconds])
     print(
         json.dumps(
             {
                 "files": len(files),
                 "per_file": per_file,
-                "megabytes": len(whole) / 1e6,
+                "megabytes": Path(folder, "all.bib").stat().st_size / 1e6,
                 "times": times,
-                "refused": [refused.status_code, refused_s],
-                "peak_mb": peak_mb(),
+                "refused": refusals,
+                "peak_mb": peak_requests,
             }
         ),
         flush=True,
@@ -230,11 +237,11 @@ def main():
             f"| web: {name} | {len(values)} | {wall[0]:.2f} ({cpu[0]:.2f}) "
             f"| {wall[1]:.2f} ({cpu[1]:.2f}) | {requests['peak_mb']:.0f} (the web process) |"
         )
-    status, seconds = requests["refused"]
-    print(
-        f"| web: upload of all {args.entries:,} at once: refused ({status}) | 1 "
-        f"| {seconds:.2f} | | |"
-    )
+    for name, megabytes, status, seconds in requests["refused"]:
+        print(
+            f"| web: upload of {name} ({megabytes:.1f} MB): refused ({status}) | 1 "
+            f"| {seconds:.2f} | | |"
+        )
     applied_s = [w for w, _c in times["applied"]]
     print(
         f"| worker: Confirm → applied (one file) | {applied['applied']} | {max(applied_s):.1f} "
