@@ -1,6 +1,7 @@
 """The project package as an app, for glue that belongs to neither content app."""
 
 from django.apps import AppConfig, apps
+from django.contrib.admin import apps as admin_apps
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
@@ -19,7 +20,16 @@ def prepare_cache(sender, using, verbosity=1, **kwargs):
     freshness.bump()
 
 
+class LabAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with labsite's site: two-factor login for enrolled staff."""
+
+    default = False  # named in INSTALLED_APPS; LabsiteConfig is the app "labsite"
+
+    default_site = "labsite.admin.LabAdminSite"
+
+
 class LabsiteConfig(AppConfig):
+    default = True
     name = "labsite"
     verbose_name = "labsite"
 

@@ -6,7 +6,10 @@ inside the project when unset), plus the production switches below (HTTPS,
 proxy, cache, logging). See README.md, "Configuration" and "Deploy".
 """
 
+import hashlib
 import os
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,7 +47,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
     "modeltranslation",
-    "django.contrib.admin",
+    # The admin, with two-factor login for staff who enrol (labsite/admin.py).
+    "labsite.apps.LabAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +59,10 @@ INSTALLED_APPS = [
     # backend (the queue is a table; `manage.py db_worker` runs it). See TASKS below.
     "django_tasks",
     "django_tasks_db",
+    # Admin login throttling (axes) and one-time passwords (django_otp, TOTP).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "publications",
     "research",
     # Project glue: the page cache (labsite/cache.py) and its table (labsite/apps.py).
@@ -62,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz first: answered before host checks and HTTPS redirects (labsite/health.py).
+    "labsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETags, and 304 answers to browsers revalidating (public pages say no-cache).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -74,10 +84,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Public pages for visitors, per language and query string (labsite/cache.py).
     "labsite.cache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "labsite.urls"
@@ -119,6 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c random_page_cost=1.1"
     )
+    # A database host that does not answer is an outage (a 503 page), not a worker
+    # stuck until gunicorn's timeout.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The task worker writes beside the server (`make run`). In WAL mode pages are read
@@ -208,10 +224,47 @@ LABSITE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
 
+# Admin login throttling (django-axes, docs/security.md): after 5 failed logins for
+# one username from one address, that pair is locked out for 30 minutes (or until
+# `manage.py axes_reset_username NAME`); a success clears the count. Every failure
+# is logged and listed in the admin (Axes → Access failures), for superusers.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "labsite.admin.lockout_response"
+# The client's address, behind the proxy too; the export rate limit counts by it as well.
+LABSITE_CLIENT_IP = "labsite.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = LABSITE_CLIENT_IP
+AXES_VERBOSE = False  # no banner on every start; failures are still logged
+# The log names the username and address of each failure (the password is never kept).
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+# Two-factor login (django-otp, TOTP): staff who enrol at /admin/two-factor/ must give a
+# code from their authenticator app; ADMIN_REQUIRE_2FA=1 requires it of every staff member.
+LABSITE_ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "labsite")
+
+# Exports of lists (?format=bibtex|ris|csljson on a list, a theme, a keyword): cached
+# under the content version, and at most this many per client address per window
+# (publications/exports.py, docs/security.md). A paper's own citation is not counted.
+LABSITE_EXPORT_RATE_LIMIT = int(os.environ.get("EXPORT_RATE_LIMIT", "10"))
+LABSITE_EXPORT_RATE_WINDOW = int(os.environ.get("EXPORT_RATE_WINDOW", "60"))
+# A list longer than this is not drawn (400: narrow it with filters); 0: no bound.
+LABSITE_EXPORT_MAX_PAPERS = int(os.environ.get("EXPORT_MAX_PAPERS", "5000"))
+# Seconds a 503 page (the database unreachable) asks clients to wait (labsite/outage.py).
+LABSITE_OUTAGE_RETRY_AFTER = 30
+
 
 # --- Production hardening (see README.md, "Deploy"). DEBUG off means HTTPS. ---
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
-if env_bool("BEHIND_PROXY"):
+# Client addresses then come from the proxy's X-Forwarded-For (labsite/clients.py).
+LABSITE_BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if LABSITE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -244,15 +297,31 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Caches. The default must be shared by every gunicorn worker (and every server
-# behind a load balancer), so it is the database unless REDIS_URL names a Redis.
-# `migrate` creates its table (labsite/apps.py, post_migrate).
+# behind a load balancer). Production: Redis (REDIS_URL), which also keeps cached
+# pages served while the database is down (docs/security.md). Without it: the
+# database (`migrate` creates the table, labsite/apps.py), or, with DEBUG, files
+# in the temporary directory (shared by runserver and management commands).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "labsite")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "labsite"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+elif DEBUG:
+    # One folder per database, so two checkouts (or SQLite and PostgreSQL) never
+    # share a content version.
+    _database = "{ENGINE} {HOST} {PORT} {NAME}".format_map(DATABASES["default"])
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": Path(tempfile.gettempdir())
+            / f"labsite-cache-{hashlib.sha256(_database.encode()).hexdigest()[:12]}",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
 else:
@@ -260,7 +329,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "labsite_cache",
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "labsite"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }

@@ -15,8 +15,9 @@ from django.views.static import serve
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
-admin.site.site_header = "labsite"
-admin.site.site_title = "labsite"
+# The admin site is labsite.admin.LabAdminSite (two-factor login; labsite/apps.py).
+# A database outage is a 503 in the page's language, any other error the 500 page.
+handler500 = "labsite.outage.server_error"
 
 sitemaps = {
     "pages": ResearchIndexSitemap,

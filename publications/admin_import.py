@@ -328,6 +328,8 @@ def _step_label(batch):
         return _("Waiting for the worker…")
     if batch.progress_step == "undoing":
         return _("Undoing the import…")
+    if batch.progress_step == "planning" and not batch.progress_total:
+        return _("Checking the entries against the database and writing them…")
     if batch.progress_step == "planning":
         return _("Checking the entries against the database: %(done)s of %(total)s") % numbers
     if batch.progress_step == "writing" and not batch.progress_total:

@@ -70,6 +70,9 @@ def initials(given):
     return "".join(result)
 
 
+# Cached: an import compares every author of every entry with every stored person,
+# at the preview and again at confirm, and a lab's files repeat the same names.
+@functools.lru_cache(maxsize=50_000)
 def name_key(printed):
     """Exact-match key of a printed name: case-, width-, punctuation- and order-insensitive.
 
@@ -92,6 +95,7 @@ def fold(text):
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=50_000)
 def family_key(family):
     """How family names are compared: accents, case, width, hyphens and spaces ignored."""
     return _NOT_ALNUM.sub("", fold(family))

@@ -11,7 +11,7 @@ Why a second connection for the progress: the import writes in one transaction (
 or nothing, undoable as one batch), and what a transaction writes is invisible to
 others until it commits. On PostgreSQL the progress of the writing step therefore goes
 through a connection of its own, in autocommit. SQLite allows one writer at a time,
-and the import is it: there the page shows the writing step without its count until
+and the import is it: there the page shows that the import runs, without a count, until
 the end (docs/bibtex.md, "Background imports").
 """
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.signals import task_finished, task_started
 
-from .bibtex import importer, plan, undo
+from .bibtex import importer, locking, plan, undo
 from .models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class BatchProgress:
             "progress_at": timezone.now(),
         }
         connection = connections[self.using]
-        if step == "writing" and connection.vendor != "postgresql":
+        if connection.vendor != "postgresql":
             # Nothing more will be heard until the transaction commits (see the module
             # docstring): the page shows the step, with no count that would stand still.
             values["progress_done"] = values["progress_total"] = 0
@@ -131,6 +131,9 @@ def apply_import(batch_id):
     batch = ImportBatch.objects.get(pk=batch_id)
     options = batch.job_options
     progress = BatchProgress(batch.pk)
+    # importer.confirm plans and writes in one transaction (under the import lock): the
+    # step is recorded before it, for SQLite, where nothing more is heard until the end.
+    progress("planning", 0, len(batch.records))
     with translation.override(options.get("language")):
         try:
             importer.confirm(
@@ -143,6 +146,9 @@ def apply_import(batch_id):
         except importer.PlanChanged as changed:
             _give_back(batch_id, str(changed), 409)
             return "plan changed"
+        except locking.ImportBusy as busy:
+            _give_back(batch_id, str(busy), 409)
+            return "busy"
         except plan.PlanError as error:
             _give_back(batch_id, str(error), 400)
             return "refused"

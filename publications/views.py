@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from . import filters, freshness, search, seo, suggest
+from . import exports, filters, freshness, search, seo, suggest
 from .bibtex import export
 from .charts import year_chart
 from .markup import math_plain
@@ -48,11 +48,16 @@ def paginate_by_year(request, papers, listed, per_page=PER_PAGE, counts_key=None
 EXPORT_FORMATS = [("bibtex", "BibTeX"), ("ris", "RIS"), ("csljson", "CSL-JSON")]
 
 
-def export_response(request, publications, filename):
+def export_response(request, publications, filename, key=None, count=None):
     """The papers as a download in the `format` of the query string; 400 for an unknown one.
 
-    `publications` is a queryset (read with `for_export()`: constant queries) or a list
-    of papers already prefetched that way.
+    `publications` is a queryset (read with `for_export()`: constant queries), a list of
+    papers already prefetched that way, or a callable giving either. With a `key`
+    (`exports.export_key`: what selects the papers) it is a list's export, bounded
+    (publications/exports.py): counted against the client's rate limit, refused past
+    LABSITE_EXPORT_MAX_PAPERS (`count()` says how many papers it holds, before any is
+    read), drawn one at a time site-wide, and for visitors cached under the content
+    version.
     """
     fmt = request.GET.get("format", "")
     if fmt not in export.FORMATS:
@@ -61,11 +66,39 @@ def export_response(request, publications, filename):
             % {"format": fmt[:20]},
             content_type="text/plain; charset=utf-8",
         )
-    if not isinstance(publications, list):
-        publications = list(publications.for_export())
-    text, content_type, extension = export.export(publications, fmt)
+
+    def draw():
+        papers = publications() if callable(publications) else publications
+        if not isinstance(papers, list):
+            papers = list(papers.for_export())
+        return export.export(papers, fmt)
+
+    def draw_list():
+        exports.check_size(count())
+        with exports.drawing():
+            return draw()
+
+    status = None
+    try:
+        if key is None:
+            text, content_type, extension = draw()
+        elif (limited := exports.over_limit(request)) is not None:
+            return limited
+        elif is_preview(request):  # staff may see unpublished papers: never cached
+            text, content_type, extension = draw_list()
+        else:
+            (text, content_type, extension), status = exports.cached_export(
+                f"{key}:{fmt}", draw_list
+            )
+    except exports.Refused as refused:
+        return refused.response
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    if status:
+        response[exports.STATUS_HEADER] = status
+        # Cached above under its parameters: the page cache, keyed on the URL, must not
+        # store it again under every spelling of the URL.
+        patch_cache_control(response, private=True)
     return response
 
 
@@ -135,7 +168,15 @@ class PublicationListView(ListView):
     def get(self, request, *args, **kwargs):
         self.state = filters.parse_filters(request.GET)
         if "format" in request.GET:
-            return export_response(request, self.papers(Publication.objects), "publications")
+            # What selects the papers, as parsed: the sort orders only a search's.
+            params = {k: v for k, v in self.state.values.items() if k != "sort" or self.state.q}
+            return export_response(
+                request,
+                lambda: self.papers(Publication.objects),
+                "publications",
+                key=exports.export_key("list", "", params),
+                count=lambda: self.papers(Publication.objects).count(),
+            )
         return super().get(request, *args, **kwargs)
 
     def papers(self, publications):
@@ -308,7 +349,8 @@ class KeywordDetailView(DetailView):
         if "format" in request.GET:
             keyword = self.get_object()
             papers = Publication.objects.published().filter(keywords=keyword).newest_first()
-            return export_response(request, papers, keyword.slug)
+            key = exports.export_key("keyword", keyword.pk)
+            return export_response(request, papers, keyword.slug, key=key, count=papers.count)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

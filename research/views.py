@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from publications import seo
+from publications import exports, seo
 from publications.charts import by_year, year_chart
 from publications.models import Keyword, Publication, authors_in_order
 from publications.views import export_response, group_by_year, is_preview, paginate_by_year
@@ -73,9 +73,16 @@ class ThemeDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         if "format" in request.GET:
             theme = self.get_object()
-            papers = list(theme.representative_list().for_export())
-            papers += list(theme.ranked_related().for_export())
-            return export_response(request, papers, theme.slug)
+
+            def papers():
+                listed = list(theme.representative_list().for_export())
+                return listed + list(theme.ranked_related().for_export())
+
+            def count():
+                return theme.representative_list().count() + theme.ranked_related().count()
+
+            key = exports.export_key("theme", theme.pk)
+            return export_response(request, papers, theme.slug, key=key, count=count)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -38,14 +38,13 @@ is a paper whose BibTeX key is the entry's key while title or year differ.
 """
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
 from .. import names
-from ..models import Authorship, Person, Publication
+from ..models import Authorship, Person, Publication, title_key
 from .mapping import entry_type_for
 
 # The fields of a paper that an entry sets (an update compares them one by one).
@@ -70,11 +69,6 @@ FILL_ONLY = {"doi", "arxiv_id"}
 VAGUE_TYPES = {Publication.Type.OTHER.value, Publication.Type.PREPRINT.value}
 STATUS_RANK = {"accepted": 0, "in-press": 1, "published": 2}
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
-
-
-def title_key(title):
-    """NFKC, case-folded, letters and digits only: how two titles are compared."""
-    return _NOT_ALPHANUMERIC.sub("", unicodedata.normalize("NFKC", title or "").casefold())
 
 
 def _same_text(a, b):

@@ -2,13 +2,17 @@
 
 `undo(batch)` deletes the papers the batch created, restores the snapshots of
 those it updated, removes the name variants it added, and the people and keywords
-it created unless something else now uses them. `changed_since_import(batch)`
-lists the papers whose later edits an undo would lose.
+it created unless something else now uses them. It never discards an edit made
+after the import (issue 19): a paper the batch created and someone saved since is
+kept, and a paper it updated keeps each field, the author list and each keyword that
+was changed since, while what still reads as the import left it goes back to its
+state before the import. `changed_since_import(batch)` lists those papers
+beforehand, and the summary names them afterwards.
 """
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .. import freshness, search
 from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
+from . import locking
 from .matching import snapshots
 from .plan import PlanError
 
@@ -24,17 +29,18 @@ def changed_since_import(batch, using="default"):
     """Labels of the papers this batch wrote that were edited after it.
 
     A created paper counts as edited when it was saved after the import; an updated
-    one when its state differs from the state the import left it in.
+    one when its state differs from the state the import left it in. Undo keeps those
+    edits (the module docstring).
     """
     Kind = ImportItem.Kind
-    created = batch.items.filter(kind=Kind.PUBLICATION_CREATED).values_list("object_id", "label")
-    edited = set(
-        Publication.objects.using(using)
-        .filter(pk__in=[pk for pk, _label in created], updated_at__gt=batch.applied_at)
-        .values_list("pk", flat=True)
+    created = list(
+        batch.items.using(using)
+        .filter(kind=Kind.PUBLICATION_CREATED)
+        .values_list("object_id", "label")
     )
+    edited = _edited_since(batch, [pk for pk, _label in created], using)
     labels = [label for pk, label in created if pk in edited]
-    updated = list(batch.items.filter(kind=Kind.PUBLICATION_UPDATED))
+    updated = list(batch.items.using(using).filter(kind=Kind.PUBLICATION_UPDATED))
     now = snapshots([item.object_id for item in updated], using)
     labels += [
         item.label
@@ -42,6 +48,18 @@ def changed_since_import(batch, using="default"):
         if item.object_id in now and _comparable(now[item.object_id]) != _comparable(item.after)
     ]
     return labels
+
+
+def _edited_since(batch, pks, using):
+    """The pks among these created papers that were saved after the batch was applied."""
+    edited = set()
+    for start in range(0, len(pks), 500):  # SQLite caps a query's parameters
+        edited.update(
+            Publication.objects.using(using)
+            .filter(pk__in=pks[start : start + 500], updated_at__gt=batch.applied_at)
+            .values_list("pk", flat=True)
+        )
+    return edited
 
 
 def _comparable(snapshot):
@@ -56,9 +74,11 @@ class UndoSummary:
     people_deleted: int = 0
     people_kept: int = 0
     keywords_deleted: int = 0
+    kept: list = field(default_factory=list)  # labels of created papers edited since: kept
+    merged: list = field(default_factory=list)  # labels of updated papers edited since
 
     def __str__(self):
-        return _(
+        text = _(
             "%(deleted)d papers deleted, %(restored)d restored to their previous state, "
             "%(people)d people and %(keywords)d keywords removed"
         ) % {
@@ -67,11 +87,22 @@ class UndoSummary:
             "people": self.people_deleted,
             "keywords": self.keywords_deleted,
         }
+        if self.kept:
+            text += _("; kept, because they were edited after the import: %(papers)s") % {
+                "papers": "; ".join(self.kept)
+            }
+        if self.merged:
+            text += _("; restored except the edits made after the import: %(papers)s") % {
+                "papers": "; ".join(self.merged)
+            }
+        return text
 
 
 def undo(batch, user=None, using="default"):
     """Restore what the batch changed and delete what it created; refuses a second undo."""
     with transaction.atomic(using=using), search.deferred_refresh():
+        # Not while an import applies: it may be planning an update of a paper this deletes.
+        locking.lock_imports(batch, using)
         batch = ImportBatch.objects.using(using).select_for_update().get(pk=batch.pk)
         _check_can_undo(batch)
         summary = UndoSummary()
@@ -80,9 +111,18 @@ def undo(batch, user=None, using="default"):
             items[item.kind].append(item)
         Kind = ImportItem.Kind
         created = [item.object_id for item in items[Kind.PUBLICATION_CREATED]]
-        deleted = Publication.objects.using(using).filter(pk__in=created).delete()[1]
-        summary.deleted = deleted.get(Publication._meta.label, 0)
-        restored = _restore(items[Kind.PUBLICATION_UPDATED], using)
+        edited = _edited_since(batch, created, using)
+        summary.kept = [
+            item.label for item in items[Kind.PUBLICATION_CREATED] if item.object_id in edited
+        ]
+        deleted = 0
+        unedited = [pk for pk in created if pk not in edited]
+        for start in range(0, len(unedited), 500):  # SQLite caps a query's parameters
+            chunk = unedited[start : start + 500]
+            counts = Publication.objects.using(using).filter(pk__in=chunk).delete()[1]
+            deleted += counts.get(Publication._meta.label, 0)
+        summary.deleted = deleted
+        restored, summary.merged = _restore(items[Kind.PUBLICATION_UPDATED], using)
         summary.restored = len(restored)
         NameVariant.objects.using(using).filter(
             pk__in=[item.object_id for item in items[Kind.VARIANT_CREATED]]
@@ -112,40 +152,68 @@ def _check_can_undo(batch):
 
 
 def _restore(updated_items, using):
-    """Put the updated papers back as they were before the import; their pks.
+    """Put the updated papers back as they were before the import, except later edits.
 
-    A paper deleted since is skipped, and so is an author deleted since.
+    Returns (the pks restored, the labels of those that kept an edit made since). Field
+    by field — and for the author list as a whole, and keyword by keyword — what still
+    reads as the import left it (`ImportItem.after`) takes its value from before the
+    import; what differs was changed since by someone else and stays. A paper deleted
+    since is skipped, and so is an author deleted since.
     """
-    restored = []
+    restored, merged = [], []
+    now = snapshots([item.object_id for item in updated_items], using)
     for item in updated_items:
         publication = Publication.objects.using(using).filter(pk=item.object_id).first()
         if publication is None:
             continue
-        for name, value in item.before["fields"].items():
-            setattr(publication, name, value)
+        before, after = item.before, item.after
+        current = _comparable(now[item.object_id])
+        kept_edit = False
+        for name, value in before["fields"].items():
+            if current["fields"].get(name) == after["fields"].get(name):
+                setattr(publication, name, value)
+            else:
+                kept_edit = True
         publication.save(using=using)
-        existing_people = set(
-            Person.objects.using(using)
-            .filter(pk__in=[person_id for person_id, _printed in item.before["authors"]])
-            .values_list("pk", flat=True)
-        )
-        authors = [
-            (person_id, printed)
-            for person_id, printed in item.before["authors"]
-            if person_id in existing_people
-        ]
-        publication.authorships.all().delete()
-        Authorship.objects.using(using).bulk_create(
-            Authorship(
-                publication=publication, person_id=person_id, position=position, as_printed=printed
-            )
-            for position, (person_id, printed) in enumerate(authors, start=1)
-        )
-        publication.keywords.set(
-            Keyword.objects.using(using).filter(pk__in=item.before["keywords"])
-        )
+        if current["authors"] == after["authors"]:
+            _set_authors(publication, before["authors"], using)
+        else:
+            kept_edit = True
+        keywords = _merge_keywords(before["keywords"], after["keywords"], current["keywords"])
+        if set(current["keywords"]) != set(after["keywords"]):
+            kept_edit = True
+        publication.keywords.set(Keyword.objects.using(using).filter(pk__in=keywords))
         restored.append(publication.pk)
-    return restored
+        if kept_edit:
+            merged.append(item.label)
+    return restored, merged
+
+
+def _merge_keywords(before, after, current):
+    """Keyword by keyword: as before the import where nobody changed it since, else as now."""
+    result = set()
+    for pk in {*before, *after, *current}:
+        untouched = (pk in current) == (pk in after)
+        if (pk in before) if untouched else (pk in current):
+            result.add(pk)
+    return result
+
+
+def _set_authors(publication, authors, using):
+    """Replace the paper's author list with [[person id, as printed]] (people still there)."""
+    existing_people = set(
+        Person.objects.using(using)
+        .filter(pk__in=[person_id for person_id, _printed in authors])
+        .values_list("pk", flat=True)
+    )
+    kept = [(person_id, printed) for person_id, printed in authors if person_id in existing_people]
+    publication.authorships.all().delete()
+    Authorship.objects.using(using).bulk_create(
+        Authorship(
+            publication=publication, person_id=person_id, position=position, as_printed=printed
+        )
+        for position, (person_id, printed) in enumerate(kept, start=1)
+    )
 
 
 def _delete_unused_keywords(created_items, using):

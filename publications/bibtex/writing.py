@@ -18,7 +18,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import freshness, names, search
-from ..models import Authorship, ImportBatch, ImportItem, Keyword, NameVariant, Person, Publication
+from ..models import (
+    IDENTITY_FIELDS,
+    Authorship,
+    ImportBatch,
+    ImportItem,
+    Keyword,
+    NameVariant,
+    Person,
+    Publication,
+    identity_key,
+)
 from ..models.slugs import RESERVED_PUBLICATION_SLUGS
 from .mapping import language_of
 from .matching import CONTENT_FIELDS, snapshots
@@ -183,6 +193,7 @@ def _create_publications(rows, people, ids, batch, using, taken):
             slug=_unique_slug(taken, f"{' '.join(title.split()[:8])} {year}", fallback, 100),
         )
         created.append((row, publication))
+    _set_identity_keys(created, using)
     _fill_search_documents(created, people.people, ids, using)
     publications = [publication for _row, publication in created]
     Publication.objects.using(using).bulk_create(publications, batch_size=BATCH_SIZE)
@@ -209,6 +220,42 @@ def _create_publications(rows, people, ids, batch, using, taken):
         _created_item(batch, ImportItem.Kind.PUBLICATION_CREATED, publication.pk, str(publication))
         for publication in publications
     ]
+
+
+def _set_identity_keys(created, using):
+    """Give each new paper its identity key (`Publication.identity_key`, unique).
+
+    `created`: [(plan Row, unsaved Publication)]. A row the plan found new gets its key
+    whatever the database holds: no stored paper has its title and year (or the plan
+    would have matched it), so the key can only be taken by a paper another writer
+    stored since the plan was made — a second copy, which the unique constraint refuses
+    and the whole import rolls back (`importer.confirm` says "already imported"). A row
+    the editor imported as new although it resembled a paper (a possible duplicate, or
+    a duplicate by title forced new) gets the key only if no stored paper and no
+    earlier row has it: the editor kept the two apart, and the second is not guarded,
+    as `Publication.save()` does.
+    """
+    keys = [
+        identity_key({name: getattr(publication, name) for name in IDENTITY_FIELDS})
+        for _row, publication in created
+    ]
+    chosen = sorted(
+        {key for (row, _p), key in zip(created, keys, strict=True) if key and row.status != NEW}
+    )
+    taken = set()
+    for start in range(0, len(chosen), BATCH_SIZE):  # SQLite caps a query's parameters
+        taken.update(
+            Publication.objects.using(using)
+            .filter(identity_key__in=chosen[start : start + BATCH_SIZE])
+            .values_list("identity_key", flat=True)
+        )
+    taken.update(key for (row, _p), key in zip(created, keys, strict=True) if row.status == NEW)
+    for (row, publication), key in zip(created, keys, strict=True):
+        if row.status == NEW:
+            publication.identity_key = key
+        elif key and key not in taken:
+            taken.add(key)
+            publication.identity_key = key
 
 
 def _update_publications(rows, ids, batch, using):

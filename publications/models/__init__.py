@@ -6,6 +6,7 @@ One module per concern; everything is importable from `publications.models`.
 from .imports import ImportBatch, ImportBatchQuerySet, ImportItem
 from .keywords import Keyword, KeywordQuerySet, alias_lines
 from .papers import (
+    IDENTITY_FIELDS,
     LIST_COLUMNS,
     MAX_YEAR,
     MIN_YEAR,
@@ -13,14 +14,17 @@ from .papers import (
     Publication,
     PublicationQuerySet,
     authors_in_order,
+    identity_key,
     normalise_arxiv,
     normalise_doi,
+    title_key,
 )
 from .people import PERSON_NAME_COLUMNS, NameVariant, Person, PersonQuerySet
 from .search_index import SearchEntry, SearchPairs, SearchWord
 from .slugs import unique_slug
 
 __all__ = [
+    "IDENTITY_FIELDS",
     "LIST_COLUMNS",
     "MAX_YEAR",
     "MIN_YEAR",
@@ -41,7 +45,9 @@ __all__ = [
     "SearchWord",
     "alias_lines",
     "authors_in_order",
+    "identity_key",
     "normalise_arxiv",
     "normalise_doi",
+    "title_key",
     "unique_slug",
 ]

@@ -1,6 +1,8 @@
 """Publications and their ordered authors."""
 
+import hashlib
 import re
+import unicodedata
 from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
@@ -47,6 +49,9 @@ _ARXIV_FORMS = re.compile(
     re.IGNORECASE,
 )
 _ARXIV_VERSION = re.compile(r"v\d+$")
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+# Kinds of work that one identity key covers: a review is a journal article (@article).
+_KIND_OF_TYPE = {"review": "article", "invited-review": "article"}
 
 
 def normalise_doi(doi):
@@ -84,6 +89,54 @@ def normalise_arxiv(arxiv_id):
         return found
     value = re.sub(r"^arxiv:\s*", "", value, flags=re.IGNORECASE)
     return _ARXIV_VERSION.sub("", value).strip()
+
+
+def title_key(title):
+    """NFKC, case-folded, letters and digits only: how two titles are compared."""
+    return _NOT_ALPHANUMERIC.sub("", unicodedata.normalize("NFKC", title or "").casefold())
+
+
+def _value_key(value):
+    return _NOT_ALPHANUMERIC.sub("", unicodedata.normalize("NFKC", str(value or "")).casefold())
+
+
+def identity_key(fields):
+    """The identity key of a paper without DOI and arXiv id (its fields as a mapping), or "".
+
+    A digest of the normalised title (English, else Japanese), the year, the kind of
+    work and where in its venue it is (volume, issue, first page, article number):
+    what the import's identity rules compare, besides the authors
+    (publications/bibtex/matching.py). Two entries of one paper give one key, so the
+    unique constraint on `Publication.identity_key` stops a second copy that two
+    imports racing each other would both insert. Two papers that share title and year
+    but not the issue or pages (a journal's recurring "Chairman's report") have
+    different keys. The authors are left out on purpose: they live in another table,
+    and a key every writer can compute from the paper's own row never goes stale.
+    A paper with a DOI or an arXiv id has no key: those columns have their own
+    constraints.
+    """
+    if fields.get("doi") or fields.get("arxiv_id"):
+        return ""
+    title = title_key(fields.get("title_en")) or title_key(fields.get("title_ja"))
+    if not title:
+        return ""
+    kind = fields.get("type") or ""
+    pages = re.split(r"\s*[-–—]\s*", str(fields.get("pages") or "").strip())[0]
+    parts = [
+        title,
+        str(fields.get("year") or ""),
+        _KIND_OF_TYPE.get(kind, kind),
+        *(_value_key(fields.get(name)) for name in ("volume", "issue", "article_number")),
+        _value_key(pages),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# The columns identity_key() reads.
+IDENTITY_FIELDS = (
+    "title_en", "title_ja", "year", "type", "volume", "issue", "pages", "article_number",
+    "doi", "arxiv_id",
+)  # fmt: skip
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -258,6 +311,13 @@ class Publication(models.Model):
     # The search document (publications/search/document.py), kept fresh by its signals.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False)
+    # identity_key() of the paper, unique: a race of two imports cannot store one paper
+    # twice. Empty when the paper has a DOI or an arXiv id (their own constraints guard
+    # it), or when another paper already has the key and an editor kept both (two
+    # "Editorial"s in one issue by different people): that paper is not guarded.
+    identity_key = models.CharField(
+        _("identity key"), max_length=64, blank=True, default="", editable=False
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -267,7 +327,21 @@ class Publication(models.Model):
         verbose_name_plural = _("publications")
         constraints = [
             models.UniqueConstraint(
-                Lower("doi"), condition=~models.Q(doi=""), name="publication_doi_unique"
+                Lower("doi"),
+                condition=~models.Q(doi=""),
+                name="publication_doi_unique",
+                violation_error_message=_("Another publication already has this DOI."),
+            ),
+            models.UniqueConstraint(
+                fields=["arxiv_id"],
+                condition=~models.Q(arxiv_id=""),
+                name="publication_arxiv_unique",
+                violation_error_message=_("Another publication already has this arXiv id."),
+            ),
+            models.UniqueConstraint(
+                fields=["identity_key"],
+                condition=~models.Q(identity_key=""),
+                name="publication_identity_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(year__isnull=True)
@@ -314,6 +388,11 @@ class Publication(models.Model):
                 self.pk,
                 reserved=RESERVED_PUBLICATION_SLUGS,
             )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & set(IDENTITY_FIELDS):
+            self.identity_key = self.free_identity_key(self._state.db or kwargs.get("using"))
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "identity_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -350,6 +429,18 @@ class Publication(models.Model):
         in `title_en`; Japanese papers with an English title too are rare here).
         """
         return "ja" if self.title_ja and not self.title_en else "en"
+
+    def free_identity_key(self, using=None):
+        """identity_key() of this paper, or "" when another paper already has it.
+
+        An editor may keep two papers the import would call one (the identity rules
+        leave that choice to people); the second is then not guarded by the key.
+        """
+        key = identity_key({name: getattr(self, name) for name in IDENTITY_FIELDS})
+        if not key:
+            return ""
+        others = Publication.objects.using(using or "default").exclude(pk=self.pk)
+        return "" if others.filter(identity_key=key).exists() else key
 
     @cached_property
     def ordered_authorships(self):

@@ -335,3 +335,23 @@ def test_preview_of_possible_duplicates_query_count_does_not_grow(
     html = response.content.decode()
     assert html.count('class="import-row-possible"') == count
     assert html.count('class="import-compare"') == count
+
+
+def test_undo_page_says_later_edits_are_kept_and_undo_keeps_them(editor, lab_content):
+    preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
+    confirm(editor, preview, {"digest": digest(editor.get(preview).content.decode())})
+    batch = ImportBatch.objects.applied().get()
+    paper = Publication.objects.get(doi="10.1234/new.2024.1")
+    paper.volume = "9"
+    paper.save()
+    undo = reverse("admin:publications_importbatch_undo", args=[batch.pk])
+    assert "undoing keeps those edits" in editor.get(undo).content.decode()
+    assert (
+        "取り消してもその編集は残ります"
+        in editor.get(undo, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    )
+    assert editor.post(undo).url.endswith("/progress/")  # the worker undoes it
+    run_tasks()
+    page = editor.get(undo.replace("/undo/", "/progress/"), follow=True).content.decode()
+    assert "kept, because they were edited after the import" in page
+    assert Publication.objects.get(pk=paper.pk).volume == "9"

@@ -247,6 +247,47 @@ def test_papers_edited_after_the_import_are_listed_before_undo():
     assert undo.changed_since_import(batch) == ["Edited later (2020)"]
 
 
+def test_undo_keeps_a_paper_created_by_the_import_and_edited_since_and_says_so():
+    batch = run(entry("a", title="Edited later", author="Quastel, H.") + entry("b", title="Gone"))[
+        0
+    ]
+    paper = Publication.objects.get(title_en="Edited later")
+    paper.volume = "7"
+    paper.save()
+    summary = undo.undo(batch)
+    assert (summary.deleted, summary.kept) == (1, ["Edited later (2020)"])
+    assert "kept, because they were edited after the import: Edited later (2020)" in str(summary)
+    with translation.override("ja"):
+        assert "読み込みの後に編集されたため残した論文：Edited later (2020)" in str(summary)
+    paper.refresh_from_db()
+    assert paper.volume == "7"
+    assert paper.authors.get().family_name_en == "Quastel"  # its new author stays with it
+    assert not Publication.objects.filter(title_en="Gone").exists()
+
+
+def test_undo_of_an_update_restores_what_the_import_changed_and_keeps_later_edits():
+    kept_keyword = Keyword.objects.create(name_en="Stored kw")
+    paper = factories.paper(title_en="Stored paper", year=2019, keywords=[kept_keyword])
+    batch = run(
+        entry("s", title="Stored paper", year=2019, volume="12", pages="1-9", keywords="By import")
+    )[0]
+    paper.refresh_from_db()
+    assert (paper.volume, paper.pages) == ("12", "1-9")
+    paper.pages = "1-10"  # an editor corrects the imported pages
+    paper.save()
+    editors_keyword = Keyword.objects.create(name_en="Editor's kw")
+    paper.keywords.add(editors_keyword)
+
+    summary = undo.undo(batch)
+    assert summary.merged == ["Stored paper"]
+    assert "restored except the edits made after the import: Stored paper" in str(summary)
+    paper.refresh_from_db()
+    assert paper.volume == ""  # the import's change, untouched since: undone
+    assert paper.pages == "1-10"  # the editor's: kept
+    assert set(paper.keywords.all()) == {kept_keyword, editors_keyword}
+    assert not Keyword.objects.filter(name_en="By import").exists()
+
+
 # ---------------------------------------------------------------- atomic, signals
 
 

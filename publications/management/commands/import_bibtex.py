@@ -18,9 +18,11 @@ sets every possible duplicate, and `--choose KEY=CHOICE` (repeatable) sets one
 entry by its BibTeX key: `new`, `skip`, `update` (the matched paper) or
 `update:<id>` (a paper a possible duplicate resembles).
 
-The import is one transaction: with errors in the file nothing is written unless
---skip-errors says to import the rest. Every import is an ImportBatch that staff
-can undo in the admin.
+The import is one transaction, planned again under the import lock: when another
+import stored some of the entries between the listing and the writing, nothing is
+written and the command says they are already imported. With errors in the file
+nothing is written unless --skip-errors says to import the rest. Every import is an
+ImportBatch that staff can undo in the admin.
 """
 
 import sys
@@ -29,7 +31,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import DEFAULT_DB_ALIAS
 
-from publications.bibtex import importer, plan, writing
+from publications.bibtex import importer, plan
 from publications.bibtex.decoding import MAX_BYTES, DecodingError
 from publications.models import ImportBatch, Keyword
 
@@ -113,7 +115,8 @@ class Command(BaseCommand):
         except DecodingError as error:
             raise CommandError(f"{name}: {error}") from None
         try:
-            current.apply_choices(self.choices(current, options))
+            choices = self.choices(current, options)
+            current.apply_choices(choices)
         except plan.PlanError as error:
             batch.delete()
             raise CommandError(str(error)) from None
@@ -131,9 +134,23 @@ class Command(BaseCommand):
                 "to import the rest."
             )
         try:
-            writing.apply_plan(current, batch, skip_errors=True, using=DEFAULT_DB_ALIAS)
+            # Planned again under the import lock; refused if that plan is not the one listed
+            # above (another import stored some of these entries meanwhile).
+            _batch, current = importer.confirm(
+                batch,
+                skip_errors=True,
+                using=DEFAULT_DB_ALIAS,
+                expected_digest=current.digest(),
+                choices=choices,
+            )
+        except importer.PlanChanged as changed:
+            batch.delete()
+            raise CommandError(
+                f"Nothing imported: {changed} Now: {changed.plan.summary()}."
+            ) from None
         except plan.PlanError as error:
             raise CommandError(str(error)) from None
+        summary = current.summary()
         self.stdout.write(
             f"Imported {name} (import #{batch.pk}, encoding {batch.encoding}): {summary}."
         )
