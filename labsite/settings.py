@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Bodies over LABSITE_MAX_REQUEST_BYTES: 413 before the CSRF check reads them.
+    "labsite.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,6 +170,18 @@ USE_TZ = True
 # are read, and larger ones refused with a message. Pasted text counts against
 # DATA_UPLOAD_MAX_MEMORY_SIZE (default 2.5 MB), so it allows 20 MB plus the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
+# Bounds on what one import may ask of a worker (docs/limits.md has the figures): a
+# request body (an upload included) beyond LABSITE_MAX_REQUEST_BYTES is refused before
+# it is read; @string macros may nest LABSITE_BIBTEX_MAX_MACRO_DEPTH deep and add
+# LABSITE_BIBTEX_MAX_EXPANSION_CHARS characters to the whole file; one field holds at
+# most LABSITE_BIBTEX_MAX_VALUE_CHARS after expansion; a file at most
+# LABSITE_BIBTEX_MAX_ENTRIES entries, an entry LABSITE_BIBTEX_MAX_AUTHORS authors.
+LABSITE_MAX_REQUEST_BYTES = 22 * 1024 * 1024
+LABSITE_BIBTEX_MAX_MACRO_DEPTH = 20
+LABSITE_BIBTEX_MAX_EXPANSION_CHARS = 10_000_000
+LABSITE_BIBTEX_MAX_VALUE_CHARS = 100_000
+LABSITE_BIBTEX_MAX_ENTRIES = 100_000
+LABSITE_BIBTEX_MAX_AUTHORS = 2_000
 
 # Entries per BibTeX file (admin and `import_bibtex`): a larger file is refused before
 # it is parsed. It bounds each step of an import: the upload and the preview run in
@@ -221,6 +235,10 @@ LABSITE_PG_BINDIR = os.environ.get("PG_BINDIR", "")
 
 # Uploaded theme images larger than this are refused with a clear message.
 LABSITE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# …and so are images of more pixels than this (6,000 × 4,000 fits): decoding one takes
+# 4 bytes a pixel. Pages never decode a stored image beyond it (research/renditions.py).
+# Pillow's own decompression-bomb guard (Image.MAX_IMAGE_PIXELS) stays on as well.
+LABSITE_MAX_IMAGE_PIXELS = 25_000_000
 
 LOGIN_URL = "admin:login"
 

@@ -161,7 +161,12 @@ def parse_filters(params: QueryDict, include_unpublished=False) -> PublicationFi
         if state.keyword is None:
             state.ignored.append((_("Keyword"), state.values.pop("keyword")))
     if state.values.get("author"):
-        state.author = Person.objects.filter(slug=state.values["author"]).first()
+        # Only people with a published paper: a name known only from unpublished
+        # papers (an import kept unpublished) is not shown to visitors.
+        people = (
+            Person.objects.all() if include_unpublished else Person.objects.with_published_papers()
+        )
+        state.author = people.filter(slug=state.values["author"]).first()
         if state.author is None:
             state.ignored.append((_("Author"), state.values.pop("author")))
     if state.values.get("theme"):

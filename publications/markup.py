@@ -22,6 +22,8 @@ import markdown
 import nh3
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from markdown.extensions import Extension
+from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor
 
 from .bibtex import latex
 
@@ -37,6 +39,30 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+
+
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+class _AllowedHtmlOnly(HtmlInlineProcessor):
+    """Inline HTML passes through only for the tags nh3 keeps; any other `<…>` is text.
+
+    Python-Markdown hands every `<word>` on as raw HTML, and nh3 then removes the tags
+    it does not allow, so "Using <T> and <E>" lost "<T>" and "<E>". Declining the
+    match leaves such a tag as text, which Markdown escapes (`&lt;T&gt;`). Comments
+    are still passed on (nh3 removes them).
+    """
+
+    def handleMatch(self, m, data):
+        name = _TAG_NAME.match(m.group(1))
+        if name and name.group(1).lower() not in ALLOWED_TAGS:
+            return None, None, None
+        return super().handleMatch(m, data)
+
+
+class _AllowedHtmlOnlyExtension(Extension):
+    def extendMarkdown(self, md):
+        md.inlinePatterns.register(_AllowedHtmlOnly(HTML_RE, md), "html", 90)
 
 
 def render_markdown(text, math=False):
@@ -66,7 +92,11 @@ def _render_with_math(text):
 def _render(text):
     # A pure function of the text, so remembering recent results can never show
     # stale HTML; it saves Python-Markdown's few milliseconds on every page view.
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    html = markdown.markdown(
+        text,
+        extensions=["extra", "sane_lists", _AllowedHtmlOnlyExtension()],
+        output_format="html",
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

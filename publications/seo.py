@@ -10,6 +10,7 @@
   escaped so no text in the data can close the script element.
 """
 
+import html
 import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -27,9 +28,13 @@ _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def describe(text, markdown=False):
-    """Plain text of at most 160 characters for a meta description."""
+    """Plain text of at most 160 characters for a meta description.
+
+    Plain: Markdown's HTML loses its tags *and* its entities (`Li &amp; Na` → `Li & Na`),
+    as the template and json_ld() escape what they output themselves.
+    """
     if markdown:
-        text = strip_tags(render_markdown(text))
+        text = html.unescape(strip_tags(render_markdown(text)))
     return Truncator(" ".join((text or "").split())).chars(DESCRIPTION_LENGTH)
 
 

@@ -2,10 +2,11 @@
 
 Every keyword is a term of the vocabulary, whether or not it tags a paper: a term
 that tags none still widens a search (docs/search.md), so it is suggested too, after
-the terms with published papers. A term is found by its names and its other
-spellings in both languages, folded as search folds them (NFKC, case), by a prefix
-of the whole name, of one of its words, or (a Japanese query: Japanese has no
-spaces) anywhere in it.
+the terms with published papers. A keyword that tags only unpublished papers (one
+an unpublished import brought) is not suggested: visitors must not learn of it.
+A term is found by its names and its other spellings in both languages, folded as
+search folds them (NFKC, case), by a prefix of the whole name, of one of its words,
+or (a Japanese query: Japanese has no spaces) anywhere in it.
 
 The terms are read once per worker and content version (a few hundred: one query);
 a suggestion costs no query. Bounded: the query is cut to MAX_QUERY_CHARS, at most
@@ -36,10 +37,18 @@ def terms():
     def read():
         keywords = Keyword.objects.only(
             "slug", "name_ja", "name_en", "aliases_ja", "aliases_en"
-        ).annotate(has_papers=Keyword.objects.has_published_papers())
+        ).annotate(
+            has_papers=Keyword.objects.has_published_papers(),
+            tags_any=Keyword.objects.has_papers(),
+        )
         vocabulary = []
         for keyword in keywords.order_by("slug"):
-            names = {lang: getattr(keyword, f"name_{lang}").strip() for lang in ("ja", "en")}
+            if keyword.tags_any and not keyword.has_papers:
+                continue  # known only from unpublished papers (an import kept unpublished)
+            # NULL in a language nobody named it in (a keyword an import created).
+            names = {
+                lang: (getattr(keyword, f"name_{lang}") or "").strip() for lang in ("ja", "en")
+            }
             spellings = [(fold(text), text, lang) for lang, text in names.items() if text]
             for lang in ("ja", "en"):
                 for alias in alias_lines(getattr(keyword, f"aliases_{lang}")):

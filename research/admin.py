@@ -1,12 +1,42 @@
 """Admin for staff: research themes and the lab profile, with ja/en tabs."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from .models import LabProfile, Member, RepresentativePublication, ResearchTheme
+from .renditions import dimensions, too_many_pixels
+
+
+class PixelBoundedImageField(forms.ImageField):
+    """An image upload refused, with its size, when it has more pixels than
+    LABSITE_MAX_IMAGE_PIXELS. The size comes from the file's header, before Pillow
+    opens it (Django's ImageField does, and Pillow's bomb guard would refuse the
+    largest with only "not a valid image")."""
+
+    def to_python(self, data):
+        if data and hasattr(data, "seek"):
+            size = dimensions(data)
+            if size is not None and too_many_pixels(size):
+                raise ValidationError(
+                    _(
+                        "The image is too large: %(width)s × %(height)s pixels; "
+                        "at most %(limit)s pixels (e.g. 6,000 × 4,000)."
+                    ),
+                    params={
+                        "width": f"{size[0]:,}",
+                        "height": f"{size[1]:,}",
+                        "limit": f"{settings.LABSITE_MAX_IMAGE_PIXELS:,}",
+                    },
+                    code="image_too_many_pixels",
+                )
+        return super().to_python(data)
 
 
 class RepresentativePublicationInline(admin.TabularInline):
@@ -29,6 +59,7 @@ class ResearchThemeAdmin(TabbedTranslationAdmin):
     prepopulated_fields = {"slug": ("title_en",)}
     readonly_fields = ["image_preview", "updated_at"]
     inlines = [RepresentativePublicationInline]
+    formfield_overrides = {models.ImageField: {"form_class": PixelBoundedImageField}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "lead", "body"]}),
         (_("Image"), {"fields": ["image", "image_preview", "image_alt"]}),
@@ -112,6 +143,7 @@ class MemberAdmin(TabbedTranslationAdmin):
     autocomplete_fields = ["person"]
     prepopulated_fields = {"slug": ("given_name_en", "family_name_en")}
     readonly_fields = ["photo_preview", "updated_at"]
+    formfield_overrides = {models.ImageField: {"form_class": PixelBoundedImageField}}
     fieldsets = [
         (None, {"fields": ["family_name", "given_name", "reading", "slug", "role"]}),
         (_("In the lab"), {"fields": ["joined_on", "left_on", "research_interests"]}),

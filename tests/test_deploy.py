@@ -1,6 +1,7 @@
 """Production behaviour: error pages in both languages, the security headers, `check --deploy`."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -79,3 +80,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _with_defaults(value):
+    """A compose value with each ${NAME:-default} as its default, as with an empty .env."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
+
+
+def test_compose_trusts_forwarded_headers_only_from_whoever_can_reach_the_port():
+    """gunicorn trusts X-Forwarded-* from FORWARDED_ALLOW_IPS; with "*", anyone who can
+    connect could claim HTTPS or any client address, so the port must be on the loopback."""
+    yaml = pytest.importorskip("ruamel.yaml")
+    compose = yaml.YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    trusted = _with_defaults(web["environment"]["FORWARDED_ALLOW_IPS"])
+    (published,) = (_with_defaults(port) for port in web["ports"])
+    host_address = published.rsplit(":", 2)[0]
+    assert trusted != "*" or host_address == "127.0.0.1", (trusted, published)
+    assert host_address == "127.0.0.1"
+    env_example = (ROOT / ".env.example").read_text()
+    assert "\nWEB_BIND=127.0.0.1\n" in env_example

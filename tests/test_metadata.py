@@ -186,6 +186,16 @@ class TestEveryPage:
         html = get(client, "/en/research/core-loss-spectroscopy/")
         assert dict(metas(html))["description"][:40] == theme.lead_en[:40]
 
+    @pytest.mark.parametrize("lang", ["ja", "en"])
+    def test_a_markdown_description_is_escaped_once(self, client, lang):
+        body = "**Li & Na** <in> “ion” conductors: 2 < 3"
+        theme = factories.theme(body_ja=body, body_en=body)
+        html = get(client, f"/{lang}/research/{theme.slug}/")
+        description = dict(metas(html))["description"]
+        assert description == "Li &amp; Na &lt;in&gt; “ion” conductors: 2 &lt; 3"
+        (data,) = json_ld_blocks(html)
+        assert data["description"] == "Li & Na <in> “ion” conductors: 2 < 3"
+
     def test_theme_image_is_the_open_graph_image(self, client):
         buffer = io.BytesIO()
         Image.new("RGB", (1600, 900), "teal").save(buffer, "PNG")

@@ -188,7 +188,10 @@ def _raw_is_current(publication):
     raw = publication.bibtex.strip()
     if not raw:
         return False
-    result = parsing.parse(raw)
+    try:
+        result = parsing.parse(raw)
+    except parsing.LimitExceeded:  # a source edited into something no import would take
+        return False
     if len(result.entries) != 1 or result.problems:
         return False
     entry = result.entries[0]

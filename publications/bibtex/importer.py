@@ -63,7 +63,10 @@ def records_from_text(text):
     result = parsing.parse(text)
     if not result.entries and not result.problems:
         raise ImportError_(_("No BibTeX entries were found (an entry starts with @article{…)."))
-    records = [mapping.to_record(entry) for entry in result.entries]
+    entries, records = result.entries, []
+    for n, entry in enumerate(entries):
+        records.append(mapping.to_record(entry))
+        entries[n] = None  # its fields are garbage now: a large file's peak stays lower
     records += [
         {"key": p.key, "line": p.line, "raw": p.raw, "error": p.reason} for p in result.problems
     ]

@@ -184,7 +184,10 @@ def latex_to_unicode(value):
     simple = _simple_latex(value)
     if simple is not None:
         return clean_space(simple)
-    return clean_space(_full_latex(value))
+    try:
+        return clean_space(_full_latex(value))
+    except RecursionError:  # macros nested hundreds deep: pylatexenc recurses per level
+        return clean_space(value)  # kept as written, like any LaTeX it cannot read
 
 
 def _full_latex(value):
@@ -201,5 +204,8 @@ def _full_latex(value):
 def math_to_text(math):
     """Plain text of the LaTeX inside `$…$`: `_3` → 3, `\\alpha` → α, `x^{2}` → x^2."""
     walker = latexwalker.LatexWalker(math, latex_context=_WALKER_CONTEXT, tolerant_parsing=True)
-    text = _MATH_AS_TEXT.nodelist_to_text(walker.get_latex_nodes()[0])
+    try:
+        text = _MATH_AS_TEXT.nodelist_to_text(walker.get_latex_nodes()[0])
+    except RecursionError:  # nested hundreds deep (`\frac{\frac{…`): shown as written
+        return math
     return clean_space(text.replace("_", ""))

@@ -13,13 +13,23 @@ by our own export when a paper has both) win.
 import re
 import unicodedata
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import names
-from ..models import MAX_YEAR, MIN_YEAR, Publication, normalise_arxiv, normalise_doi
+from .. import names, search
+from ..models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Keyword,
+    NameVariant,
+    Person,
+    Publication,
+    normalise_arxiv,
+    normalise_doi,
+)
 from .parsing import MONTH_NAMES, MONTHS, split_names
 
 T = Publication.Type
@@ -614,11 +624,22 @@ def _map(entry):
             values[name] = values[name][: MAX_LENGTHS["title"] - 1] + "…"
             warnings.append(_("The title was shortened to 500 characters."))
 
-    authors, truncated = split_names(fields.get("author", ""))
+    _check_lengths(values)
+    limit = settings.LABSITE_BIBTEX_MAX_AUTHORS
+    authors, truncated = split_names(fields.get("author", ""), limit=limit)
+    if len(authors) == limit and truncated:
+        warnings.append(
+            _(
+                "More than %(limit)s authors: the first %(limit)s are stored and the list "
+                "is marked as cut short."
+            )
+            % {"limit": f"{limit:,}"}
+        )
     for author in authors:
-        if len(author.printed) > 200 or len(author.family) > 100 or len(author.given) > 100:
-            raise EntryError(_("An author's name is too long: “%(name)s”.") % author.__dict__)
+        _check_name(author)
     keywords = [k.strip() for k in re.split(r"[,;]", fields.get("keywords", "")) if k.strip()]
+    for keyword in keywords:
+        _check_keyword(keyword)
     return {
         "entry_type": entry.entry_type,
         "fields": {name: value for name, value in values.items() if value not in ("", None)},
@@ -627,3 +648,50 @@ def _map(entry):
         "keywords": list(dict.fromkeys(keywords)),
         "warnings": warnings,
     }
+
+
+def _max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+def _check_lengths(values):
+    """Every value fits its column (each translated column too): the last guard before
+    the database, which would refuse it at Confirm (PostgreSQL checks lengths)."""
+    for name, value in values.items():
+        try:
+            limit = _max_length(Publication, name)
+        except FieldDoesNotExist:
+            continue
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            raise EntryError(
+                _("The %(field)s is longer than %(limit)d characters.")
+                % {"field": name, "limit": limit}
+            )
+
+
+def _check_name(author):
+    """An author's name fits a Person's columns and a NameVariant's (its key too)."""
+    family_limit = _max_length(Person, "family_name_en")
+    given_limit = _max_length(Person, "given_name_en")
+    variant_limit = _max_length(NameVariant, "key")
+    keys = (names.name_key(author.printed), names.name_key(f"{author.given} {author.family}"))
+    if (
+        len(author.printed) > _max_length(NameVariant, "name")
+        or len(author.family) > family_limit
+        or len(author.given) > given_limit
+        or any(len(key) > variant_limit for key in keys)
+    ):
+        raise EntryError(
+            _("An author's name is longer than %(limit)d characters: “%(name)s”.")
+            % {"limit": family_limit, "name": author.printed[:120]}
+        )
+
+
+def _check_keyword(name):
+    """A keyword's name fits a Keyword's name column and its normalised key's."""
+    limit = _max_length(Keyword, "name_en")
+    if len(name) > limit or len(search.normalise_key(name)) > _max_length(Keyword, "name_key_en"):
+        raise EntryError(
+            _("The keyword “%(name)s” is longer than %(limit)d characters.")
+            % {"name": name[:120], "limit": limit}
+        )

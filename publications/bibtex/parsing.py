@@ -29,6 +29,14 @@ Then, per entry, what BibTeX and biber do before a style sees it:
 
 Errors never raise: syntax errors and duplicate keys come back as `Problem`s with
 their line number and key, and parsing resumes at the next `@`.
+
+Bounded work (docs/limits.md): macros are expanded by our code, so the bounds are
+checked before a value is built — one value at most `LABSITE_BIBTEX_MAX_VALUE_CHARS`,
+macros nested at most `LABSITE_BIBTEX_MAX_MACRO_DEPTH` deep (an entry over either is
+a `Problem`), and at most `LABSITE_BIBTEX_MAX_EXPANSION_CHARS` added by macros to the
+whole file, and at most `LABSITE_BIBTEX_MAX_ENTRIES` entries (over either, the file
+is refused: `LimitExceeded`). A few hundred bytes of `@string{b = a # a}` lines
+would otherwise double a value per line, to gigabytes.
 """
 
 import functools
@@ -44,9 +52,11 @@ from bibtexparser.middlewares.names import (
 )
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 from bibtexparser.splitter import Splitter
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .. import names as name_utils
+from .decoding import DecodingError
 from .latex import clean_space, latex_to_unicode  # noqa: F401 (clean_space: callers)
 
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "isbn", "issn", "file", "pdf", "arxiv"})
@@ -93,42 +103,99 @@ def _split_top_level(value, separator="#"):
     return [part.strip() for part in parts]
 
 
+class LimitExceeded(DecodingError):
+    """The file asks for more work than one import may do; the message says which bound."""
+
+
+class _TooLarge(Exception):
+    """One value would exceed a bound: its entry becomes a Problem with this reason."""
+
+
 class ResolveValues(BlockMiddleware):
-    """Macros, month names, `#` concatenation and enclosing, in one pass over the file."""
+    """Macros, month names, `#` concatenation and enclosing, in one pass over the file.
+
+    Each macro is kept with its depth (0 for a literal, 1 + the deepest macro it
+    uses otherwise), and each value's length is summed from its parts *before* they
+    are joined, so an over-long value is never built. A macro over a bound is kept as
+    its reason: the entries that use it are the ones refused.
+    """
 
     def __init__(self):
         super().__init__(allow_inplace_modification=True, allow_parallel_execution=False)
-        self.strings = {}
+        self.strings = {}  # name → (value, depth), or the reason it cannot be used (str)
+        self.max_value = settings.LABSITE_BIBTEX_MAX_VALUE_CHARS
+        self.max_depth = settings.LABSITE_BIBTEX_MAX_MACRO_DEPTH
+        self.max_expansion = settings.LABSITE_BIBTEX_MAX_EXPANSION_CHARS
+        self.expanded = 0  # characters macros have added to the file so far
 
     def resolve(self, raw, warnings):
-        pieces = []
+        """(value, depth) of a raw value; raises _TooLarge or LimitExceeded past a bound."""
+        pieces, depth, length = [], 0, 0
         for part in _split_top_level(raw.strip()):
             if len(part) >= 2 and (
                 (part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')
             ):
-                pieces.append(part[1:-1])
+                piece = part[1:-1]
             elif part.isdigit() or not part:
-                pieces.append(part)
+                piece = part
             elif part.lower() in self.strings:
-                pieces.append(self.strings[part.lower()])
+                macro = self.strings[part.lower()]
+                if isinstance(macro, str):
+                    raise _TooLarge(macro)
+                piece, macro_depth = macro
+                depth = max(depth, macro_depth + 1)
+                self.expanded += len(piece)
+                if self.expanded > self.max_expansion:
+                    raise LimitExceeded(
+                        _(
+                            "The @string macros of this file expand to more than %(limit)s "
+                            "characters: it is refused."
+                        )
+                        % {"limit": f"{self.max_expansion:,}"}
+                    )
             elif part.lower() in MONTHS:
-                pieces.append(MONTH_NAMES[MONTHS.index(part.lower())])
+                piece = MONTH_NAMES[MONTHS.index(part.lower())]
             elif _MACRO.match(part):
                 warnings.append(_("Undefined macro “%(name)s” kept as text.") % {"name": part})
-                pieces.append(part)
+                piece = part
             else:
-                pieces.append(part)
-        return "".join(pieces)
+                piece = part
+            length += len(piece)
+            if length > self.max_value:
+                raise _TooLarge(
+                    _(
+                        "A field is longer than %(limit)s characters "
+                        "(counted with its @string macros expanded)."
+                    )
+                    % {"limit": f"{self.max_value:,}"}
+                )
+            if depth > self.max_depth:
+                raise _TooLarge(
+                    _("@string macros are nested more than %(limit)d deep.")
+                    % {"limit": self.max_depth}
+                )
+            pieces.append(piece)
+        return "".join(pieces), depth
 
     def transform_string(self, string, library):
-        string.value = self.resolve(string.value, [])
-        self.strings[string.key.lower()] = string.value
+        try:
+            string.value, depth = self.resolve(string.value, [])
+        except _TooLarge as error:
+            string.value = ""
+            self.strings[string.key.lower()] = str(error)
+        else:
+            self.strings[string.key.lower()] = (string.value, depth)
         return string
 
     def transform_entry(self, entry, library):
         warnings = []
-        for f in entry.fields:
-            f.value = self.resolve(f.value, warnings)
+        try:
+            for f in entry.fields:
+                f.value = self.resolve(f.value, warnings)[0]
+        except _TooLarge as error:
+            for f in entry.fields:
+                f.value = ""
+            entry.parser_metadata["labsite_error"] = str(error)
         entry.parser_metadata["labsite_warnings"] = warnings
         return entry
 
@@ -160,8 +227,11 @@ class Name:
     given: str
 
 
-def split_names(value):
+def split_names(value, limit=None):
     """(names, truncated) of a BibTeX name list; "and others" sets truncated.
+
+    With `limit`, names past the first `limit` are not read (nor decoded): the list
+    is cut there and marked truncated.
 
     Name parts come from bibtexparser's implementation of BibTeX's rules (First von
     Last, von Last, First, braces protect). A name in Japanese script without a
@@ -175,6 +245,8 @@ def split_names(value):
         if raw.lower() == "others":
             truncated = True
             continue
+        if limit is not None and len(result) == limit:
+            return result, True
         result.append(Name(*name_parts(raw)))
     return result, truncated
 
@@ -346,20 +418,91 @@ def _name_a_review(entry, by_key):
         entry.warnings.append(_("The entry has no title: it is named after the works it reviews."))
 
 
+# The file is split and parsed in pieces of about this many characters, each cut just
+# before an `@` that starts a line outside braces: bibtexparser's splitter holds
+# about ten times its input in objects, so a 20 MB file read whole took 300 MB.
+CHUNK_CHARS = 1_000_000
+_BLOCK_START = re.compile(r"\n[ \t]*@")
+_ESCAPED_BRACE = re.compile(r"\\[{}]")
+
+
+def _balance(text):
+    unescaped = _ESCAPED_BRACE.sub("", text) if "\\" in text else text
+    return unescaped.count("{") - unescaped.count("}")
+
+
+def chunks(text, size=None):
+    """(first line number − 1, piece) of the text, in order, each about `size` characters,
+    cut only before a line starting with `@` where the braces so far are balanced."""
+    size = size or CHUNK_CHARS
+    start, line = 0, 0
+    while start < len(text):
+        end = len(text)
+        if len(text) - start > size:
+            end = start + size
+            depth_end, depth = start, 0
+            while True:
+                match = _BLOCK_START.search(text, end)
+                if match is None:
+                    end = len(text)
+                    break
+                depth += _balance(text[depth_end : match.start() + 1])
+                depth_end = end = match.start() + 1
+                if depth == 0:
+                    break
+                end += 1  # unbalanced: the next `@` line
+        piece = text[start:end]
+        yield line, piece
+        line += piece.count("\n")
+        start = end
+
+
 def parse(text):
     """Entries (in file order) and problems of a BibTeX text."""
-    library = Splitter(bibstr=text).split()
-    # A field twice is only a warning for BibTeX (it keeps the first): read the entry.
-    for block in list(library.failed_blocks):
-        if isinstance(block, DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-            library.replace(block, entry, fail_on_duplicate_key=False)
-    for middleware in (ResolveValues(), LatexToUnicode()):
-        library = middleware.transform(library)
-    entries, problems = [], []
+    resolve, decode_latex = ResolveValues(), LatexToUnicode()
+    entries, problems, count, keys = [], [], 0, set()
+    for offset, piece in chunks(text):
+        library = Splitter(bibstr=piece).split()
+        count += len(library.entries) + len(library.failed_blocks)
+        if count > settings.LABSITE_BIBTEX_MAX_ENTRIES:
+            raise LimitExceeded(
+                _(
+                    "The file has more than %(limit)s entries; at most %(limit)s are imported "
+                    "at once: split it into parts."
+                )
+                % {"limit": f"{settings.LABSITE_BIBTEX_MAX_ENTRIES:,}"}
+            )
+        # A field twice is only a warning for BibTeX (it keeps the first): read the entry.
+        for block in list(library.failed_blocks):
+            if isinstance(block, DuplicateFieldKeyBlock):
+                entry = block.ignore_error_block
+                library.replace(block, entry, fail_on_duplicate_key=False)
+        for middleware in (resolve, decode_latex):
+            library = middleware.transform(library)
+        _read_blocks(library, offset, entries, problems, keys)
+        del library
+    inherit(entries)
+    entries = [e for e in entries if e.entry_type not in NOT_PUBLICATIONS]
+    problems.sort(key=lambda p: p.line)
+    return ParseResult(entries, problems)
+
+
+def _duplicate_key(key):
+    return _("The key “%(key)s” is used by an earlier entry in this file.") % {"key": key}
+
+
+def _read_blocks(library, offset, entries, problems, keys):
+    """The entries and problems of one piece's blocks, appended; `keys` the file's so far."""
     for block in library.blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, Entry):
+        line = offset + (block.start_line or 0) + 1
+        if isinstance(block, Entry) and block.key in keys:  # in an earlier piece
+            problems.append(Problem(line, block.key, _duplicate_key(block.key), block.raw.strip()))
+        elif isinstance(block, Entry) and "labsite_error" in block.parser_metadata:
+            keys.add(block.key)
+            reason = block.parser_metadata["labsite_error"]
+            problems.append(Problem(line, block.key, reason, block.raw.strip()))
+        elif isinstance(block, Entry):
+            keys.add(block.key)
             fields, warnings = {}, list(block.parser_metadata.get("labsite_warnings", []))
             for f in block.fields:
                 name = f.key.lower()
@@ -380,20 +523,13 @@ def parse(text):
                     warnings=warnings,
                 )
             )
-    inherit(entries)
-    entries = [e for e in entries if e.entry_type not in NOT_PUBLICATIONS]
     for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
+        line = offset + (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            reason = _("The key “%(key)s” is used by an earlier entry in this file.") % {
-                "key": block.key
-            }
-            key = block.key
+            reason, key = _duplicate_key(block.key), block.key
         else:
             key = _key_of(block.raw)
             reason = _(
                 "Syntax error: the entry cannot be read — check its braces, quotes and commas."
             )
         problems.append(Problem(line, key, reason, block.raw.strip()))
-    problems.sort(key=lambda p: p.line)
-    return ParseResult(entries, problems)

@@ -35,6 +35,11 @@ class KeywordQuerySet(models.QuerySet):
             through.objects.filter(keyword=models.OuterRef("pk"), publication__is_published=True)
         )
 
+    def has_papers(self):
+        """The condition "tags at least one paper", published or not."""
+        through = self.model.publications.through
+        return models.Exists(through.objects.filter(keyword=models.OuterRef("pk")))
+
     def matching(self, q):
         """Keywords whose name (either language, NFKC + casefold) equals the search query `q`."""
         return search.keywords_matching(self, q)

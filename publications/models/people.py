@@ -24,6 +24,18 @@ class PersonQuerySet(models.QuerySet):
         """People with only what their name and a link to their papers need."""
         return self.only(*PERSON_NAME_COLUMNS)
 
+    def with_published_papers(self):
+        """People who author a published paper: the ones visitors may be shown (a person
+        known only from unpublished papers, an import kept unpublished, stays hidden)."""
+        authorship = self.model._meta.get_field("authorships").related_model
+        return self.filter(
+            models.Exists(
+                authorship.objects.filter(
+                    person=models.OuterRef("pk"), publication__is_published=True
+                )
+            )
+        )
+
     def resolve(self, printed):
         """The person a printed name refers to, or None.
 

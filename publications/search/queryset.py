@@ -35,11 +35,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import StrIndex, Substr
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, GreaterThan
 
 from .document import HEAD_MARK
-from .query import SearchQuery
+from .query import MAX_ALTERNATIVES, SearchQuery
+from .text import PAIR_MARK
 
+# At most this many parts in a search counted in parts (matching_parts): one group's
+# ways of matching are at most MAX_ALTERNATIVES; a count for some of the terms with
+# more ways in all is one query.
+MAX_PARTS = MAX_ALTERNATIVES
 # Newest first, after the relevance; undated papers last.
 NEWEST = (F("year").desc(nulls_last=True), F("month").desc(nulls_last=True), "-pk")
 
@@ -114,16 +119,20 @@ def relevance(query, text="text", partial=False):
     return annotations, order
 
 
+def _entries(using):
+    Entry = global_apps.get_model("publications", "SearchEntry")
+    return Entry._base_manager.using(using)
+
+
 def matching_entries(query, using="default", indexed=True, partial=False):
     """The SearchEntry rows matching a parsed query (all of them, published or not).
 
     On PostgreSQL the lexemes decide (``vector @@ tsquery``, word prefixes expanded
-    to words: one query the first time), and ``text LIKE`` re-checks the terms they
-    cannot decide alone; elsewhere ``text LIKE`` decides. ``partial``: entries
-    matching any of the terms rather than all.
+    to words: one query the first time), and the text re-checks the terms they
+    cannot decide alone (``_recheck``); elsewhere ``text LIKE`` decides. ``partial``:
+    entries matching any of the terms rather than all.
     """
-    Entry = global_apps.get_model("publications", "SearchEntry")
-    entries = Entry._base_manager.using(using)
+    entries = _entries(using)
     groups = query.groups
     postgresql = connections[using].vendor == "postgresql"
     if partial:
@@ -133,18 +142,114 @@ def matching_entries(query, using="default", indexed=True, partial=False):
         for group, tsquery in zip(groups, query.any_tsqueries(using), strict=True):
             condition = Q(MatchesLexemes(F("vector"), Value(tsquery), indexed=indexed))
             if not all(term.exact_alone for term in group.needed):
-                condition &= group.like()
+                condition &= _recheck(query, group, using, partial=True)
             conditions.append(condition)
         return entries.filter(_any_q(conditions))
+    if not postgresql:
+        return entries.filter(*[group.like() for group in groups])
     conditions = []
-    if postgresql:
-        if lexemes := query.words_tsquery(using):
-            conditions.append(MatchesLexemes(F("vector"), Value(lexemes), indexed=indexed))
-        if pairs := query.tsquery(pairs=True):
-            conditions.append(_having_pairs(pairs, using, indexed))
-        groups = [group for group in groups if not group.exact]
-    conditions += [group.like() for group in groups]
+    if lexemes := query.words_tsquery(using):
+        conditions.append(MatchesLexemes(F("vector"), Value(lexemes), indexed=indexed))
+    if pairs := query.tsquery(pairs=True):
+        conditions.append(_having_pairs(pairs, using, indexed))
+    conditions += [_recheck(query, group, using) for group in groups if not group.exact]
     return entries.filter(*conditions)
+
+
+def matching_parts(query, using="default", partial=False):
+    """PostgreSQL: ``matching_entries(query, using, partial=partial)`` cut into disjoint
+    querysets, one per way of matching one group, for counting with ``UNION ALL …
+    LIMIT`` (``PublicationSearch``): the union is the same entries, each once.
+
+    A widened term ORs many ways of matching, and GIN answers an OR by testing the
+    whole tsquery on every paper any of its rarest lexemes holds: ``EELS``'s 14 ways
+    (``electron & energy & loss & spectroscopy``, ``elnes``, Japanese spellings, …)
+    took 63 ms to list 36,628 candidates before the count's LIMIT could stop
+    anything. Each part is one way — an AND, which GIN answers from its rarest
+    lexeme — minus the ways before it (tested row by row), so the count reads the
+    parts in turn and stops at its LIMIT, usually within the first ones
+    (docs/search.md, "Counting a widened search").
+
+    The ways are those of the group with the most of them; the other groups stay in
+    each part's tsquery (one index scan) and re-checks. A query of several terms
+    first reads its terms as typed (``SearchQuery.as_typed``: an AND of a few
+    lexemes, cheap), which often holds more than the cap alone (``elnes spectra``);
+    the parts after it leave out what it found. For papers with some of the terms
+    (``partial``), the ways of every group; None when there are more than
+    MAX_PARTS of them (each part repeats the ways before it: the statement grows
+    with their square), and the search is then counted in one piece.
+    """
+    entries = _entries(using)
+    query.prefix_words(using, partial)  # read once, shared by what follows
+    parts, found = [], []
+    if partial:
+        ways, rest = [term for group in query.groups for term in group.needed], None
+        if len(ways) > MAX_PARTS:
+            return None
+    else:
+        driver = max(query.groups, key=lambda group: len(group.needed))
+        ways, rest = driver.needed, query.without(driver)
+        if not rest.groups:
+            rest = None
+        else:
+            parts.append(matching_entries(query.as_typed(using), using))
+            typed = [_way(query, group.typed, using) for group in query.groups]
+            found.append(~functools.reduce(operator.and_, typed))
+    for i, term in enumerate(ways):
+        lexemes = query.term_tsquery(term, using, partial)
+        conditions = []
+        if rest is not None:
+            others = " & ".join(group.tsquery(pairs=False) for group in rest.groups)
+            lexemes = f"{lexemes} & {query.expanded(others, using)}"
+        conditions.append(MatchesLexemes(F("vector"), Value(lexemes)))
+        # A phrase of words is found by its pairs (each two adjacent words: SearchPairs),
+        # which are rarer than its words, and a phrase of two is decided by them.
+        pairs = [lexeme for lexeme in term.lexemes() if lexeme.startswith(f"'{PAIR_MARK}")]
+        if pairs:
+            conditions.append(_having_pairs(" & ".join(pairs), using, indexed=True))
+        if not (term.exact if pairs else term.exact_alone):
+            conditions.append(_holds(term.pattern))
+        conditions += found + [~_way(query, earlier, using, partial) for earlier in ways[:i]]
+        if rest is not None:
+            if rest_pairs := rest.tsquery(pairs=True):
+                conditions.append(_having_pairs(rest_pairs, using, indexed=True))
+            rechecked = [group for group in rest.groups if not group.exact]
+            conditions += [_recheck(query, group, using) for group in rechecked]
+        parts.append(entries.filter(*conditions))
+    return parts
+
+
+def _holds(pattern):
+    """PostgreSQL: the entry's text contains ``pattern``, as ``text LIKE '%pattern%'``.
+
+    ``strpos`` rather than ``LIKE``: the planner estimates a LIKE by running it over
+    the column's statistics sample of long texts, 0.2–0.4 ms per pattern, which for a
+    widened term's twenty patterns cost more than running the query (8 ms of 9 for
+    a page of `第一原理計算を用いた粒界`); and strpos runs faster per row.
+    """
+    return GreaterThan(StrIndex(F("text"), Value(pattern)), 0)
+
+
+def _way(query, term, using, partial=False):
+    """PostgreSQL: the entry matches ``term`` (one way of matching), tested row by row:
+    its lexemes first (cheap; they rule most ways out), then its text unless they decide."""
+    lexemes = query.term_tsquery(term, using, partial)
+    condition = Q(MatchesLexemes(F("vector"), Value(lexemes), indexed=False))
+    if not term.exact_alone:
+        condition &= Q(_holds(term.pattern))
+    return condition
+
+
+def _recheck(query, group, using, partial=False):
+    """PostgreSQL: a group's test in the text, for a group its lexemes do not decide.
+
+    Each way of matching is tested on its own lexemes before its text: of a widened
+    term's twenty ways, a paper's text is then searched for the one or two its
+    lexemes allow, not for every pattern in turn (``text LIKE a OR text LIKE b …``).
+    """
+    if group.single:
+        return Q(_holds(group.typed.pattern))
+    return _any_q(_way(query, term, using, partial) for term in group.needed)
 
 
 def _any_q(conditions):

@@ -15,8 +15,11 @@ Django's ``Paginator`` pages:
 
 * ``count()`` stops at ``cap`` (COUNT_CAP): when more papers match, it says ``cap``
   and ``count_capped`` is True — "more than 1,000 results" — so the pages stop at
-  the cap's last page. The one query that counts reads the matches' years, which
-  under the cap are ``year_counts()``, the per-year chart (None past the cap).
+  the cap's last page. The query that counts reads the matches' ids and years:
+  under the cap the years are ``year_counts()``, the per-year chart (None past the
+  cap). On PostgreSQL a widened search is counted in disjoint parts, one per way
+  of matching, in one ``UNION ALL … LIMIT`` statement (``matching_parts``), and
+  under the cap its page ranks the ids the count found.
 * ``results[bottom:top]`` finds those results' ids on the entries alone — ranked by
   relevance (``queryset.relevance``) when at most ``cap`` papers match; past the cap
   keyword matches first, then the rest, each newest first; or newest first when
@@ -37,12 +40,14 @@ A blank query (punctuation only) is no search: the papers are paged as they are.
 from collections import Counter
 from functools import cached_property
 
+from django.apps import apps as global_apps
+from django.db import connections
 from django.db.models import BooleanField, Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce
 
 from ..charts import by_year
 from .query import SearchQuery
-from .queryset import matching_entries, relevance
+from .queryset import matching_entries, matching_parts, relevance
 
 # A search's count stops here: beyond it the list says "more than COUNT_CAP results".
 COUNT_CAP = 1000
@@ -90,32 +95,68 @@ class PublicationSearch:
     def entries(self, indexed=True, partial=None, query=None):
         """The search entries of the matching papers (see ``matching_entries``)."""
         partial = self.partial if partial is None else partial
-        entries = matching_entries(query or self.query, self.papers.db, indexed, partial)
+        return self._kept(matching_entries(query or self.query, self.papers.db, indexed, partial))
+
+    def _kept(self, entries):
+        """``entries`` kept to those of ``papers``."""
         if self.every_published_paper:
             return entries.filter(is_published=True)
         return entries.filter(publication_id__in=self.papers.order_by().values("pk"))
 
+    def _in_parts(self, partial=None):
+        """Whether the count reads the search in parts (``matching_parts``): on
+        PostgreSQL, when a term has several ways of matching or for papers with some
+        of the terms (``partial``)."""
+        partial = self.partial if partial is None else partial
+        postgresql = connections[self.papers.db].vendor == "postgresql"
+        return postgresql and (self.query.widened or partial)
+
     @cached_property
-    def _years(self):
-        """The years of up to cap + 1 matches: their number is the capped count (one query).
+    def _matches(self):
+        """[(id, year)] of up to cap + 1 matches: their number is the capped count (one query).
 
         When none has every term of a query of several, those of the papers with
         some of them (a second query), and ``partial`` becomes True.
         """
-        if self.query.widened:
+        if self.query.widened and not self._in_parts(partial=False):
             # Synonyms and word forms only add papers: when the terms as typed already
             # match more than the cap, so does the search, and the count stops there.
-            # Their index scan is cheap; the synonyms' (common words ANDed, LIKE
-            # re-checks) can cost many times more (docs/search.md).
+            # Their scan is cheap; the synonyms' (LIKE on every entry) cost more.
             typed = self.query.as_typed(self.papers.db)
-            years = list(self.entries(query=typed).values_list("year", flat=True)[: self.cap + 1])
-            if len(years) > self.cap:
-                return years
-        years = list(self.entries().values_list("year", flat=True)[: self.cap + 1])
-        if not years and len(self.query.groups) > 1:
-            years = list(self.entries(partial=True).values_list("year", flat=True)[: self.cap + 1])
-            self.partial = bool(years)
-        return years
+            matches = self._first(self.entries(query=typed))
+            if len(matches) > self.cap:
+                return matches
+        matches = self._count(partial=False)
+        if not matches and len(self.query.groups) > 1:
+            matches = self._count(partial=True)
+            self.partial = bool(matches)
+        return matches
+
+    def _count(self, partial):
+        """[(id, year)] of up to cap + 1 matches (``partial``: of some of the terms).
+
+        On PostgreSQL a widened search, and one for some of the terms, is read as
+        disjoint parts, one per way of matching (``matching_parts``), in one query:
+        ``(part 1 LIMIT cap + 1) UNION ALL (part 2 …) LIMIT cap + 1`` stops as soon
+        as the parts read so far hold more than the cap. One OR of every way cost
+        many times more (docs/search.md, "Counting a widened search").
+        """
+        parts = self._in_parts(partial) and matching_parts(self.query, self.papers.db, partial)
+        if not parts:
+            return self._first(self.entries(partial=partial))
+        parts = [
+            self._kept(part).values_list("publication_id", "year")[: self.cap + 1] for part in parts
+        ]
+        if len(parts) == 1:
+            return list(parts[0])
+        return list(parts[0].union(*parts[1:], all=True)[: self.cap + 1])
+
+    def _first(self, entries):
+        return list(entries.values_list("publication_id", "year")[: self.cap + 1])
+
+    @property
+    def _years(self):
+        return [year for _, year in self._matches]
 
     @property
     def missing_all(self):
@@ -208,9 +249,18 @@ class PublicationSearch:
         else:
             tagged = Value(False, output_field=BooleanField())
         annotations, order = relevance(self.query, "text", self.partial)
+        if self._in_parts():
+            # The count found every match (at most cap): rank those, by id, rather than
+            # search again with the ways ORed (the slow scan the parts avoided). Not on
+            # SQLite, whose older versions take at most 999 parameters.
+            Entry = global_apps.get_model("publications", "SearchEntry")
+            entries = Entry._base_manager.using(self.papers.db).filter(
+                publication_id__in=[pk for pk, _ in self._matches]
+            )
+        else:
+            entries = self.entries()
         rows = (
-            self.entries()
-            .annotate(tagged=tagged, **annotations)
+            entries.annotate(tagged=tagged, **annotations)
             .order_by("-tagged", *order, *NEWEST_FIRST_SORTED)
             .values_list("publication_id", "tagged")[bottom:top]
         )

@@ -249,6 +249,66 @@ class TestVocabulary:
         assert response.context["result_count"] == 1
 
 
+class TestCountingAWidenedSearch:
+    """The list counts a term's ways of matching (its spellings, its narrower terms',
+    other word forms) part by part on PostgreSQL (search.matching_parts): a paper
+    matching several ways is still one result, on both databases."""
+
+    @pytest.fixture
+    def eels(self):
+        eels = term(
+            "Electron energy loss spectroscopy",
+            "電子エネルギー損失分光",
+            aliases_en="EELS\nelectron energy-loss spectroscopy",
+        )
+        term(
+            "Energy loss near edge structure", "エネルギー損失吸収端微細構造", "ELNES"
+        ).broader.add(eels)
+        term("Grain boundary", "粒界", aliases_en="GB")
+        factories.paper("EELS and ELNES by electron energy loss spectroscopy", year=2001)
+        factories.paper("EELS of grain boundaries", year=2002)
+        factories.paper("ELNES of a grain boundary", year=2003)
+        factories.paper("Electron energy loss spectroscopy of MgO", year=2004)
+        factories.paper(
+            "粒界の電子エネルギー損失分光", title_ja="粒界の電子エネルギー損失分光", year=2005
+        )
+        factories.paper("Grain boundary energy", year=2006)  # the words, not the term
+        factories.paper("Electron diffraction", year=2007)
+
+    def listed(self, q, cap=None):
+        results = search.PublicationSearch(Publication.objects.all(), q, cap=cap)
+        pages = search.SearchPaginator(results, 3)
+        shown = [p.title_en for n in pages.page_range for p in pages.page(n)]
+        return pages, shown
+
+    @pytest.mark.parametrize("q", ["EELS", "EELS grain boundary", "grain boundary ELNES"])
+    def test_each_paper_once_however_many_spellings_it_has(self, eels, q):
+        pages, shown = self.listed(q)
+        assert sorted(shown) == sorted(found(q)) and len(shown) == len(set(shown))
+        assert pages.count == len(found(q)) and not pages.count_capped
+        assert sum(n for _, n in pages.year_counts()) == pages.count
+
+    def test_the_count_stops_at_the_cap_across_spellings(self, eels):
+        # Five papers match EELS, each of the first three through another spelling.
+        assert self.listed("EELS", cap=5)[0].count_capped is False
+        pages, shown = self.listed("EELS", cap=4)
+        assert (pages.count, pages.count_capped, pages.year_counts()) == (4, True, None)
+        assert len(shown) == len(set(shown)) == 4
+
+    def test_the_count_is_one_query(self, eels, django_assert_num_queries):
+        query = search.SearchQuery.parse("EELS")  # the vocabulary, the words' other forms
+        results = search.PublicationSearch(Publication.objects.all(), query)
+        # PostgreSQL: the words its prefixes start, then the parts in one statement;
+        # SQLite: the term as typed (5 papers would stop at a cap of 4), then all.
+        with django_assert_num_queries(2):
+            assert results.count() == 5
+
+    def test_some_of_the_words_counts_each_paper_once(self, eels):
+        pages, shown = self.listed("EELS zzzqx")
+        assert pages.object_list.partial and pages.count == len(shown) == 5
+        assert sorted(shown) == sorted(found("EELS"))
+
+
 class TestRanking:
     def test_a_match_in_the_title_or_a_keyword_above_abstract_or_venue_only(self):
         boundary = term("Grain boundary", "粒界")
