@@ -18,8 +18,10 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 
-run: migrate  ## migrate, load the lab's content when the database is empty, serve
+run: migrate  ## migrate, load the lab's content when the database is empty, serve (+ the task worker)
 	$(DEV_ENV) $(BIN)/python manage.py load_lab_content --if-empty
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: $(STAMP)  ## the whole test suite (browser tests skip themselves without Chromium)

@@ -43,3 +43,6 @@ for _ in $(seq 1 90); do
 done
 grep -q "Lab content loaded" "$log" || { cat "$log"; echo "the entrypoint did not load the content"; exit 1; }
 python deploy/smoke.py "http://127.0.0.1:$PORT" --workers 2 || { tail -n 50 "$log"; exit 1; }
+# The compose file's worker service: the same entrypoint, as `worker` (here until the queue is empty).
+deploy/entrypoint.sh worker --batch --no-startup-delay | tee "$log.worker"
+grep -q "No more tasks to run" "$log.worker" || { echo "the task worker did not run"; exit 1; }

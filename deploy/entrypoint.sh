@@ -3,6 +3,9 @@
 # static files (unless the image already has them), load the lab's content when
 # the database is empty, then exec gunicorn with deploy/gunicorn.conf.py.
 # Arguments are passed on to gunicorn (e.g. --bind 127.0.0.1:8765 --workers 2).
+# `entrypoint.sh worker [ARGS]` starts the task worker instead (background imports:
+# `manage.py db_worker`, ARGS passed on, e.g. --batch): it waits for the database and
+# for the web service's migrations, and changes nothing itself.
 # The Docker image runs it as its ENTRYPOINT; CI runs it directly against the
 # local PostgreSQL. Environment: see README.md, "Configuration".
 set -eu
@@ -31,6 +34,22 @@ do
     fi
     sleep 1
 done
+
+if [ "${1:-}" = worker ]; then
+    shift
+    # Two processes migrating at once could race: the web service migrates, the worker waits.
+    tries="${DB_WAIT_SECONDS:-60}"
+    until "$PYTHON" manage.py migrate --check >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        if [ "$tries" -le 0 ]; then
+            echo "entrypoint: the database has unapplied migrations (the web service applies them); giving up" >&2
+            exit 1
+        fi
+        sleep 1
+    done
+    echo "entrypoint: starting the task worker"
+    exec "$PYTHON" manage.py db_worker --no-reload "$@"
+fi
 
 "$PYTHON" manage.py migrate --noinput
 if [ "${COLLECTSTATIC:-1}" = 1 ]; then

@@ -381,6 +381,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 name="publications_importbatch_preview",
             ),
             path(
+                "<int:batch_id>/progress/",
+                site.admin_view(admin_import.progress_view(site)),
+                name="publications_importbatch_progress",
+            ),
+            path(
                 "<int:batch_id>/undo/",
                 site.admin_view(admin_import.undo_view(site)),
                 name="publications_importbatch_undo",
@@ -421,6 +426,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if batch.status == ImportBatch.Status.APPLIED:
             url = reverse("admin:publications_importbatch_undo", args=[batch.pk])
             return format_html('<a class="button" href="{}">{}</a>', url, _("Undo this import"))
+        if batch.job:
+            url = reverse("admin:publications_importbatch_progress", args=[batch.pk])
+            return format_html('<a href="{}">{}</a>', url, batch.get_job_display())
         if batch.status == ImportBatch.Status.PENDING:
             url = reverse("admin:publications_importbatch_preview", args=[batch.pk])
             return format_html('<a href="{}">{}</a>', url, _("Open the preview"))

@@ -9,8 +9,10 @@ the one that waited plans against what the first wrote. Pending batches older th
 a day are deleted when a new one starts.
 """
 
+import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +28,38 @@ class ImportError_(DecodingError):
     """Nothing can be imported from this input; the message says why."""
 
 
+class TooManyEntries(ImportError_):
+    """More entries than settings.LABSITE_IMPORT_MAX_ENTRIES (the admin answers 413)."""
+
+
+# What starts an entry for BibTeX: @type{ or @type( — @string, @preamble and @comment
+# are not entries. Counted before parsing, so a file over the limit costs no parse.
+ENTRY_START = re.compile(r"@\s*([A-Za-z][\w:-]*)\s*[{(]")
+NOT_ENTRIES = {"string", "preamble", "comment"}
+
+
+def count_entries(text):
+    """How many entries the text starts (an upper bound: an entry of a @comment counts)."""
+    return sum(1 for match in ENTRY_START.finditer(text) if match[1].lower() not in NOT_ENTRIES)
+
+
+def check_size(text):
+    """Refuse (TooManyEntries) a text with more entries than one import takes."""
+    limit = settings.LABSITE_IMPORT_MAX_ENTRIES
+    count = count_entries(text)
+    if count > limit:
+        raise TooManyEntries(
+            _(
+                "The BibTeX has %(count)s entries; one import takes at most %(limit)s. "
+                "Split it into parts: each part is an import of its own, undoable on its own."
+            )
+            % {"count": f"{count:,}", "limit": f"{limit:,}"}
+        )
+
+
 def records_from_text(text):
     """The records of every entry and every unreadable block, in file order."""
+    check_size(text)
     result = parsing.parse(text)
     if not result.entries and not result.problems:
         raise ImportError_(_("No BibTeX entries were found (an entry starts with @article{…)."))
@@ -81,7 +113,7 @@ def start(
             )
             batch.keywords.set(keywords)
             ImportBatch.objects.using(using).pending().filter(
-                created_at__lt=timezone.now() - PENDING_LIFETIME
+                created_at__lt=timezone.now() - PENDING_LIFETIME, job=ImportBatch.Job.NONE
             ).exclude(pk=batch.pk).delete()
     except OperationalError as error:
         if not locking.is_busy(error, using):
@@ -90,12 +122,14 @@ def start(
     return batch, build(batch, using) if plan_now else None
 
 
-def build(batch, using="default"):
+def build(batch, using="default", progress=None):
     """The plan of a pending batch against the database as it is now."""
-    return plan.build_plan(batch.records, list(batch.keywords.all()), using)
+    return plan.build_plan(batch.records, list(batch.keywords.all()), using, progress=progress)
 
 
-def confirm(batch, skip_errors=False, using="default", expected_digest=None, choices=None):
+def confirm(
+    batch, skip_errors=False, using="default", expected_digest=None, choices=None, progress=None
+):
     """Apply a pending batch with these choices ({row number: option}); returns (batch, plan).
 
     The plan is built again inside the import lock (`locking.lock_imports`) and written
@@ -108,16 +142,20 @@ def confirm(batch, skip_errors=False, using="default", expected_digest=None, cho
     same paper in the admin) and collides with the unique constraints on DOI, arXiv id
     or identity key rolls everything back and is a PlanChanged too. A choice that is
     not among its row's options raises PlanError; SQLite giving up waiting for another
-    import raises `locking.ImportBusy` (a PlanError).
+    import raises `locking.ImportBusy` (a PlanError). `progress(step, done, total)`, if
+    given, hears how far planning and writing are (the background import:
+    publications/tasks.py).
     """
     try:
         with transaction.atomic(using=using):
             locking.lock_imports(batch, using)
-            current = build(batch, using)
+            current = build(batch, using, progress=progress)
             if expected_digest is not None and current.digest() != expected_digest:
                 raise PlanChanged(current, changed_message(current, batch, using))
             current.apply_choices(choices or {})
-            writing.apply_plan(current, batch, skip_errors=skip_errors, using=using)
+            writing.apply_plan(
+                current, batch, skip_errors=skip_errors, using=using, progress=progress
+            )
     except IntegrityError:
         batch.refresh_from_db(using=using)  # the rolled-back apply had marked it applied
         current = build(batch, using)

@@ -299,10 +299,24 @@ class _EarlierEntries:
             self.by_match.setdefault(row.match_pk, row)
 
 
-def build_plan(records, extra_keywords=(), using="default"):
-    """The plan for these records; `extra_keywords` (Keyword objects) go on every paper."""
+# How often build_plan reports progress (rows); see `progress` below.
+PROGRESS_EVERY = 250
+
+
+def build_plan(records, extra_keywords=(), using="default", progress=None):
+    """The plan for these records; `extra_keywords` (Keyword objects) go on every paper.
+
+    `progress`, if given, is called as progress("planning", rows done, rows in all)
+    every PROGRESS_EVERY rows (the background import shows it: publications/tasks.py).
+    """
     plan = Plan([], People(using), Keywords(using))
-    existing = Existing(using)
+    # Only the stored papers an entry could be: memory is the file's, not the database's.
+    wanted = {kind: set() for kind in MATCH_LABELS}
+    for record in records:
+        if "error" not in record:
+            for kind, value in match_keys(record):
+                wanted[kind].add(value)
+    existing = Existing(using, wanted)
     # The stored papers an entry's title and year name: their authors decide (one query).
     titled = {
         pk
@@ -315,6 +329,8 @@ def build_plan(records, extra_keywords=(), using="default"):
     existing.load_authors(titled)
     earlier = _EarlierEntries()
     for number, record in enumerate(records, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress("planning", number, len(records))
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
         plan.rows.append(row)
         if "error" in record:

@@ -59,12 +59,20 @@ class _CreatedIds:
         return self.keywords.get(ref, ref)
 
 
-def apply_plan(plan, batch, skip_errors=False, using="default"):
+# New papers are written this many at a time (still in the one transaction), so that
+# a background import can report its progress between them and their model instances
+# are not all held at once.
+CHUNK = 1000
+
+
+def apply_plan(plan, batch, skip_errors=False, using="default", progress=None):
     """Write the plan as this batch, atomically; returns the batch (now applied).
 
     Refuses a plan with errors unless `skip_errors` (the user confirmed importing
     the rest). New papers are inserted with their search documents; those of
     updated papers are refreshed once, at the end; caches are told on commit.
+    `progress`, if given, is called as progress("writing", papers written, papers
+    to write) after each CHUNK of new papers and after the updates.
     """
     if plan.has_errors and not skip_errors:
         raise PlanError(
@@ -73,15 +81,25 @@ def apply_plan(plan, batch, skip_errors=False, using="default"):
         )
     if batch.status != ImportBatch.Status.PENDING:
         raise PlanError(_("This import has already been applied."))
+    applied = [row for row in plan.rows if row.status != ERROR and row.action != SKIP]
+    new_rows = [row for row in applied if row.action == NEW]
+    update_rows = [row for row in applied if row.action == UPDATE]
+    total = len(new_rows) + len(update_rows)
+    if progress is not None:
+        progress("writing", 0, total)
     with transaction.atomic(using=using), search.deferred_refresh():
-        applied = [row for row in plan.rows if row.status != ERROR and row.action != SKIP]
         ids = _CreatedIds()
         items = _create_keywords(applied, ids, batch, using)
         items += _create_people(applied, plan.people, ids, batch, using)
-        new_rows = [row for row in applied if row.action == NEW]
-        items += _create_publications(new_rows, plan.people, ids, batch, using)
-        update_rows = [row for row in applied if row.action == UPDATE]
+        taken = _slugs_in_use(Publication, using) | RESERVED_PUBLICATION_SLUGS
+        for start in range(0, len(new_rows), CHUNK):
+            chunk = new_rows[start : start + CHUNK]
+            items += _create_publications(chunk, plan.people, ids, batch, using, taken)
+            if progress is not None:
+                progress("writing", start + len(chunk), total)
         items += _update_publications(update_rows, ids, batch, using)
+        if progress is not None:
+            progress("writing", total, total)
         ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         _mark_applied(batch, plan, using)
         # New papers already have their documents (_fill_search_documents).
@@ -155,9 +173,11 @@ def _create_people(applied, people, ids, batch, using):
     return items
 
 
-def _create_publications(rows, people, ids, batch, using):
-    """Create the new papers, with their search documents, author lists and keyword links."""
-    taken = _slugs_in_use(Publication, using) | RESERVED_PUBLICATION_SLUGS
+def _create_publications(rows, people, ids, batch, using, taken):
+    """Create the new papers, with their search documents, author lists and keyword links.
+
+    `taken` is the set of slugs in use (and reserved), which the new papers' slugs join.
+    """
     created = []
     for row in rows:
         fields = row.record["fields"]

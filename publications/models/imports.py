@@ -28,6 +28,13 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("Imported")
         UNDONE = "undone", _("Undone")
 
+    class Job(models.TextChoices):
+        """Where a confirmed batch is in the background queue (publications/tasks.py)."""
+
+        NONE = "", _("none")
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Importing")
+
     class Source(models.TextChoices):
         ADMIN = "admin", _("Admin")
         COMMAND = "command", _("Command line")
@@ -67,6 +74,20 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(_("updated papers"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
     error_count = models.PositiveIntegerField(_("entries with errors"), default=0)
+    # The background job (publications/tasks.py). The batch stays pending until the
+    # worker's transaction commits; `job` says it is waiting or running meanwhile, and
+    # `job_options` holds the confirmation (choices, skip_errors, the digest shown).
+    job = models.CharField(
+        _("background job"), max_length=10, choices=Job.choices, default="", blank=True
+    )
+    job_options = models.JSONField(default=dict, blank=True, editable=False)
+    # Why the last job wrote nothing (the plan changed, a choice was refused…), shown once.
+    job_error = models.TextField(blank=True, editable=False)
+    # Progress of the running job: what it is doing and how far (done of total).
+    progress_step = models.CharField(max_length=20, blank=True, editable=False)
+    progress_done = models.PositiveIntegerField(default=0, editable=False)
+    progress_total = models.PositiveIntegerField(default=0, editable=False)
+    progress_at = models.DateTimeField(null=True, blank=True, editable=False)
     applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(

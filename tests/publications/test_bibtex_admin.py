@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from publications.bibtex.decoding import MAX_BYTES
 from publications.models import ImportBatch, Person, Publication
+from tests.jobs import confirm, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_upload_preview_confirm_then_undo(editor, lab_content):
     assert "Hanako Quastel" in html  # a new person, listed in the preview
     assert Publication.objects.count() == before  # nothing written by the preview
 
-    response = editor.post(preview, {"digest": digest(html)})
+    response = confirm(editor, preview, {"digest": digest(html)})
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("admin:publications_importbatch_change", args=[batch.pk])
@@ -81,7 +82,10 @@ def test_upload_preview_confirm_then_undo(editor, lab_content):
     undo = reverse("admin:publications_importbatch_undo", args=[batch.pk])
     assert undo in page
     assert editor.get(undo).status_code == 200
-    assert editor.post(undo).status_code == 302
+    queued = editor.post(undo)  # the worker undoes it (tests/publications/test_import_jobs.py)
+    assert queued.status_code == 302 and queued.url.endswith("/progress/")
+    run_tasks()
+    assert editor.get(queued.url).status_code == 302
     assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
     assert not Person.objects.filter(family_name_en="Quastel").exists()
     assert Publication.objects.count() == before
@@ -93,7 +97,7 @@ def test_upload_preview_confirm_then_undo(editor, lab_content):
 
 def test_pasted_text_and_a_second_import_finds_the_duplicate(editor, lab_content):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
-    editor.post(preview, {"digest": digest(editor.get(preview).content.decode())})
+    confirm(editor, preview, {"digest": digest(editor.get(preview).content.decode())})
     second = preview_of(editor.post(import_url(), {"text": ENTRY}))
     html = editor.get(second).content.decode()
     paper = Publication.objects.get(doi="10.1234/new.2024.1")
@@ -120,7 +124,7 @@ def test_errors_need_import_the_rest(editor, lab_content):
     refused = editor.post(preview, {"digest": digest(html)})
     assert refused.status_code == 400
     assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
-    done = editor.post(preview, {"digest": digest(html), "skip_errors": "1"})
+    done = confirm(editor, preview, {"digest": digest(html), "skip_errors": "1"})
     assert done.status_code == 302
     assert Publication.objects.filter(doi="10.1234/new.2024.1").exists()
     assert ImportBatch.objects.get().error_count == 1
@@ -130,9 +134,12 @@ def test_a_preview_gone_stale_is_shown_again(editor, lab_content):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
     html = editor.get(preview).content.decode()
     Publication.objects.create(title_en="Someone else", year=2024, doi="10.1234/new.2024.1")
-    response = editor.post(preview, {"digest": digest(html)})
+    back = confirm(editor, preview, {"digest": digest(html)})
+    assert back.status_code == 302 and back.url == preview  # the worker wrote nothing
+    response = editor.get(preview)
     assert response.status_code == 409
     assert "changed since the preview" in response.content.decode()
+    assert "changed since the preview" not in editor.get(preview).content.decode()  # told once
     assert Publication.objects.filter(doi="10.1234/new.2024.1").count() == 1
 
 
@@ -206,7 +213,7 @@ def many_entries(count):
 @pytest.mark.parametrize("count", [2, 80])
 def test_preview_query_count_does_not_grow(editor, lab_content, django_assert_num_queries, count):
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
-    editor.post(done, {"digest": digest(editor.get(done).content.decode())})
+    confirm(editor, done, {"digest": digest(editor.get(done).content.decode())})
     again = preview_of(editor.post(import_url(), {"text": many_entries(count)}))  # duplicates
     with django_assert_num_queries(16):
         response = editor.get(again)
@@ -225,7 +232,7 @@ def test_import_batches_changelist_query_count(editor, django_assert_num_queries
 @pytest.mark.parametrize("count", [2, 40])
 def test_import_batch_page_query_count(editor, lab_content, django_assert_num_queries, count):
     done = preview_of(editor.post(import_url(), {"text": many_entries(count)}))
-    editor.post(done, {"digest": digest(editor.get(done).content.decode())})
+    confirm(editor, done, {"digest": digest(editor.get(done).content.decode())})
     batch = ImportBatch.objects.get()
     ContentType.objects.clear_cache()  # the same start, whichever test ran before
     with django_assert_num_queries(9):
@@ -268,7 +275,7 @@ def test_confirm_applies_the_choices_of_each_row(editor, stored_report):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
     html = editor.get(preview).content.decode()
     choices = {"choice-1": "skip", "choice-2": f"update:{stored_report.pk}"}
-    response = editor.post(preview, {"digest": digest(html), **choices})
+    response = confirm(editor, preview, {"digest": digest(html), **choices})
     assert response.status_code == 302
     assert not Publication.objects.filter(doi="10.1234/new.2024.1").exists()
     stored_report.refresh_from_db()
@@ -281,7 +288,14 @@ def test_confirm_applies_the_choices_of_each_row(editor, stored_report):
 def test_an_impossible_choice_is_a_400_and_writes_nothing(editor, stored_report):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
     html = editor.get(preview).content.decode()
-    response = editor.post(preview, {"digest": digest(html), "choice-2": "update:999999"})
+    # Not a choice at all: refused by the request itself.
+    response = editor.post(preview, {"digest": digest(html), "choice-2": "delete everything"})
+    assert response.status_code == 400
+    assert "“delete everything” is not a choice" in response.content.decode()
+    # A choice this row does not offer: the worker refuses it, and the preview says why.
+    back = confirm(editor, preview, {"digest": digest(html), "choice-2": "update:999999"})
+    assert back.url == preview
+    response = editor.get(preview)
     assert response.status_code == 400
     assert "cannot be “update:999999”" in response.content.decode()
     assert Publication.objects.count() == 1
@@ -292,7 +306,8 @@ def test_a_stale_preview_keeps_the_choices_still_possible(editor, stored_report)
     preview = preview_of(editor.post(import_url(), {"text": ENTRY + REPORT}))
     html = editor.get(preview).content.decode()
     Publication.objects.create(title_en="Someone else", year=2024, doi="10.1234/new.2024.1")
-    response = editor.post(preview, {"digest": digest(html), "choice-2": "skip"})
+    confirm(editor, preview, {"digest": digest(html), "choice-2": "skip"})
+    response = editor.get(preview)
     assert response.status_code == 409
     page = response.content.decode()
     assert '<option value="skip" selected>Skip</option>' in page
@@ -324,7 +339,7 @@ def test_preview_of_possible_duplicates_query_count_does_not_grow(
 
 def test_undo_page_says_later_edits_are_kept_and_undo_keeps_them(editor, lab_content):
     preview = preview_of(editor.post(import_url(), {"text": ENTRY}))
-    editor.post(preview, {"digest": digest(editor.get(preview).content.decode())})
+    confirm(editor, preview, {"digest": digest(editor.get(preview).content.decode())})
     batch = ImportBatch.objects.applied().get()
     paper = Publication.objects.get(doi="10.1234/new.2024.1")
     paper.volume = "9"
@@ -335,6 +350,8 @@ def test_undo_page_says_later_edits_are_kept_and_undo_keeps_them(editor, lab_con
         "取り消してもその編集は残ります"
         in editor.get(undo, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     )
-    page = editor.post(undo, follow=True).content.decode()
+    assert editor.post(undo).url.endswith("/progress/")  # the worker undoes it
+    run_tasks()
+    page = editor.get(undo.replace("/undo/", "/progress/"), follow=True).content.decode()
     assert "kept, because they were edited after the import" in page
     assert Publication.objects.get(pk=paper.pk).volume == "9"

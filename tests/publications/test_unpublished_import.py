@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from publications.models import Keyword, Person, Publication
+from tests.jobs import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def drafted(editor_client):
     preview = editor_client.post(url, {"text": DRAFT, "unpublished": "on"}).url
     html = editor_client.get(preview).content.decode()
     digest = html.split('name="digest" value="')[1].split('"')[0]
-    assert editor_client.post(preview, {"digest": digest}).status_code == 302
+    assert confirm(editor_client, preview, {"digest": digest}).status_code == 302  # the worker ran
     paper = Publication.objects.get(citation_key="draft2026")
     assert not paper.is_published
     return paper, Keyword.objects.get(name_en="Secret topic"), Person.objects.get()

@@ -1,0 +1,216 @@
+"""Background tasks (django-tasks, the backport of Django 6's tasks framework).
+
+Confirming an import in the admin does no import work in the request: it records the
+confirmation on the batch (`ImportBatch.job_options`), marks it queued and enqueues
+`apply_import`. A worker (`manage.py db_worker`: beside runserver in `make run`, the
+`worker` service in docker-compose.yml) runs it: the same `importer.confirm` the
+synchronous paths use, with a progress callback, in one transaction. The admin's
+progress page reads `progress_*` from the batch row.
+
+Why a second connection for the progress: the import writes in one transaction (all
+or nothing, undoable as one batch), and what a transaction writes is invisible to
+others until it commits. On PostgreSQL the progress of the writing step therefore goes
+through a connection of its own, in autocommit. SQLite allows one writer at a time,
+and the import is it: there the page shows that the import runs, without a count, until
+the end (docs/bibtex.md, "Background imports").
+"""
+
+import logging
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connections, reset_queries, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+from django_tasks.signals import task_finished, task_started
+
+from .bibtex import importer, locking, plan, undo
+from .models import ImportBatch
+
+logger = logging.getLogger(__name__)
+
+Job = ImportBatch.Job
+
+
+class BatchProgress:
+    """progress(step, done, total) callback that records a batch's progress for its page.
+
+    Writes at most every MIN_INTERVAL seconds (and always the last of a step), so a
+    fast import is not slowed down by its own progress reports.
+    """
+
+    MIN_INTERVAL = 0.5
+
+    def __init__(self, batch_pk, using="default"):
+        self.pk, self.using = batch_pk, using
+        self.last_step, self.last_time = None, 0.0
+        self.side = None  # the PostgreSQL connection for writes during the transaction
+        self.side_failed = False
+
+    def __call__(self, step, done, total):
+        now = time.monotonic()
+        if step == self.last_step and done < total and now - self.last_time < self.MIN_INTERVAL:
+            return
+        self.last_step, self.last_time = step, now
+        values = {
+            "progress_step": step,
+            "progress_done": done,
+            "progress_total": total,
+            "progress_at": timezone.now(),
+        }
+        connection = connections[self.using]
+        if connection.vendor != "postgresql":
+            # Nothing more will be heard until the transaction commits (see the module
+            # docstring): the page shows the step, with no count that would stand still.
+            values["progress_done"] = values["progress_total"] = 0
+        if not connection.in_atomic_block:
+            ImportBatch.objects.using(self.using).filter(pk=self.pk).update(**values)
+        elif connection.vendor == "postgresql" and not self.side_failed:
+            self._write_aside(values)
+
+    def _write_aside(self, values):
+        """UPDATE the batch row through a connection of its own, so others see it now.
+
+        Raw SQL on purpose: the ORM sends a query through the connection registered for
+        an alias, and this one must not be (it is outside the import's transaction). A
+        lock_timeout keeps it from ever waiting on the import's own transaction (which
+        would wait for it in turn): on a timeout, progress stops being reported.
+        """
+        meta = ImportBatch._meta
+        columns = ", ".join(f"{meta.get_field(name).column} = %s" for name in values)
+        sql = f"UPDATE {meta.db_table} SET {columns} WHERE {meta.pk.column} = %s"
+        try:
+            if self.side is None:
+                self.side = connections.create_connection(self.using)
+                with self.side.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '2s'")
+            with self.side.cursor() as cursor:
+                cursor.execute(sql, [*values.values(), self.pk])
+        except DatabaseError:
+            logger.warning("import #%s: progress not recorded", self.pk, exc_info=True)
+            self.side_failed = True
+
+    def close(self):
+        if self.side is not None:
+            self.side.close()
+
+
+def _forget_queries(sender=None, **kwargs):
+    """With DEBUG on (`make run`), Django logs every query until a request starts; a
+    worker serves no request, so each task starts and ends with an empty log — else
+    the log of an import's bulk INSERTs (up to 9,000 statements of up to 500 rows) made
+    the worker grow by about 30 MB per 5,000-entry import."""
+    reset_queries()
+
+
+task_started.connect(_forget_queries, dispatch_uid="publications.tasks.forget_queries.start")
+task_finished.connect(_forget_queries, dispatch_uid="publications.tasks.forget_queries.end")
+
+
+@task()
+def apply_import(batch_id):
+    """Apply a confirmed (queued) import batch; returns what it did, as text.
+
+    Takes the batch from "queued" to "running" first (a cancelled or already applied
+    batch is left alone). A refusal (the database changed since the preview, a choice
+    its row does not offer…) or a failure writes nothing (one transaction) and puts the
+    batch back to its preview with the reason, in the language of the confirmation.
+    """
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, status=ImportBatch.Status.PENDING, job=Job.QUEUED
+    ).update(
+        job=Job.RUNNING,
+        progress_step="",
+        progress_done=0,
+        progress_total=0,
+        progress_at=timezone.now(),
+    )
+    if not claimed:
+        return "not queued"
+    batch = ImportBatch.objects.get(pk=batch_id)
+    options = batch.job_options
+    progress = BatchProgress(batch.pk)
+    # importer.confirm plans and writes in one transaction (under the import lock): the
+    # step is recorded before it, for SQLite, where nothing more is heard until the end.
+    progress("planning", 0, len(batch.records))
+    with translation.override(options.get("language")):
+        try:
+            importer.confirm(
+                batch,
+                skip_errors=options.get("skip_errors", False),
+                expected_digest=options.get("digest"),
+                choices={int(number): value for number, value in options["choices"].items()},
+                progress=progress,
+            )
+        except importer.PlanChanged as changed:
+            _give_back(batch_id, str(changed), 409)
+            return "plan changed"
+        except locking.ImportBusy as busy:
+            _give_back(batch_id, str(busy), 409)
+            return "busy"
+        except plan.PlanError as error:
+            _give_back(batch_id, str(error), 400)
+            return "refused"
+        except Exception:
+            _give_back(batch_id, _("The import failed and wrote nothing; try again."), 200)
+            raise
+        finally:
+            progress.close()
+        ImportBatch.objects.filter(pk=batch_id).update(job=Job.NONE)
+        return batch_summary(batch)
+
+
+@task()
+def undo_import(batch_id):
+    """Undo an applied import whose Undo was confirmed (queued); returns what it did.
+
+    Undo is long work too (deleting 5,000 papers with their author lists takes several
+    seconds), so the admin queues it like an import and shows the same progress page.
+    A refusal leaves the batch as it was, with the reason for the undo page.
+    """
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, status=ImportBatch.Status.APPLIED, job=Job.QUEUED
+    ).update(
+        job=Job.RUNNING,
+        progress_step="undoing",
+        progress_done=0,
+        progress_total=0,
+        progress_at=timezone.now(),
+    )
+    if not claimed:
+        return "not queued"
+    batch = ImportBatch.objects.get(pk=batch_id)
+    options = batch.job_options
+    user = get_user_model().objects.filter(pk=options.get("user")).first()
+    with translation.override(options.get("language")):
+        try:
+            summary = str(undo.undo(batch, user=user))
+        except plan.PlanError as error:
+            _give_back(batch_id, str(error), 409)
+            return "refused"
+        except Exception:
+            _give_back(batch_id, _("The undo failed and changed nothing; try again."), 200)
+            raise
+    ImportBatch.objects.filter(pk=batch_id).update(
+        job=Job.NONE, job_options={**options, "summary": summary}
+    )
+    return summary
+
+
+def _give_back(batch_id, message, status):
+    """The batch is as before the job (a preview, or applied), with the reason why."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        batch.job, batch.job_error = Job.NONE, message
+        batch.job_options = {**batch.job_options, "error_status": status}
+        batch.save(update_fields=["job", "job_error", "job_options"])
+
+
+def batch_summary(batch):
+    return _("%(new)d new, %(update)d updated, %(duplicate)d skipped, %(error)d errors") % {
+        "new": batch.created_count,
+        "update": batch.updated_count,
+        "duplicate": batch.duplicate_count,
+        "error": batch.error_count,
+    }
