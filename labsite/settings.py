@@ -174,13 +174,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
 # request body (an upload included) beyond LABSITE_MAX_REQUEST_BYTES is refused before
 # it is read; @string macros may nest LABSITE_BIBTEX_MAX_MACRO_DEPTH deep and add
 # LABSITE_BIBTEX_MAX_EXPANSION_CHARS characters to the whole file; one field holds at
-# most LABSITE_BIBTEX_MAX_VALUE_CHARS after expansion; a file at most
-# LABSITE_BIBTEX_MAX_ENTRIES entries, an entry LABSITE_BIBTEX_MAX_AUTHORS authors.
+# most LABSITE_BIBTEX_MAX_VALUE_CHARS after expansion; an entry at most
+# LABSITE_BIBTEX_MAX_AUTHORS authors (entries per file: LABSITE_IMPORT_MAX_ENTRIES, below).
 LABSITE_MAX_REQUEST_BYTES = 22 * 1024 * 1024
 LABSITE_BIBTEX_MAX_MACRO_DEPTH = 20
 LABSITE_BIBTEX_MAX_EXPANSION_CHARS = 10_000_000
 LABSITE_BIBTEX_MAX_VALUE_CHARS = 100_000
-LABSITE_BIBTEX_MAX_ENTRIES = 100_000
 LABSITE_BIBTEX_MAX_AUTHORS = 2_000
 
 # Entries per BibTeX file (admin and `import_bibtex`): a larger file is refused before

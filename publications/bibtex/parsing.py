@@ -34,7 +34,7 @@ Bounded work (docs/limits.md): macros are expanded by our code, so the bounds ar
 checked before a value is built — one value at most `LABSITE_BIBTEX_MAX_VALUE_CHARS`,
 macros nested at most `LABSITE_BIBTEX_MAX_MACRO_DEPTH` deep (an entry over either is
 a `Problem`), and at most `LABSITE_BIBTEX_MAX_EXPANSION_CHARS` added by macros to the
-whole file, and at most `LABSITE_BIBTEX_MAX_ENTRIES` entries (over either, the file
+whole file, and at most `LABSITE_IMPORT_MAX_ENTRIES` entries (over either, the file
 is refused: `LimitExceeded`). A few hundred bytes of `@string{b = a # a}` lines
 would otherwise double a value per line, to gigabytes.
 """
@@ -464,13 +464,13 @@ def parse(text):
     for offset, piece in chunks(text):
         library = Splitter(bibstr=piece).split()
         count += len(library.entries) + len(library.failed_blocks)
-        if count > settings.LABSITE_BIBTEX_MAX_ENTRIES:
+        if count > settings.LABSITE_IMPORT_MAX_ENTRIES:
             raise LimitExceeded(
                 _(
                     "The file has more than %(limit)s entries; at most %(limit)s are imported "
                     "at once: split it into parts."
                 )
-                % {"limit": f"{settings.LABSITE_BIBTEX_MAX_ENTRIES:,}"}
+                % {"limit": f"{settings.LABSITE_IMPORT_MAX_ENTRIES:,}"}
             )
         # A field twice is only a warning for BibTeX (it keeps the first): read the entry.
         for block in list(library.failed_blocks):

@@ -191,22 +191,11 @@ def test_authors_up_to_the_limit_are_stored_and_past_it_the_list_is_cut(editor):
     assert not Person.objects.filter(family_name_en="D").exists()
 
 
-@override_settings(LABSITE_BIBTEX_MAX_ENTRIES=3)
-def test_a_file_of_the_limit_is_read_and_one_entry_more_is_refused(editor):
-    three = "".join(f"@misc{{e{n}, title = {{Entry {n}}}, year = 2020}}\n" for n in range(3))
-    assert paste(editor, three).status_code == 302
-
-    response = paste(editor, three + "@misc{e3, title = {Entry 3}, year = 2020}\n")
-    assert response.status_code == 400
-    assert (
-        "The file has more than 3 entries; at most 3 are imported at once"
-        in response.content.decode()
-    )
-    assert ImportBatch.objects.count() == 1  # the first, pending: nothing of the second
-
-
+# The admin's and the command's refusal of a file over LABSITE_IMPORT_MAX_ENTRIES, at the
+# limit and one past it, is in test_import_jobs.py; the parser counts again as it reads
+# (unreadable blocks too), for any caller that parses without the importer's count.
 def test_the_entry_limit_counts_unreadable_blocks_too():
-    with override_settings(LABSITE_BIBTEX_MAX_ENTRIES=2), pytest.raises(parsing.LimitExceeded):
+    with override_settings(LABSITE_IMPORT_MAX_ENTRIES=2), pytest.raises(parsing.LimitExceeded):
         parsing.parse("@misc{a, title={A}}\n@misc{b, title={B}\n@misc{c, title={C}}\n")
 
 
