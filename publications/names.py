@@ -32,6 +32,19 @@ def is_cjk(text):
     return bool(_CJK.search(text or ""))
 
 
+def full_name(language, family_ja, given_ja, family_en, given_en):
+    """A person's name as a page in `language` shows it: Japanese, 姓 名 (family first)
+    when a Japanese-script name is known; otherwise "Given Family", except a name in
+    CJK script, which keeps family first. Never reduced to initials."""
+    if language == "ja" and family_ja:
+        return f"{family_ja} {given_ja}".strip()
+    family = family_en or family_ja
+    given = given_en if family_en else given_ja
+    if is_cjk(family):
+        return f"{family} {given}".strip()
+    return f"{given} {family}".strip()
+
+
 def split_name(printed):
     """Split a printed name into (family, given).
 

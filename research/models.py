@@ -524,14 +524,13 @@ class Member(models.Model):
 
     def full_name(self, language=None):
         """Japanese: 姓 名; English: "Given Family" (as for authors, publications.Person)."""
-        language = (language or get_language() or "ja")[:2]
-        if language == "ja" and self.family_name_ja:
-            return f"{self.family_name_ja} {self.given_name_ja}".strip()
-        family = self.family_name_en or self.family_name_ja
-        given = self.given_name_en if self.family_name_en else self.given_name_ja
-        if names.is_cjk(family):
-            return f"{family} {given}".strip()
-        return f"{given} {family}".strip()
+        return names.full_name(
+            (language or get_language() or "ja")[:2],
+            self.family_name_ja,
+            self.given_name_ja,
+            self.family_name_en,
+            self.given_name_en,
+        )
 
     def other_name(self, language=None):
         """The name in the other script, when it differs from `full_name()`."""
