@@ -117,18 +117,9 @@ def apply_import(batch_id):
     its row does not offer…) or a failure writes nothing (one transaction) and puts the
     batch back to its preview with the reason, in the language of the confirmation.
     """
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, status=ImportBatch.Status.PENDING, job=Job.QUEUED
-    ).update(
-        job=Job.RUNNING,
-        progress_step="",
-        progress_done=0,
-        progress_total=0,
-        progress_at=timezone.now(),
-    )
-    if not claimed:
+    batch = _claim(batch_id, ImportBatch.Status.PENDING, step="")
+    if batch is None:
         return "not queued"
-    batch = ImportBatch.objects.get(pk=batch_id)
     options = batch.job_options
     progress = BatchProgress(batch.pk)
     # importer.confirm plans and writes in one transaction (under the import lock): the
@@ -169,18 +160,9 @@ def undo_import(batch_id):
     seconds), so the admin queues it like an import and shows the same progress page.
     A refusal leaves the batch as it was, with the reason for the undo page.
     """
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, status=ImportBatch.Status.APPLIED, job=Job.QUEUED
-    ).update(
-        job=Job.RUNNING,
-        progress_step="undoing",
-        progress_done=0,
-        progress_total=0,
-        progress_at=timezone.now(),
-    )
-    if not claimed:
+    batch = _claim(batch_id, ImportBatch.Status.APPLIED, step="undoing")
+    if batch is None:
         return "not queued"
-    batch = ImportBatch.objects.get(pk=batch_id)
     options = batch.job_options
     user = get_user_model().objects.filter(pk=options.get("user")).first()
     with translation.override(options.get("language")):
@@ -196,6 +178,20 @@ def undo_import(batch_id):
         job=Job.NONE, job_options={**options, "summary": summary}
     )
     return summary
+
+
+def _claim(batch_id, status, step):
+    """The batch, taken from queued to running in one UPDATE (so two workers never run
+    the same job), or None when it is not queued in that status any more (cancelled,
+    or already done)."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=status, job=Job.QUEUED).update(
+        job=Job.RUNNING,
+        progress_step=step,
+        progress_done=0,
+        progress_total=0,
+        progress_at=timezone.now(),
+    )
+    return ImportBatch.objects.get(pk=batch_id) if claimed else None
 
 
 def _give_back(batch_id, message, status):
