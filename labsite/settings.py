@@ -141,7 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The task worker writes beside the server (`make run`). In WAL mode pages are read
     # while an import writes (otherwise a large transaction locks readers out); a
-    # writer waits up to 20 s for the other (a 5,000-entry import writes for about 5 s).
+    # writer waits up to 20 s for the other, longer than an import of the largest file
+    # takes to write (docs/bibtex.md, "Background imports").
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         init_command="PRAGMA journal_mode=WAL;", timeout=20
     )
@@ -184,9 +185,9 @@ LABSITE_BIBTEX_MAX_AUTHORS = 2_000
 
 # Entries per BibTeX file (admin and `import_bibtex`): a larger file is refused before
 # it is parsed. It bounds each step of an import: the upload and the preview run in
-# the request (≈ 2 and 3 s at 5,000 entries) and the worker applies a file in well
-# under 300 MB (docs/bibtex.md, "Background imports": 183 MB at 5,000, 281 MB at
-# 10,000). Split a larger file into parts: each is one batch, undoable on its own.
+# the request within a few seconds, and the worker applies a file in under 300 MB
+# (measured by file size: docs/bibtex.md, "Background imports"). Split a larger file
+# into parts: each is one batch, undoable on its own.
 LABSITE_IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "5000"))
 
 # Long work runs in the background (publications/tasks.py): confirming an import

@@ -99,8 +99,8 @@ class BatchProgress:
 def _forget_queries(sender=None, **kwargs):
     """With DEBUG on (`make run`), Django logs every query until a request starts; a
     worker serves no request, so each task starts and ends with an empty log — else
-    the log of an import's bulk INSERTs (up to 9,000 statements of up to 500 rows) made
-    the worker grow by about 30 MB per 5,000-entry import."""
+    the log of an import's bulk INSERTs (thousands of statements) made the worker grow
+    with every import (docs/bibtex.md)."""
     reset_queries()
 
 

@@ -13,7 +13,7 @@ papers and finds them already imported, instead of inserting them again (issue 1
 - **SQLite** has one writer at a time for the whole database: the transaction's
   first statement is a write (the batch's own row, unchanged), which takes that
   write lock until the commit, so the plan is read while nobody else can write. A
-  second import waits up to SQLite's busy timeout (5 s by default) and then gets
+  second import waits up to SQLite's busy timeout (settings.py) and then gets
   "database is locked", which becomes `ImportBusy` ("try again in a moment"), never a
   500. Taking the write lock up front matters: a transaction that reads first and
   writes later can fail at its first write without waiting at all.

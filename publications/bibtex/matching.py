@@ -136,8 +136,8 @@ class Existing:
 
     With `wanted` ({kind: set of keys}, the file's: `match_keys`), only the papers
     that have one of those keys are kept: every row is still read (a title key is
-    computed in Python), but memory is the file's, not the database's (60 MB at
-    40,000 stored papers when every paper was kept: docs/bibtex.md).
+    computed in Python), but memory is the file's, not the database's (keeping every
+    stored paper grew with the database: docs/bibtex.md).
     """
 
     def __init__(self, using, wanted=None):

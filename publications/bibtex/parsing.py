@@ -420,7 +420,8 @@ def _name_a_review(entry, by_key):
 
 # The file is split and parsed in pieces of about this many characters, each cut just
 # before an `@` that starts a line outside braces: bibtexparser's splitter holds
-# about ten times its input in objects, so a 20 MB file read whole took 300 MB.
+# several times its input in objects, so reading a large file whole costs memory out of
+# proportion to it (docs/limits.md).
 CHUNK_CHARS = 1_000_000
 _BLOCK_START = re.compile(r"\n[ \t]*@")
 _ESCAPED_BRACE = re.compile(r"\\[{}]")

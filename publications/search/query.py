@@ -450,8 +450,8 @@ class SearchQuery:
         several ways is one parenthesised OR without pairs (they live elsewhere). With
         other terms, the words (``pairs=False``) include a phrase's: the entries'
         index then narrows on all of them, and the pairs are checked on what is left
-        (``machine learning catalyst`` otherwise went through the 20,000 papers with
-        the pair: 51 ms). A phrase alone keeps to its pairs, which are rarer.
+        (``machine learning catalyst`` otherwise went through every paper with the
+        pair: docs/search.md). A phrase alone keeps to its pairs, which are rarer.
         """
         parts = []
         for group in self.groups:

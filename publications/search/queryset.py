@@ -164,7 +164,7 @@ def matching_parts(query, using="default", partial=False):
     A widened term ORs many ways of matching, and GIN answers an OR by testing the
     whole tsquery on every paper any of its rarest lexemes holds: ``EELS``'s 14 ways
     (``electron & energy & loss & spectroscopy``, ``elnes``, Japanese spellings, …)
-    took 63 ms to list 36,628 candidates before the count's LIMIT could stop
+    listed tens of thousands of candidates before the count's LIMIT could stop
     anything. Each part is one way — an AND, which GIN answers from its rarest
     lexeme — minus the ways before it (tested row by row), so the count reads the
     parts in turn and stops at its LIMIT, usually within the first ones
@@ -223,9 +223,9 @@ def _holds(pattern):
     """PostgreSQL: the entry's text contains ``pattern``, as ``text LIKE '%pattern%'``.
 
     ``strpos`` rather than ``LIKE``: the planner estimates a LIKE by running it over
-    the column's statistics sample of long texts, 0.2–0.4 ms per pattern, which for a
-    widened term's twenty patterns cost more than running the query (8 ms of 9 for
-    a page of `第一原理計算を用いた粒界`); and strpos runs faster per row.
+    the column's statistics sample of long texts, once per pattern, which for a
+    widened term's many patterns cost more than running the query (docs/search.md,
+    "Counting a widened search"); and strpos runs faster per row.
     """
     return GreaterThan(StrIndex(F("text"), Value(pattern)), 0)
 
