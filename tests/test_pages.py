@@ -1,5 +1,7 @@
 """The minimal public pages of the foundation, in both languages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -51,7 +53,30 @@ def test_unpublished_theme_is_not_found(client, lab_content):
     assert client.get(reverse("research:theme", kwargs={"slug": theme.slug})).status_code == 404
 
 
+def generated_visual(html):
+    return re.search(r'<svg class="theme-image generated".*?</svg>', html, re.S).group(0)
+
+
 def test_theme_without_image_gets_a_generated_visual(client, lab_content):
+    """Until its figure is uploaded a theme shows a generated picture, hidden from
+    screen readers: the alt text describes the figure, which the picture is not."""
     theme = ResearchTheme.objects.first()
     html = client.get(theme.get_absolute_url()).content.decode()
-    assert "<svg" in html and f'aria-label="{theme.image_alt}"' in html
+    visual = generated_visual(html)
+    assert 'aria-hidden="true"' in visual
+    assert "aria-label" not in visual and 'role="img"' not in visual
+    assert theme.image_alt not in visual
+
+
+def test_every_theme_has_a_generated_visual_of_its_own(client, lab_content):
+    html = client.get("/en/").content.decode()
+    visuals = re.findall(r'<svg class="theme-image generated".*?</svg>', html, re.S)
+    assert len(visuals) == ResearchTheme.objects.published().count() == 6
+    # Not one picture in six colours: the lattice and the spectrum differ.
+    drawings = {re.sub(r'id="[^"]*"|url\(#[^)]*\)|hsl\([^)]*\)', "", v) for v in visuals}
+    assert len(drawings) == 6
+    assert len({re.search(r'data-lattice="(\w+)"', v).group(1) for v in visuals}) >= 3
+    # The same theme draws the same picture on every page.
+    theme = ResearchTheme.objects.published().first()
+    page = client.get(theme.get_absolute_url()).content.decode()
+    assert re.search(r'<path d="([^"]+)"', generated_visual(page)).group(1) in html
