@@ -6,25 +6,9 @@ import re
 import pytest
 
 from research.models import LabProfile
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-FILLED = {
-    "name_ja": "溝口研究室",
-    "name_en": "Mizoguchi Laboratory",
-    "university_ja": "東京大学",
-    "university_en": "The University of Tokyo",
-    "department_ja": "生産技術研究所",
-    "department_en": "Institute of Industrial Science",
-    "postal_code": "153-8505",
-    "address_ja": "東京都目黒区駒場4-6-1",
-    "address_en": "4-6-1 Komaba, Meguro-ku, Tokyo",
-    "map_url": "https://maps.example.org/?q=komaba",
-    "directions_ja": "**駒場東大前駅**から徒歩10分。",
-    "directions_en": "Ten minutes' walk from **Komaba-todaimae** station.",
-    "email": "lab@iis.example.ac.jp",
-    "phone": "03-5452-6000",
-}
 
 
 def html_of(client, url, status=200):
@@ -39,7 +23,7 @@ def part(html, tag):
 
 @pytest.fixture
 def filled_profile():
-    return LabProfile.objects.create(**FILLED)
+    return LabProfile.objects.create(**factories.FILLED_PROFILE)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -89,7 +73,10 @@ def test_the_header_names_the_university_and_department_in_the_language_order(
 def test_the_access_page_and_footer_show_the_profile(client, filled_profile, lang):
     html = html_of(client, f"/{lang}/access/")
     main = part(html, "main")
-    address = {"ja": "〒153-8505 東京都目黒区駒場4-6-1", "en": "Postal code 153-8505 4-6-1 Komaba"}
+    address = {
+        "ja": "〒153-8505 東京都目黒区駒場4-6-1",
+        "en": "4-6-1 Komaba, Meguro-ku, Tokyo 153-8505",
+    }
     assert address[lang] in main
     assert 'href="https://maps.example.org/?q=komaba"' in main
     station = {"ja": "<strong>駒場東大前駅</strong>", "en": "<strong>Komaba-todaimae</strong>"}
@@ -114,7 +101,7 @@ def test_the_access_page_is_in_the_navigation_and_marked_current(client):
 
 @pytest.mark.parametrize("size", [0, 40], ids=["empty", "filled"])
 def test_access_page_query_count_is_constant(client, django_assert_num_queries, size):
-    LabProfile.objects.create(**{**FILLED, "directions_en": "Walk. " * size})
+    LabProfile.objects.create(**{**factories.FILLED_PROFILE, "directions_en": "Walk. " * size})
     # The lab's profile, shared by the page, the header and the footer.
     with django_assert_num_queries(1):
         client.get("/en/access/")
