@@ -117,5 +117,8 @@ def test_print_hides_navigation_shows_link_addresses_and_keeps_papers_whole():
     hidden = re.search(r"([^{}]+){\s*display:\s*none;\s*}", block).group(1)
     for selector in (".main-nav", ".site-search", ".language", ".filters-box", ".pagination"):
         assert selector in hidden
-    assert re.search(r"\.publication \.links a::after\s*[,{][^}]*content:[^;]*attr\(href\)", block)
+    assert re.search(
+        r'\.publication \.links a\[href\^="http"\]::after\s*[,{][^}]*content:[^;]*attr\(href\)',
+        block,
+    )
     assert re.search(r"\.publication[^{]*{[^}]*break-inside:\s*avoid", block)
