@@ -1,5 +1,6 @@
 """The minimal public pages of the foundation, in both languages."""
 
+import itertools
 import re
 
 import pytest
@@ -80,3 +81,23 @@ def test_every_theme_has_a_generated_visual_of_its_own(client, lab_content):
     theme = ResearchTheme.objects.published().first()
     page = client.get(theme.get_absolute_url()).content.decode()
     assert re.search(r'<path d="([^"]+)"', generated_visual(page)).group(1) in html
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_headings_never_skip_a_level(client, lab_content, lang):
+    """Lighthouse's heading-order (the members page once went from h1 to h3, no member
+    having a role to head a group with)."""
+    from tests import factories
+    from tests.quality import PROFILE_PAGES, PUBLIC_PAGES
+
+    skipped = []
+    for pages in (PUBLIC_PAGES, PROFILE_PAGES):
+        for page in pages:
+            url = page.format(lang=lang)
+            levels = [
+                int(n) for n in re.findall(r"<h([1-6])[ >]", client.get(url).content.decode())
+            ]
+            assert levels and levels[0] == 1, url
+            skipped += [(url, a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        factories.fill_lab_profile()
+    assert skipped == []
