@@ -156,15 +156,15 @@ def card(request, token):
         title = signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         raise Http404("No such card.") from None
-    lab = lab_profile(request)
-    names = [name for name in (lab.name_ja, lab.name_en) if name] or [
-        "溝口研究室",
-        "Mizoguchi Laboratory",
-    ]
     key = f"card:{freshness.content_version()}:{hashlib.sha256(token.encode()).hexdigest()}"
     cache = freshness.shared_cache()
     png = cache.get(key)
     if png is None:
+        lab = lab_profile(request)
+        names = [name for name in (lab.name_ja, lab.name_en) if name] or [
+            "溝口研究室",
+            "Mizoguchi Laboratory",
+        ]
         png = draw_card(str(title), names)
         cache.set(key, png, freshness.TIMEOUT)
     response = HttpResponse(png, content_type="image/png")
