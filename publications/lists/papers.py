@@ -1,6 +1,7 @@
 """Papers as an achievement list: their columns, and a formatter per style."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..bibtex.export import csl_item, printed_names
 from ..markup import math_plain
@@ -162,7 +163,7 @@ def csl_formatter(key):
 PAPERS = register(
     Kind(
         key="papers",
-        label=_("Papers"),
+        label=pgettext_lazy("kind of achievement", "Papers"),
         columns=COLUMNS,
         formatters={
             "ja": lambda papers: [japanese_entry(paper) for paper in papers],
