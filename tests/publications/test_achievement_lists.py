@@ -445,3 +445,32 @@ def test_the_page_is_valid_html_in_both_languages(editor_client, lab_content, tm
     )
     errors = [m for m in json.loads(result.stdout)["messages"] if m["type"] == "error"]
     assert not errors, [(m["url"][-9:], m["lastLine"], m["message"]) for m in errors]
+
+
+def test_every_type_of_paper_formats_in_every_style_even_undated(editor):
+    for kind in Publication.Type.values:
+        paper(
+            [MIZOGUCHI],
+            title_en=f"A {kind}",
+            venue="Venue",
+            type=kind,
+            year=None if kind == "other" else 2020,
+            arxiv_id="2101.00001" if kind == "preprint" else "",
+        )
+    for style in ("ja", "acs", "apa"):
+        text = download(editor, "txt", style=style).content.decode()
+        lines = text.lower().splitlines()
+        assert len(lines) == len(Publication.Type.values)
+        for kind in Publication.Type.values:
+            assert sum(f"a {kind}" in line for line in lines) == 1, (style, kind)
+
+
+def test_a_label_is_printed_only_with_its_value(editor):
+    """ACS labels a chapter's pages ("pp"); a chapter without pages has no stray "p"
+    (CSL says a label needs its variable; citeproc-py needs telling)."""
+    paper([MIZOGUCHI], title_en="With pages", venue="Book", type="chapter", pages="5-9")
+    paper([MIZOGUCHI], title_en="Without pages", venue="Book", type="chapter", year=2019)
+    assert download(editor, "txt", style="acs").content.decode() == (
+        "1. Mizoguchi, T. With Pages. In Book; 2025; pp 5–9.\n"
+        "2. Mizoguchi, T. Without Pages. In Book; 2019.\n"
+    )
