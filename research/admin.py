@@ -102,6 +102,7 @@ class ResearchThemeAdmin(TabbedTranslationAdmin):
 @admin.register(LabProfile)
 class LabProfileAdmin(TabbedTranslationAdmin):
     list_display = ["__str__", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "mission", "intro"]}),
         (
