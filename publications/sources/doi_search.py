@@ -377,9 +377,11 @@ def _check_choices(choices, papers, using):
             )
     for doi in choices.values():
         try:
+            if not doi:
+                raise ValidationError(_("A DOI looks like 10.1093/jmicro/dfaf038."))
             Publication._meta.get_field("doi").run_validators(doi)
         except ValidationError as error:
-            raise AcceptError(f"{doi}: {' '.join(error.messages)}") from error
+            raise AcceptError(f"{doi} {' '.join(error.messages)}".strip()) from error
     lowered = [doi.lower() for doi in choices.values()]
     if len(set(lowered)) < len(lowered):
         raise AcceptError(_("Two papers would get the same DOI; nothing was changed."))
