@@ -22,6 +22,7 @@ after, so that the import's undo (bibtex/undo.py) takes them back.
 
 import difflib
 import html
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from ..bibtex.matching import comparison, snapshots
 from ..markup import math_plain
 from ..models import ImportBatch, ImportItem, Publication, normalise_doi
 from . import http
+
+logger = logging.getLogger(__name__)
 
 ROWS = 5
 # Only what scoring and the comparison read (Crossref's `select`, a smaller answer).
@@ -271,7 +274,7 @@ def search(paper):
     )
     message = answer.get("message")
     items = message.get("items") if isinstance(message, dict) else None
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+    if not isinstance(items, list):
         raise http.SourceUnavailable("crossref", "malformed", detail="no list of works")
     candidates = []
     stored = {
@@ -284,24 +287,39 @@ def search(paper):
         "year": paper.year,
     }
     stored_authors = [printed for _families, printed in facts["authors"]]
+    unreadable = 0
     for work in items:
-        fields = work_fields(work)
-        if not fields["doi"]:
+        try:
+            candidate = _candidate(facts, work, stored, stored_authors)
+        except (TypeError, AttributeError, ValueError, IndexError) as error:
+            # A work whose fields are not of Crossref's types (a title that is a number,
+            # an author that is a string): skipped, the others still shown.
+            logger.warning("unreadable Crossref work %r: %s", str(work)[:200], error)
+            unreadable += 1
             continue
-        points, parts = score(facts, work)
-        authors = [printed for _family, printed in work_authors(work)]
-        differences = [
-            row
-            for row in comparison(stored, stored_authors, fields, authors)
-            if row[0] not in ("doi", "type", "status", "arxiv_id")
-        ]
-        candidates.append(
-            Candidate(fields["doi"], points, work, fields, authors, parts, differences)
-        )
+        if candidate is not None:
+            candidates.append(candidate)
+    if items and unreadable == len(items):
+        raise http.SourceUnavailable("crossref", "malformed", detail="no readable work")
     # Best first; Crossref's own order (its relevance) breaks ties.
     candidates.sort(key=lambda c: -c.score)
     _mark_taken(candidates)
     return candidates
+
+
+def _candidate(facts, work, stored, stored_authors):
+    """One Crossref work as a Candidate (None without a DOI)."""
+    fields = work_fields(work)
+    if not fields["doi"]:
+        return None
+    points, parts = score(facts, work)
+    authors = [printed for _family, printed in work_authors(work)]
+    differences = [
+        row
+        for row in comparison(stored, stored_authors, fields, authors)
+        if row[0] not in ("doi", "type", "status", "arxiv_id")
+    ]
+    return Candidate(fields["doi"], points, work, fields, authors, parts, differences)
 
 
 def _mark_taken(candidates):

@@ -3,6 +3,7 @@ click as an undoable batch, and the `find_dois` command. Crossref is played by a
 server answering with constructed responses in Crossref's format (data/crossref/)."""
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from publications.bibtex import undo
 from publications.models import ImportBatch, Publication
 from publications.sources import doi_search
 from tests import factories
-from tests.publications.crossref_fixtures import expected_doi, serve
+from tests.publications.crossref_fixtures import FOLDER, INDEX, expected_doi, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,17 @@ def test_a_malformed_answer_is_reported_too(editor_client, lab_content, sources)
     response = editor_client.get(find_url(paper), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
     assert "cannot be read" in response.content.decode()
+
+
+def test_an_unreadable_work_is_skipped_and_the_others_shown(editor_client, lab_content, sources):
+    paper = Publication.objects.get(title_en__startswith="Basics and Applications of ELNES")
+    answer = json.loads((FOLDER / INDEX[paper.title_en]["file"]).read_text())
+    answer["message"]["items"][:0] = [{"DOI": 5, "title": 7, "author": ["x"]}, "nonsense"]
+    sources.expect_request("/crossref/works").respond_with_json(answer)
+    response = editor_client.get(find_url(paper), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert first_candidate(response.content.decode()) == expected_doi(paper.title_en)
+    assert response.content.decode().count("Use this DOI") == 5
 
 
 def test_venue_abbreviations_agree_with_full_names():
