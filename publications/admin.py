@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import
+from . import admin_import, admin_sources
 from .models import (
     Authorship,
     ImportBatch,
@@ -275,6 +275,11 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 "import-bibtex/",
                 site.admin_view(admin_import.import_view(site)),
                 name="publications_publication_import",
+            ),
+            path(
+                "add-by-identifier/",
+                site.admin_view(admin_sources.identifiers_view(site)),
+                name="publications_publication_add_by_identifier",
             ),
             *super().get_urls(),
         ]
