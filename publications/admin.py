@@ -363,14 +363,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
     """Every BibTeX import, with what it did and a way to undo it. Read-only."""
 
     list_display = [
-        "created_at", "filename_or_paste", "status", "created_count", "updated_count",
+        "created_at", "filename_or_paste", "origin", "status", "created_count", "updated_count",
         "duplicate_count", "error_count", "created_by", "undo_link",
     ]  # fmt: skip
-    list_filter = ["status", "source"]
+    list_filter = ["status", "origin", "source"]
     search_fields = ["filename"]
     date_hierarchy = "created_at"
     fields = [
-        "status", "source", "filename", "encoding", "created_at", "created_by", "applied_at",
+        "status", "origin", "source", "filename", "encoding", "created_at", "created_by", "applied_at",
         "is_published", "keywords", "created_count", "updated_count", "duplicate_count",
         "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
     ]  # fmt: skip

@@ -6,6 +6,7 @@ what the preview shows and what is stored. The services are played by a local se
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
+from werkzeug import Response
 
 from publications.markup import math_html
 from publications.models import ImportBatch, Person, Publication
 from publications.sources import jats, lookup
 from publications.sources.identifiers import ARXIV, DOI, Identifier, find
-from tests.jobs import confirm
+from tests.jobs import confirm, run_tasks
 
 DATA = Path(__file__).parent / "data" / "sources"
 DOI_APS = "10.5555/PhysRevB.109.014101"
@@ -372,3 +374,76 @@ def test_the_payload_files_are_what_the_services_document():
     assert json.loads(payload("crossref_work.json"))["message-type"] == "work"
     assert json.loads(payload("datacite_doi.json"))["data"]["type"] == "dois"
     assert payload("arxiv_feed.xml").startswith('<?xml version="1.0" encoding="UTF-8"?>\n<feed')
+
+
+def test_a_lab_paper_without_doi_gets_its_doi_and_abstract(editor, sources, lab_content):
+    """The lab's papers mostly have no DOI: pasting one updates the stored paper (same
+    title and year, authors compatible) instead of adding it twice."""
+    stored = Publication.objects.get(title_en__startswith="Band structure database of layered")
+    assert not stored.doi
+    work = json.loads(payload("crossref_work.json"))
+    work["message"].update(
+        DOI="10.5555/s41597-024-04094-9",
+        title=[stored.title_en],
+        author=[
+            {"given": "Naoto", "family": "Kawaguchi", "sequence": "first"},
+            {"given": "Kiyou", "family": "Shibata", "sequence": "additional"},
+            {"given": "Teruyasu", "family": "Mizoguchi", "sequence": "additional"},
+        ],
+        issued={"date-parts": [[2024, 11, 15]]},
+        volume="11",
+        **{"container-title": ["Scientific Data"], "article-number": "1244"},
+    )
+    del work["message"]["issue"]
+    sources.expect_request("/crossref/works/10.5555/s41597-024-04094-9").respond_with_json(work)
+    count = Publication.objects.count()
+    response = editor.post(add_url(), {"text": "https://doi.org/10.5555/s41597-024-04094-9"})
+    html = editor.get(response.url).content.decode()
+    assert "import-row-update" in html
+    confirm(editor, response.url, {"digest": digest(html)})
+    stored.refresh_from_db()
+    assert stored.doi == "10.5555/s41597-024-04094-9"
+    assert stored.abstract_en.startswith("Grain boundaries")
+    assert Publication.objects.count() == count
+
+
+def test_an_added_paper_is_undone_like_a_bibtex_import(editor, sources, db):
+    serve_crossref(sources)
+    response = editor.post(add_url(), {"text": DOI_APS})
+    confirm(editor, response.url, {"digest": digest(editor.get(response.url).content.decode())})
+    batch = ImportBatch.objects.get()
+    queued = editor.post(reverse("admin:publications_importbatch_undo", args=[batch.pk]))
+    assert queued.status_code == 302
+    run_tasks()
+    assert not Publication.objects.filter(doi=DOI_APS).exists()
+    assert not Person.objects.filter(orcid="0000-0002-1825-0097").exists()
+
+
+def test_a_timeout_gives_a_message_and_no_batch(editor, sources, db, settings):
+    settings.LABSITE_SOURCE_TIMEOUT = 0.2
+
+    def slow(request):
+        time.sleep(1)
+        return Response("{}", content_type="application/json")
+
+    sources.expect_request(f"/crossref/works/{DOI_APS}").respond_with_handler(slow)
+    response = editor.post(add_url(), {"text": DOI_APS})
+    assert response.status_code == 503
+    assert "Crossref did not answer within 0.2 seconds." in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_lookup_costs_the_same_queries_for_one_identifier_or_many(
+    editor, sources, db, count, django_assert_num_queries
+):
+    dois = [f"10.5555/q.{n}" for n in range(count)]
+    for doi in dois:
+        work = json.loads(payload("crossref_work.json"))
+        work["message"].update(DOI=doi, title=[f"Paper {doi}"])
+        sources.expect_request(f"/crossref/works/{doi}").respond_with_json(work)
+    editor.get(add_url())  # the session and the user, loaded once
+    with django_assert_num_queries(9):
+        response = editor.post(add_url(), {"text": "\n".join(dois)})
+    assert response.status_code == 302
+    assert len(ImportBatch.objects.get().records) == count
