@@ -370,9 +370,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     search_fields = ["filename"]
     date_hierarchy = "created_at"
     fields = [
-        "status", "origin", "source", "filename", "encoding", "created_at", "created_by", "applied_at",
-        "is_published", "keywords", "created_count", "updated_count", "duplicate_count",
-        "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
+        "status", "origin", "source", "filename", "encoding", "created_at", "created_by",
+        "applied_at", "is_published", "keywords", "created_count", "updated_count",
+        "duplicate_count", "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
     ]  # fmt: skip
     readonly_fields = fields
     inlines = [ImportItemInline]

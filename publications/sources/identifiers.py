@@ -75,7 +75,11 @@ def find(text):
         token = match.group().strip(".,;()[]<>")
         if _ARXIV_ALONE.fullmatch(token) and not _inside(match.start(), taken):
             found.append((match.start(), Identifier(ARXIV, normalise_arxiv(token))))
-    return list(dict.fromkeys(identifier for _position, identifier in sorted(found)))
+    # Each once: DOIs are case-insensitive (10.1103/PhysRevB… = 10.1103/physrevb…).
+    unique = {}
+    for _position, identifier in sorted(found, key=lambda pair: pair[0]):
+        unique.setdefault((identifier.kind, identifier.value.lower()), identifier)
+    return list(unique.values())
 
 
 def _inside(position, spans):

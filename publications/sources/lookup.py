@@ -7,12 +7,16 @@ down, slow or answers nonsense stops the whole lookup (`http.SourceUnavailable`)
 before any batch exists: nothing is half written.
 """
 
+import logging
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from . import arxiv, crossref, datacite, http
 from .identifiers import ARXIV, find
 from .records import error_record
+
+logger = logging.getLogger(__name__)
 
 
 class NoIdentifiers(ValueError):
@@ -58,7 +62,7 @@ def records_for(identifiers, progress=None):
                     )
                 )
             else:
-                records.append(arxiv.to_record(line, identifier, entry))
+                records.append(_mapped("arXiv", arxiv.to_record, line, identifier, entry))
         else:
             records.append(_doi_record(line, identifier))
         if progress:
@@ -68,15 +72,34 @@ def records_for(identifiers, progress=None):
 
 def _doi_record(line, identifier):
     try:
-        return crossref.to_record(line, identifier, crossref.work(identifier.value))
+        work = crossref.work(identifier.value)
     except http.NotFound:
         pass
+    else:
+        return _mapped("Crossref", crossref.to_record, line, identifier, work)
     try:
-        return datacite.to_record(line, identifier, datacite.attributes(identifier.value))
+        attributes = datacite.attributes(identifier.value)
     except http.NotFound:
         return error_record(
             line,
             identifier,
             _("Neither Crossref nor DataCite knows the DOI %(doi)s: check it.")
             % {"doi": identifier.value},
+        )
+    return _mapped("DataCite", datacite.to_record, line, identifier, attributes)
+
+
+def _mapped(service, to_record, line, identifier, metadata):
+    """The record, or an error row when the metadata has a shape the documented format
+    does not allow (a list where an object belongs…): one odd record does not stop the
+    others."""
+    try:
+        return to_record(line, identifier, metadata)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError):
+        logger.warning("unreadable %s record for %s", service, identifier, exc_info=True)
+        return error_record(
+            line,
+            identifier,
+            _("%(service)s's record for %(id)s cannot be read.")
+            % {"service": service, "id": identifier},
         )

@@ -69,9 +69,8 @@ def test_identifiers_are_picked_out_of_a_reference_list():
 
 
 def test_the_same_paper_pasted_twice_is_looked_up_once():
-    assert find(f"{DOI_APS}\nhttps://doi.org/{DOI_APS}\ndoi:{DOI_APS}") == [
-        Identifier(DOI, DOI_APS)
-    ]
+    pasted = f"{DOI_APS}\nhttps://doi.org/{DOI_APS}\ndoi:{DOI_APS.lower()}"
+    assert find(pasted) == [Identifier(DOI, DOI_APS)]
 
 
 def test_text_without_identifiers_says_what_to_paste():
@@ -447,3 +446,14 @@ def test_the_lookup_costs_the_same_queries_for_one_identifier_or_many(
         response = editor.post(add_url(), {"text": "\n".join(dois)})
     assert response.status_code == 302
     assert len(ImportBatch.objects.get().records) == count
+
+
+def test_a_record_of_an_unexpected_shape_is_an_error_row_not_a_crash(sources, db):
+    work = json.loads(payload("crossref_work.json"))
+    work["message"]["resource"] = "not an object"
+    sources.expect_request(f"/crossref/works/{DOI_APS}").respond_with_json(work)
+    serve_crossref(sources, doi="10.5555/fine", name="crossref_work.json")
+    translation.activate("en")
+    broken, fine = lookup.records_for(find(f"{DOI_APS} 10.5555/fine"))
+    assert broken["error"] == f"Crossref's record for {DOI_APS} cannot be read."
+    assert fine["fields"]["title_en"] == "Iron segregation at SrTiO$_{3}$ grain boundaries"
