@@ -39,7 +39,7 @@ from ..bibtex import locking
 from ..bibtex.matching import comparison, snapshots
 from ..markup import math_plain
 from ..models import ImportBatch, ImportItem, Publication, normalise_doi
-from . import http
+from . import http, jats
 
 logger = logging.getLogger(__name__)
 
@@ -162,14 +162,15 @@ def work_authors(work):
 
 def work_fields(work):
     """A Crossref work as a paper's fields, for the side-by-side comparison."""
-    title = " ".join(plain(_first(work.get("title"))).split())
-    subtitle = " ".join(plain(_first(work.get("subtitle"))).split())
+    # As the site would store them (h2's JATS reader: sub- and superscripts as math).
+    title = jats.to_text(_first(work.get("title")))
+    subtitle = jats.to_text(_first(work.get("subtitle")))
     if subtitle and subtitle.casefold() not in title.casefold():
         title = f"{title}: {subtitle}"
     page = str(work.get("page") or "")
     return {
         "title_en": title,
-        "venue": plain(_first(work.get("container-title"))),
+        "venue": jats.to_text(_first(work.get("container-title"))),
         "volume": str(work.get("volume") or ""),
         "issue": str(work.get("issue") or ""),
         "pages": page if not work.get("article-number") or "-" in page else "",
