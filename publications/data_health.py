@@ -152,13 +152,17 @@ def _compatible(a, b):
 
 def unused_keywords(using="default"):
     """Keywords that nothing uses: no paper, no research theme, and no part of the search
-    vocabulary (no other spellings, no broader or narrower term).
+    vocabulary (no other spellings, no broader or narrower term, a name in one language only).
 
-    Vocabulary terms tag no paper on purpose — they widen search (docs/vocabulary.md) —
-    so they are left out; what remains is a keyword typed or imported and then left.
+    Vocabulary terms tag no paper on purpose — they widen search (docs/vocabulary.md),
+    if only from one language to the other — so they are left out; what remains is a
+    keyword typed or imported and then left.
     """
     keywords = Keyword.objects.using(using).exclude(Keyword.objects.has_papers())
     keywords = keywords.filter(_empty("aliases_ja") & _empty("aliases_en"))
+    # A term named in both languages bridges them in search (水素 finds "hydrogen");
+    # an import's new keyword has the one name its file gave.
+    keywords = keywords.filter(_empty("name_ja") | _empty("name_en"))
     for relation in Keyword._meta.related_objects:
         if not relation.hidden and relation.get_accessor_name() != "publications":
             keywords = keywords.filter(**{f"{relation.name}__isnull": True})
@@ -258,7 +262,7 @@ def checks(using="default"):
             _("Keywords that nothing uses"),
             _(
                 "No paper, no research theme, and no part of the search vocabulary (no other "
-                "spellings, broader or narrower terms)."
+                "spellings, no broader or narrower terms, a name in one language only)."
             ),
             keywords.count(),
             [

@@ -316,11 +316,26 @@ def _candidate(facts, work, stored, stored_authors):
     points, parts = score(facts, work)
     authors = [printed for _family, printed in work_authors(work)]
     differences = [
-        row
-        for row in comparison(stored, stored_authors, fields, authors)
-        if row[0] not in ("doi", "type", "status", "arxiv_id")
+        (name, ours, theirs, differs and not _same_in_effect(name, ours, theirs))
+        for name, ours, theirs, differs in comparison(fields, authors, stored, stored_authors)
+        if name not in ("doi", "type", "status", "arxiv_id")
     ]
     return Candidate(fields["doi"], points, work, fields, authors, parts, differences)
+
+
+def _same_in_effect(name, ours, theirs):
+    """Spellings that the comparison marks but that say the same: a journal's abbreviation
+    ("Phys. Rev. B" / "Physical Review B"), authors given with initials or in full
+    ("T. Mizoguchi" / "Teruyasu Mizoguchi": the same family names in the same order)."""
+    if name == "venue":
+        return venue_similarity(ours, theirs) == 1
+    if name == "authors":
+        families = [
+            [names.family_key(names.split_name(n).family) for n in side.split("; ")]
+            for side in (ours, theirs)
+        ]
+        return families[0] == families[1]
+    return False
 
 
 def _mark_taken(candidates):

@@ -65,6 +65,14 @@ def test_the_page_shows_score_and_differences(editor_client, lab_content, source
     erratum = page.split(">10.5555/erratum.")[1].split("</section>")[0]
     assert "Erratum: Basics and Applications of ELNES calculation" in erratum
     assert erratum.count("(differs)") >= 3  # title, year, volume
+    # This paper's value left, Crossref's right.
+    title_row = erratum.split("Title")[1].split("</tr>")[0]
+    assert title_row.index("<td>Basics and") < title_row.index("<td>Erratum: Basics")
+    # The right work differs in its year only (online the year before): neither the
+    # journal's name nor "Teruyasu" for "T." counts as a difference.
+    right = page.split(">10.5555/labsite.")[1].split("</section>")[0]
+    assert right.count("(differs)") == 1
+    assert "Year <span" in right
     japanese = editor_client.get(find_url(paper), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "候補 1" in japanese
     assert "この DOI を使う" in japanese
