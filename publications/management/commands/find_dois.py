@@ -74,8 +74,7 @@ class Command(BaseCommand):
             except http.SourceError as error:
                 bar.close()
                 raise CommandError(
-                    f"{error.message} Nothing was written ({len(chosen)} DOIs were to be "
-                    "recorded); run the command again later."
+                    f"{error.message} Nothing was written ({len(chosen)} DOIs were to be recorded)."
                 ) from error
             line, accepted = self._verdict(paper, candidates, threshold, chosen)
             counts[accepted] += 1
