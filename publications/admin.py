@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_health, admin_import, admin_sources, data_health
+from . import admin_health, admin_import, admin_lists, admin_sources, data_health
 from .models import (
     Authorship,
     ImportBatch,
@@ -268,6 +268,9 @@ class PublicationAdmin(TabbedTranslationAdmin):
         "type",
         "status",
         "is_published",
+        "peer_reviewed",
+        "invited",
+        "language",
         "keywords",
         "representative_in",
     ]
@@ -306,6 +309,11 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 site.admin_view(admin_health.find_doi_view(site)),
                 name="publications_publication_find_doi",
             ),
+            path(
+                "achievement-list/",
+                site.admin_view(admin_lists.achievement_list_view(site)),
+                name="publications_publication_achievements",
+            ),
             *super().get_urls(),
         ]
 
@@ -318,6 +326,22 @@ class PublicationAdmin(TabbedTranslationAdmin):
         (_("When"), {"fields": ["year", "month", "day", "status"]}),
         (_("Links"), {"fields": ["doi", "url", "arxiv_id"]}),
         (_("Classification"), {"fields": ["type", "note", "keywords", "is_published"]}),
+        (
+            _("For achievement lists"),
+            {
+                "fields": [
+                    "language",
+                    "peer_reviewed",
+                    "invited",
+                    "international_coauthorship",
+                    "open_access",
+                ],
+                "description": _(
+                    "What the yearly achievement lists (業績リスト) ask. “Unknown” leaves the"
+                    " column empty in a list."
+                ),
+            },
+        ),
         (
             _("Source"),
             {
