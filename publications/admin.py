@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import, admin_sources
+from . import admin_import, admin_lists, admin_sources
 from .models import (
     Authorship,
     ImportBatch,
@@ -253,6 +253,9 @@ class PublicationAdmin(TabbedTranslationAdmin):
         "type",
         "status",
         "is_published",
+        "peer_reviewed",
+        "invited",
+        "language",
         "keywords",
         "representative_in",
     ]
@@ -281,6 +284,11 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 site.admin_view(admin_sources.identifiers_view(site)),
                 name="publications_publication_add_by_identifier",
             ),
+            path(
+                "achievement-list/",
+                site.admin_view(admin_lists.achievement_list_view(site)),
+                name="publications_publication_achievements",
+            ),
             *super().get_urls(),
         ]
 
@@ -293,6 +301,22 @@ class PublicationAdmin(TabbedTranslationAdmin):
         (_("When"), {"fields": ["year", "month", "day", "status"]}),
         (_("Links"), {"fields": ["doi", "url", "arxiv_id", "license"]}),
         (_("Classification"), {"fields": ["type", "note", "keywords", "is_published"]}),
+        (
+            _("For achievement lists"),
+            {
+                "fields": [
+                    "language",
+                    "peer_reviewed",
+                    "invited",
+                    "international_coauthorship",
+                    "open_access",
+                ],
+                "description": _(
+                    "What the yearly achievement lists (業績リスト) ask. “Unknown” leaves the"
+                    " column empty in a list."
+                ),
+            },
+        ),
         (
             _("Source"),
             {
