@@ -43,6 +43,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The .bib file to import ('-' reads standard input).")
+        self.add_import_options(parser)
+        parser.add_argument(
+            "--choose",
+            action="append",
+            default=[],
+            metavar="KEY=CHOICE",
+            help="What to do with the entry with this BibTeX key: new, skip, update (the "
+            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
+        )
+
+    def add_import_options(self, parser):
+        """The options of every import command (add_papers has them too)."""
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
@@ -76,14 +88,6 @@ class Command(BaseCommand):
             choices=("new", "skip"),
             help="Import every possible duplicate as new, or skip them all (default: new when "
             "the title and year agree, skip when only the BibTeX key does).",
-        )
-        parser.add_argument(
-            "--choose",
-            action="append",
-            default=[],
-            metavar="KEY=CHOICE",
-            help="What to do with the entry with this BibTeX key: new, skip, update (the "
-            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
         )
 
     @no_translations
@@ -176,6 +180,8 @@ class Command(BaseCommand):
 
     def report(self, row, all_rows):
         where = f"line {row.line}" + (f" {row.key}" if row.key else "")
+        if row.record.get("identifier"):  # add_papers: what was looked up
+            where = f"{row.line}. {row.record['identifier']}"
         skipped = " (skipped)" if row.action == plan.SKIP else ""
         if row.status == plan.ERROR:
             self.stdout.write(f"error     {where}: {row.reason}")
