@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import
+from . import admin_import, admin_sources
 from .models import (
     Authorship,
     ImportBatch,
@@ -275,6 +275,16 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 "import-bibtex/",
                 site.admin_view(admin_import.import_view(site)),
                 name="publications_publication_import",
+            ),
+            path(
+                "import-source/",
+                site.admin_view(admin_sources.import_view(site)),
+                name="publications_publication_import_source",
+            ),
+            path(
+                "export-researchmap/",
+                site.admin_view(admin_sources.export_view(site)),
+                name="publications_publication_export_researchmap",
             ),
             *super().get_urls(),
         ]

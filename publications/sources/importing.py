@@ -1,0 +1,92 @@
+"""A researcher's papers from researchmap or ORCID → a pending import batch.
+
+The papers are fetched, written as BibTeX (`researchmap.bibtex`, `orcid.bibtex`) and
+handed to the BibTeX import (`importer.start`), so the editor gets the same preview,
+choice per row, confirmation in the background and undo as for a `.bib` file. The
+batch records where its entries came from (`ImportBatch.origin`) and, as its file
+name, which page or record (`researchmap.jp/…`, `orcid.org/…`).
+"""
+
+from django.utils.translation import gettext as _
+
+from ..bibtex import importer
+from ..models import ImportBatch
+from . import orcid, researchmap
+
+Origin = ImportBatch.Origin
+
+
+class NothingToImport(importer.ImportError_):
+    """The researcher's page or record lists no papers."""
+
+
+class NoIdentifier(importer.ImportError_):
+    """The member has no researchmap permalink or ORCID iD, or it is not a valid one."""
+
+
+def researchmap_text(value, progress=None):
+    """(name, BibTeX text) of the published papers on a researchmap page."""
+    permalink = researchmap.permalink_of(value)
+    if not permalink:
+        raise NoIdentifier(
+            _("“%(value)s” is not a researchmap permalink (e.g. read0123456).") % {"value": value}
+        )
+    items = researchmap.fetch_papers(permalink, progress)
+    name = f"researchmap.jp/{permalink}"
+    if not items:
+        raise NothingToImport(
+            _("%(page)s lists no published papers: nothing to import.") % {"page": name}
+        )
+    return name, researchmap.bibtex(items)
+
+
+def orcid_text(value, owner="", progress=None):
+    """(name, BibTeX text) of the public works of an ORCID record. `owner`: the holder's
+    name, the author of works that list no contributors (else their public name)."""
+    identifier = orcid.orcid_of(value)
+    if not identifier:
+        raise NoIdentifier(
+            _("“%(value)s” is not an ORCID iD (e.g. 0000-0002-1825-0097).") % {"value": value}
+        )
+    works = orcid.fetch_works(identifier, progress)
+    name = f"orcid.org/{identifier}"
+    if not works:
+        raise NothingToImport(
+            _("%(record)s lists no public works: nothing to import.") % {"record": name}
+        )
+    if not owner and any(not (w.get("contributors") or {}).get("contributor") for w in works):
+        owner = orcid.holder_name(identifier)
+    return name, orcid.bibtex(works, owner)
+
+
+def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN,
+          keywords=(), is_published=True, progress=None, plan_now=True):  # fmt: skip
+    """(batch, plan) of a pending import of a researchmap page or ORCID record.
+
+    Raises http.SourceUnavailable / http.NotFound when the service cannot give it, and
+    importer.ImportError_ (NoIdentifier, NothingToImport…) when there is nothing to import.
+    """
+    if origin == Origin.RESEARCHMAP:
+        name, text = researchmap_text(value, progress)
+    else:
+        name, text = orcid_text(value, owner, progress)
+    batch, plan = importer.start(
+        text=text,
+        filename=name,
+        user=user,
+        source=source,
+        keywords=keywords,
+        is_published=is_published,
+        plan_now=plan_now,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(origin=origin)
+    batch.origin = origin
+    return batch, plan
+
+
+def member_owner(member):
+    """A member's name as their works would print it (English, else Japanese)."""
+    person = member.person
+    if person is not None:
+        return person.full_name("en")
+    return member.full_name("en")
