@@ -19,6 +19,7 @@ class Command(ResearchmapCommand):
     help = "Import a researcher's works from ORCID (pub.orcid.org, API v3.0)."
     origin = ImportBatch.Origin.ORCID
     label = "ORCID"
+    identifier_name = "an ORCID iD"
 
     def member_identifier(self, member):
         return member.orcid_id

@@ -24,10 +24,13 @@ class Command(ImportCommand):
     help = "Import a researcher's published papers from researchmap (api.researchmap.jp)."
     origin = ImportBatch.Origin.RESEARCHMAP
     label = "researchmap"
+    identifier_name = "a researchmap permalink"
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "identifier", nargs="?", help=f"The {self.label} identifier (or its address)."
+            "identifier",
+            nargs="?",
+            help=f"{self.identifier_name[0].upper()}{self.identifier_name[1:]} (or its address).",
         )
         parser.add_argument(
             "--member", metavar="SLUG", help=f"The member whose {self.label} page to read."
@@ -50,7 +53,7 @@ class Command(ImportCommand):
         value = options["identifier"] or (self.member_identifier(member) if member else "")
         if not value:
             raise CommandError(
-                f"Give a {self.label} identifier, or --member SLUG of a member who has one."
+                f"Give {self.identifier_name}, or --member SLUG of a member who has one."
             )
         keywords = self.keywords(options)
         try:
