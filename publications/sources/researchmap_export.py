@@ -57,7 +57,7 @@ def papers(member=None, year_from=None, year_to=None):
         queryset = queryset.filter(year__gte=year_from)
     if year_to is not None:
         queryset = queryset.filter(year__lte=year_to)
-    return queryset.for_export().newest_first().distinct()
+    return queryset.with_authors().newest_first().distinct()
 
 
 def _escaped(value):

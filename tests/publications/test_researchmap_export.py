@@ -136,3 +136,18 @@ def test_a_year_range_backwards_is_a_400_with_a_message(editor_client, language)
     assert response.status_code == 400
     expected = {"en": "The first year is after the last one.", "ja": "開始年が終了年より後です"}
     assert expected[language] in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_download_costs_the_same_queries_for_few_or_many_papers(
+    editor_client, django_assert_num_queries, count
+):
+    people = [factories.person(family_name_ja=f"山田{n}") for n in range(3)]
+    for n in range(count):
+        factories.paper(f"Paper {n}", year=2000 + n % 20, authors=people)
+    url = reverse("admin:publications_publication_export_researchmap")
+    editor_client.get(url, {"download": "1"})  # the session and permissions cached
+    # The session, the user, its two kinds of permissions, the papers, their authors.
+    with django_assert_num_queries(6):
+        response = editor_client.get(url, {"download": "1"})
+    assert response.content.decode().count("\r\n") == count + 2
