@@ -210,13 +210,18 @@ LABSITE_SOURCE_CONNECT_TIMEOUT = 5.0
 LABSITE_SOURCE_ATTEMPTS = 3
 LABSITE_SOURCE_BACKOFF = 1.0
 LABSITE_SOURCE_MAX_WAIT = 30.0
-# At most this many requests to one service at a time from one process, and at
-# least this many seconds between two requests to it (arXiv asks for 3).
+# At most this many requests to one service at a time from one process (arXiv asks
+# for one connection at a time), and at least this many seconds between two requests
+# to it (arXiv asks for 3).
 LABSITE_SOURCE_CONCURRENCY = 2
+LABSITE_SOURCE_CONCURRENCY_BY_SERVICE = {"arxiv": 1}
 LABSITE_SOURCE_MIN_INTERVAL = {"arxiv": 3.0}
 # Answers are kept in this cache, keyed by URL, for this many seconds.
 LABSITE_SOURCE_CACHE = "default"
 LABSITE_SOURCE_CACHE_SECONDS = 24 * 3600
+# Identifiers one paste in the admin's "Add by identifier" takes: each is looked up
+# while the editor waits (`manage.py add_papers` takes longer lists).
+LABSITE_IDENTIFIERS_MAX = 100
 
 # Long work runs in the background (publications/tasks.py): confirming an import
 # enqueues it and the admin shows its progress. The queue is a table in the

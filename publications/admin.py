@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import, admin_sources
+from . import admin_import, admin_researchmap, admin_sources
 from .models import (
     Authorship,
     ImportBatch,
@@ -277,13 +277,18 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 name="publications_publication_import",
             ),
             path(
+                "add-by-identifier/",
+                site.admin_view(admin_sources.identifiers_view(site)),
+                name="publications_publication_add_by_identifier",
+            ),
+            path(
                 "import-source/",
-                site.admin_view(admin_sources.import_view(site)),
+                site.admin_view(admin_researchmap.import_view(site)),
                 name="publications_publication_import_source",
             ),
             path(
                 "export-researchmap/",
-                site.admin_view(admin_sources.export_view(site)),
+                site.admin_view(admin_researchmap.export_view(site)),
                 name="publications_publication_export_researchmap",
             ),
             *super().get_urls(),
@@ -368,16 +373,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
     """Every BibTeX import, with what it did and a way to undo it. Read-only."""
 
     list_display = [
-        "created_at", "filename_or_paste", "status", "created_count", "updated_count",
+        "created_at", "filename_or_paste", "origin", "status", "created_count", "updated_count",
         "duplicate_count", "error_count", "created_by", "undo_link",
     ]  # fmt: skip
-    list_filter = ["status", "source"]
+    list_filter = ["status", "origin", "source"]
     search_fields = ["filename"]
     date_hierarchy = "created_at"
     fields = [
-        "status", "source", "filename", "encoding", "created_at", "created_by", "applied_at",
-        "is_published", "keywords", "created_count", "updated_count", "duplicate_count",
-        "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
+        "status", "origin", "source", "filename", "encoding", "created_at", "created_by",
+        "applied_at", "is_published", "keywords", "created_count", "updated_count",
+        "duplicate_count", "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
     ]  # fmt: skip
     readonly_fields = fields
     inlines = [ImportItemInline]

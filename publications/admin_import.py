@@ -211,7 +211,11 @@ def preview_view(admin_site):
             _context(
                 admin_site,
                 request,
-                title=_("Import BibTeX: preview"),
+                title=(
+                    _("Add by DOI or arXiv id: preview")
+                    if batch.origin == ImportBatch.Origin.IDENTIFIERS
+                    else _("Import BibTeX: preview")
+                ),
                 batch=batch,
                 plan=current,
                 counts=current.counts,

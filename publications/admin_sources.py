@@ -1,46 +1,39 @@
-"""Admin screens for researchmap and ORCID: import a researcher's papers, export to researchmap.
+"""Admin screen "Add by identifier": paste DOIs / arXiv ids (or a reference list) →
+the same preview, per-row choices, confirmation and undo as the BibTeX import.
 
-Import: a researchmap permalink or an ORCID iD (typed, or a member's, through the
-member admin's actions) → the papers are read from the service in the request → the
-BibTeX import's preview (`admin_import`), where the editor chooses per row and
-confirms; the batch is undoable like any import. A service that cannot be reached or
-answers nonsense is a message on the form (503), never a 500 and never a batch.
-
-Export: the lab's published papers, of one member and a range of years if chosen, as
-researchmap's bulk import CSV (`sources.researchmap_export`), for the member to upload
-on researchmap.
+The lookups run in the request (at most LABSITE_IDENTIFIERS_MAX identifiers per
+paste; the command takes longer lists). When a service cannot be used, the form
+comes back with the reason (503) and no batch exists: nothing half written.
 """
 
 from django import forms
-from django.contrib import messages
-from django.http import HttpResponse
+from django.conf import settings
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from research.models import Member
-
 from .admin_import import _check, _context
 from .bibtex import importer
-from .models import MAX_YEAR, MIN_YEAR, ImportBatch
-from .sources import http, importing, researchmap_export
-
-Origin = ImportBatch.Origin
-SERVICES = [(Origin.RESEARCHMAP.value, "researchmap"), (Origin.ORCID.value, "ORCID")]
+from .models import ImportBatch, Keyword
+from .sources import http, lookup
 
 
-class SourceImportForm(forms.Form):
-    service = forms.ChoiceField(
-        label=gettext_lazy("Service"), choices=SERVICES, widget=forms.RadioSelect
-    )
-    identifier = forms.CharField(
-        label=gettext_lazy("researchmap permalink or ORCID iD"),
-        max_length=200,
+class IdentifiersForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("DOIs or arXiv ids"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80, "spellcheck": "false"}),
         help_text=gettext_lazy(
-            "E.g. read0123456 or https://researchmap.jp/read0123456; "
-            "0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097."
+            "One or many: 10.1103/PhysRevB.99.014101, https://doi.org/…, arXiv:2401.00001, "
+            "https://arxiv.org/abs/…, or a whole reference list from which they are picked out."
         ),
+    )
+    keywords = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Add keywords"),
+        queryset=Keyword.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Added to every imported paper."),
     )
     unpublished = forms.BooleanField(
         label=gettext_lazy("Create new papers unpublished"),
@@ -48,147 +41,62 @@ class SourceImportForm(forms.Form):
         help_text=gettext_lazy("They stay hidden from visitors until you publish them."),
     )
 
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        try:
+            found = lookup.identifiers_in(text)
+        except lookup.NoIdentifiers as error:
+            raise forms.ValidationError(str(error)) from None
+        limit = settings.LABSITE_IDENTIFIERS_MAX
+        if len(found) > limit:
+            raise forms.ValidationError(
+                _(
+                    "%(count)d identifiers were found; paste at most %(limit)d at a time, "
+                    "or use the add_papers command for a longer list."
+                )
+                % {"count": len(found), "limit": limit}
+            )
+        self.identifiers = found
+        return text
 
-def start(request, origin, value, owner=""):
-    """(batch, None) of a pending import, or (None, (message, status)) when there is none."""
-    try:
-        batch, _plan = importing.start(
-            origin, value, owner=owner, user=request.user, plan_now=False
-        )
-    except http.NotFound as error:
-        return None, (error.message, 404)
-    except http.SourceError as error:
-        return None, (error.message, 503)
-    except importing.NothingToImport as error:
-        return None, (str(error), 200)
-    except importer.ImportError_ as error:
-        return None, (str(error), 400)
-    return batch, None
 
-
-def import_view(admin_site):
+def identifiers_view(admin_site):
     def view(request):
         _check(request, "publications.add_importbatch")
         _check(request, "publications.add_publication")
         status = 200
         if request.method == "POST":
-            form = SourceImportForm(request.POST)
+            form = IdentifiersForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
-                batch, problem = start(request, data["service"], data["identifier"])
-                if batch is not None:
-                    if data["unpublished"]:
-                        ImportBatch.objects.filter(pk=batch.pk).update(is_published=False)
+                try:
+                    records = lookup.records_for(form.identifiers)
+                    batch = importer.create(
+                        records,
+                        origin=ImportBatch.Origin.IDENTIFIERS,
+                        user=request.user,
+                        keywords=data["keywords"],
+                        is_published=not data["unpublished"],
+                    )
+                except http.SourceUnavailable as error:
+                    form.add_error(
+                        None, _("%(reason)s Nothing was imported.") % {"reason": error.message}
+                    )
+                    status = 503
+                except importer.ImportError_ as error:  # SQLite busy with another import
+                    form.add_error(None, str(error))
+                    status = 503
+                else:
                     return redirect("admin:publications_importbatch_preview", batch.pk)
-                message, status = problem
-                form.add_error("identifier" if status in (400, 404) else None, message)
             else:
                 status = 400
         else:
-            form = SourceImportForm(initial={"service": Origin.RESEARCHMAP.value})
+            form = IdentifiersForm()
         return TemplateResponse(
             request,
-            "admin/publications/source_import_form.html",
-            _context(admin_site, request, form=form, title=_("Import from researchmap or ORCID")),
+            "admin/publications/identifiers_form.html",
+            _context(admin_site, request, form=form, title=_("Add papers by DOI or arXiv id")),
             status=status,
         )
 
     return view
-
-
-class ResearchmapExportForm(forms.Form):
-    member = forms.ModelChoiceField(
-        label=gettext_lazy("Member"),
-        queryset=Member.objects.filter(person__isnull=False),
-        required=False,
-        empty_label=gettext_lazy("All members"),
-        help_text=gettext_lazy("Only the papers of this member (of the author they are)."),
-    )
-    year_from = forms.IntegerField(
-        label=gettext_lazy("From year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
-    )
-    year_to = forms.IntegerField(
-        label=gettext_lazy("To year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("year_from"), data.get("year_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The first year is after the last one."))
-        return data
-
-
-def export_view(admin_site):
-    def view(request):
-        _check(request, "publications.view_publication")
-        status = 200
-        if "download" in request.GET:
-            form = ResearchmapExportForm(request.GET)
-            if form.is_valid():
-                data = form.cleaned_data
-                papers = researchmap_export.papers(
-                    data["member"], data["year_from"], data["year_to"]
-                )
-                return download(papers, filename(data))
-            status = 400
-        else:
-            form = ResearchmapExportForm()
-        return TemplateResponse(
-            request,
-            "admin/publications/researchmap_export_form.html",
-            _context(admin_site, request, form=form, title=_("Export for researchmap")),
-            status=status,
-        )
-
-    return view
-
-
-def filename(data):
-    parts = ["researchmap", "published_papers"]
-    if data.get("member"):
-        parts.append(data["member"].slug)
-    if data.get("year_from") or data.get("year_to"):
-        parts.append(f"{data.get('year_from') or ''}-{data.get('year_to') or ''}")
-    return "_".join(parts) + ".csv"
-
-
-def download(papers, name):
-    response = HttpResponse(
-        researchmap_export.to_csv(papers).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def import_for_members(modeladmin, request, queryset, origin):
-    """The member admin's actions: one member's researchmap page or ORCID record →
-    the import's preview; a message (and the list again) when that cannot be."""
-    if not (
-        request.user.has_perm("publications.add_importbatch")
-        and request.user.has_perm("publications.add_publication")
-    ):
-        messages.error(request, _("You may not import papers."))
-        return None
-    members = list(queryset[:2])
-    if len(members) != 1:
-        messages.warning(
-            request, _("Choose one member: each member's papers are previewed on their own.")
-        )
-        return None
-    member = members[0]
-    value = member.researchmap if origin == Origin.RESEARCHMAP else member.orcid_id
-    if not value:
-        text = (
-            _("%(member)s has no researchmap permalink: add it on the member's page.")
-            if origin == Origin.RESEARCHMAP
-            else _("%(member)s has no ORCID iD: add it on the member's page.")
-        )
-        messages.error(request, text % {"member": member})
-        return None
-    batch, problem = start(request, origin, value, importing.member_owner(member))
-    if batch is None:
-        message, status = problem
-        (messages.info if status == 200 else messages.error)(request, message)
-        return None
-    return redirect("admin:publications_importbatch_preview", batch.pk)

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from publications import admin_sources
+from publications import admin_researchmap
 from publications.models import ImportBatch
 
 from .models import LabProfile, Member, RepresentativePublication, ResearchTheme
@@ -172,13 +172,15 @@ class MemberAdmin(TabbedTranslationAdmin):
     @admin.display(description=_("preview"))
     @admin.action(description=_("Import papers from researchmap"))
     def import_from_researchmap(self, request, queryset):
-        return admin_sources.import_for_members(
+        return admin_researchmap.import_for_members(
             self, request, queryset, ImportBatch.Origin.RESEARCHMAP
         )
 
     @admin.action(description=_("Import works from ORCID"))
     def import_from_orcid(self, request, queryset):
-        return admin_sources.import_for_members(self, request, queryset, ImportBatch.Origin.ORCID)
+        return admin_researchmap.import_for_members(
+            self, request, queryset, ImportBatch.Origin.ORCID
+        )
 
     def photo_preview(self, obj):
         if not obj.photo:

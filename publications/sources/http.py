@@ -79,7 +79,8 @@ class SourceUnavailable(SourceError):
             "timeout": gettext(
                 "%(service)s did not answer within %(seconds)s seconds. Try again later."
             ),
-            "rate-limited": gettext(
+            "rate-limited": gettext("%(service)s is receiving too many requests. Try again later."),
+            "rate-limited-wait": gettext(
                 "%(service)s is receiving too many requests and asks us to wait "
                 "%(seconds)s seconds. Try again later."
             ),
@@ -190,12 +191,13 @@ def _fetch(service, url, accept, what):
                 raise NotFound(service, what or url)
             if status not in RETRY_STATUSES:
                 raise SourceUnavailable(service, "refused", status=status)
-            wait = _retry_after(response)
-            if wait is None:
-                wait = settings.LABSITE_SOURCE_BACKOFF * 2**attempt
+            asked = _retry_after(response)
+            wait = settings.LABSITE_SOURCE_BACKOFF * 2**attempt if asked is None else asked
             if attempt == attempts - 1 or wait > settings.LABSITE_SOURCE_MAX_WAIT:
+                if status == 429 and asked:
+                    raise SourceUnavailable(service, "rate-limited-wait", seconds=f"{asked:.0f}")
                 if status == 429:
-                    raise SourceUnavailable(service, "rate-limited", seconds=f"{wait:.0f}")
+                    raise SourceUnavailable(service, "rate-limited")
                 raise SourceUnavailable(service, "down", status=status)
             time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -225,9 +227,13 @@ _clients = {}
 
 @contextmanager
 def _limited(service):
-    """At most LABSITE_SOURCE_CONCURRENCY requests to one service at a time (threads of
-    one process: the web server's and the worker's)."""
-    size = max(1, settings.LABSITE_SOURCE_CONCURRENCY)
+    """At most LABSITE_SOURCE_CONCURRENCY requests to one service at a time (or its own
+    number in LABSITE_SOURCE_CONCURRENCY_BY_SERVICE), counted over the threads of one
+    process (the web server's, the worker's)."""
+    size = settings.LABSITE_SOURCE_CONCURRENCY_BY_SERVICE.get(
+        service, settings.LABSITE_SOURCE_CONCURRENCY
+    )
+    size = max(1, size)
     with _lock:
         semaphore = _semaphores.get((service, size))
         if semaphore is None:

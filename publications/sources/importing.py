@@ -1,8 +1,9 @@
 """A researcher's papers from researchmap or ORCID → a pending import batch.
 
 The papers are fetched, written as BibTeX (`researchmap.bibtex`, `orcid.bibtex`) and
-handed to the BibTeX import (`importer.start`), so the editor gets the same preview,
-choice per row, confirmation in the background and undo as for a `.bib` file. The
+handed to the BibTeX import (`importer.records_from_text`, `importer.create`), so the
+editor gets the same preview, choice per row, confirmation in the background and undo
+as for a `.bib` file. The
 batch records where its entries came from (`ImportBatch.origin`) and, as its file
 name, which page or record (`researchmap.jp/…`, `orcid.org/…`).
 """
@@ -70,18 +71,16 @@ def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN
         name, text = researchmap_text(value, progress)
     else:
         name, text = orcid_text(value, owner, progress)
-    batch, plan = importer.start(
-        text=text,
+    batch = importer.create(
+        importer.records_from_text(text),
+        origin=origin,
         filename=name,
         user=user,
         source=source,
         keywords=keywords,
         is_published=is_published,
-        plan_now=plan_now,
     )
-    ImportBatch.objects.filter(pk=batch.pk).update(origin=origin)
-    batch.origin = origin
-    return batch, plan
+    return batch, importer.build(batch) if plan_now else None
 
 
 def member_owner(member):

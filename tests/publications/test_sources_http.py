@@ -2,11 +2,14 @@
 what an editor sees when a service is slow, down, rate limiting or talking nonsense.
 The services are played by a local pytest-httpserver (the `sources` fixture)."""
 
+import re
 import socket
+import threading
 import time
 
 import pytest
 from django.utils import translation
+from pytest_httpserver import HTTPServer
 from pytest_socket import SocketConnectBlockedError
 from werkzeug import Response
 
@@ -132,3 +135,41 @@ def test_the_tests_cannot_reach_the_network():
     # 192.0.2.1 is TEST-NET-1 (RFC 5737): were the guard off, this would try to connect.
     with socket.socket() as sock, pytest.raises(SocketConnectBlockedError):
         sock.connect(("192.0.2.1", 443))
+
+
+def test_requests_to_one_service_are_limited_in_number_at_a_time(settings):
+    """Eight threads ask at once; the service never sees more than the limit in flight."""
+    settings.LABSITE_SOURCE_CONCURRENCY = 2
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow(request):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.1)
+        with lock:
+            in_flight[0] -= 1
+        return Response('{"message": {}}', content_type="application/json")
+
+    server = HTTPServer(threaded=True)
+    server.start()
+    try:
+        server.expect_request(re.compile(r"/crossref/works/.*")).respond_with_handler(slow)
+        settings.LABSITE_SOURCE_URLS = {
+            **settings.LABSITE_SOURCE_URLS,
+            "crossref": server.url_for("/crossref"),
+        }
+        threads = [
+            threading.Thread(target=http.get_json, args=("crossref", f"/works/10.1/{n}"))
+            for n in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(server.log) == 8
+    finally:
+        server.clear()
+        server.stop()
+    assert most[0] == 2

@@ -252,3 +252,12 @@ def test_a_typed_permalink_the_service_cannot_give_is_a_message(
     assert response.status_code == status
     assert message in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_a_typed_permalink_can_create_the_papers_unpublished(sources, editor_client):
+    serve(sources, payloads.ELNES)
+    editor_client.post(
+        reverse("admin:publications_publication_import_source"),
+        {"service": "researchmap", "identifier": payloads.PERMALINK, "unpublished": "on"},
+    )
+    assert ImportBatch.objects.get().is_published is False

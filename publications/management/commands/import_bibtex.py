@@ -44,9 +44,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The .bib file to import ('-' reads standard input).")
         self.add_import_options(parser)
+        parser.add_argument(
+            "--choose",
+            action="append",
+            default=[],
+            metavar="KEY=CHOICE",
+            help="What to do with the entry with this BibTeX key: new, skip, update (the "
+            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
+        )
 
     def add_import_options(self, parser):
-        """The options every import command shares (researchmap and ORCID too)."""
+        """The options of every import command (add_papers has them too)."""
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
@@ -81,14 +89,6 @@ class Command(BaseCommand):
             help="Import every possible duplicate as new, or skip them all (default: new when "
             "the title and year agree, skip when only the BibTeX key does).",
         )
-        parser.add_argument(
-            "--choose",
-            action="append",
-            default=[],
-            metavar="KEY=CHOICE",
-            help="What to do with the entry with this BibTeX key: new, skip, update (the "
-            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
-        )
 
     @no_translations
     def handle(self, *args, **options):
@@ -117,7 +117,7 @@ class Command(BaseCommand):
 
     def finish(self, batch, current, name, options):
         """List the plan of a pending batch, then confirm it with the options' choices
-        (the researchmap and ORCID imports end the same way)."""
+        (import_researchmap and import_orcid end the same way)."""
         try:
             choices = self.choices(current, options)
             current.apply_choices(choices)
@@ -188,6 +188,8 @@ class Command(BaseCommand):
 
     def report(self, row, all_rows):
         where = f"line {row.line}" + (f" {row.key}" if row.key else "")
+        if row.record.get("identifier"):  # add_papers: what was looked up
+            where = f"{row.line}. {row.record['identifier']}"
         skipped = " (skipped)" if row.action == plan.SKIP else ""
         if row.status == plan.ERROR:
             self.stdout.write(f"error     {where}: {row.reason}")

@@ -36,6 +36,14 @@ class Command(ImportCommand):
             "--member", metavar="SLUG", help=f"The member whose {self.label} page to read."
         )
         self.add_import_options(parser)
+        parser.add_argument(
+            "--choose",
+            action="append",
+            default=[],
+            metavar="KEY=CHOICE",
+            help="What to do with the entry with this key (researchmap-<id>, orcid-<put-code>): "
+            "new, skip, update or update:<id>. Repeat for several.",
+        )
 
     def member_identifier(self, member):
         return member.researchmap
