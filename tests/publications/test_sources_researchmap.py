@@ -177,8 +177,9 @@ def test_the_member_action_opens_the_preview_of_their_papers(sources, editor_cli
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:publications_importbatch_preview",
                                            args=[batch.pk])  # fmt: skip
-    preview = editor_client.get(response["Location"])
+    preview = editor_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert preview.status_code == 200
+    assert "<h1>Import from researchmap: preview</h1>" in preview.content.decode()
     assert "Interpreting ELNES spectra by machine learning" in preview.content.decode()
     assert batch.origin == "researchmap" and batch.status == "pending"
     assert not Publication.objects.exists()  # nothing is written before Confirm
