@@ -55,7 +55,7 @@ def orcid_text(value, owner="", progress=None):
         raise NothingToImport(
             _("%(record)s lists no public works: nothing to import.") % {"record": name}
         )
-    if not owner and any(not (w.get("contributors") or {}).get("contributor") for w in works):
+    if not owner and any(not orcid.contributors(work) for work in works):
         owner = orcid.holder_name(identifier)
     return name, orcid.bibtex(works, owner)
 

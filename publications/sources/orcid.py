@@ -92,6 +92,24 @@ def holder_name(orcid):
     )
 
 
+def _dict(node, name):
+    """node[name] when it is an object, else {} (ORCID writes null for what is not there)."""
+    value = node.get(name) if isinstance(node, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _list(node, *path):
+    """node[path…] when it is a list, else []."""
+    for name in path[:-1]:
+        node = _dict(node, name)
+    value = node.get(path[-1]) if isinstance(node, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def contributors(work):
+    return [c for c in _list(work, "contributors", "contributor") if isinstance(c, dict)]
+
+
 def _value(node, *path):
     """node[path…]["value"]-style lookups that tolerate the nulls ORCID writes."""
     for name in path:
@@ -125,7 +143,10 @@ def put_codes(payload):
         )
         if best is None:
             raise _malformed(_("a work without a put-code"))
-        codes.append(best["put-code"])
+        code = str(best["put-code"])
+        if not code.isdigit():  # it goes into the next request's path
+            raise _malformed(_("a work without a put-code"))
+        codes.append(code)
     return codes
 
 
@@ -133,12 +154,16 @@ def bulk_works(payload):
     """The works of a bulk read; works ORCID could not give (an "error" item) are skipped."""
     if not isinstance(payload.get("bulk"), list):
         raise _malformed(_("no list of works"))
-    return [item["work"] for item in payload["bulk"] if isinstance(item, dict) and item.get("work")]
+    return [
+        item["work"]
+        for item in payload["bulk"]
+        if isinstance(item, dict) and isinstance(item.get("work"), dict)
+    ]
 
 
 def _external_ids(work):
     ids = {}
-    for ext in (work.get("external-ids") or {}).get("external-id") or []:
+    for ext in _list(work, "external-ids", "external-id"):
         if not isinstance(ext, dict) or ext.get("external-id-relationship") not in (None, "self"):
             continue  # "part-of" is the journal's ISSN, "version-of" another version
         kind = str(ext.get("external-id-type") or "").lower()
@@ -149,7 +174,7 @@ def _external_ids(work):
 
 def _citation_fields(work):
     """Volume, number, pages… from the work's BibTeX citation, when it has one."""
-    citation = work.get("citation") or {}
+    citation = _dict(work, "citation")
     if str(citation.get("citation-type") or "").lower() != "bibtex":
         return {}
     try:
@@ -163,11 +188,8 @@ def _citation_fields(work):
 
 
 def _authors(work, owner):
-    contributors = (work.get("contributors") or {}).get("contributor") or []
     names = []
-    for contributor in contributors:
-        if not isinstance(contributor, dict):
-            continue
+    for contributor in contributors(work):
         # An editor or a translator is not an author; CRediT roles (URIs) all are.
         role = _value(contributor, "contributor-attributes", "contributor-role").lower()
         if role not in ("", "author") and not role.startswith("http://credit.niso.org/"):
@@ -188,14 +210,13 @@ def bibtex_entry(work, owner=""):
     subtitle = _value(work, "title", "subtitle")
     translated = _value(work, "title", "translated-title")
     fields = {"title": title, "subtitle": subtitle}
-    if translated:
-        # The title in another language: each title to the column of its script.
-        fields["title_ja" if names.is_cjk(translated) else "title_en"] = translated
-        fields["title_ja" if names.is_cjk(title) else "title_en"] = title
-        if "title_ja" not in fields or "title_en" not in fields:
-            fields.pop("title_ja", None), fields.pop("title_en", None)
+    if translated and names.is_cjk(translated) != names.is_cjk(title):
+        # The title in the other script too: each to its column (the subtitle with its title).
+        whole = f"{title}: {subtitle}" if subtitle else title
+        columns = ("title_ja", "title_en") if names.is_cjk(title) else ("title_en", "title_ja")
+        fields[columns[0]], fields[columns[1]] = whole, translated
     fields[VENUE_FIELD.get(entry_type, "howpublished")] = _value(work, "journal-title")
-    date = work.get("publication-date") or {}
+    date = _dict(work, "publication-date")
     parts = [_value(date, "year"), _value(date, "month"), _value(date, "day")]
     fields["date"] = "-".join(p.zfill(2) if n else p for n, p in enumerate(parts) if p)
     fields |= _citation_fields(work)

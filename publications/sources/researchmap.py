@@ -4,12 +4,13 @@ In: a researcher's published papers ("論文", `published_papers`) through resea
 public read API, `GET https://api.researchmap.jp/{permalink}/published_papers`
 (researchmap.V2 API 設計書, docs/sources-researchmap-orcid.md), each written as a
 BibTeX entry (`entries`) and imported through the BibTeX import's preview → choice →
-confirm → undo. Out: `export.py` beside this module writes researchmap's own bulk
-import CSV.
+confirm → undo. Out: `researchmap_export.py` beside this module writes researchmap's
+own bulk import CSV.
 """
 
 import re
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..bibtex.mapping import language_of
@@ -85,7 +86,9 @@ def fetch_papers(permalink, progress=None):
         items += page
         if progress:
             progress(len(items), total)
-        if not page or len(items) >= total:
+        # The last page; or more than one import takes (the import refuses it, with
+        # the count: no need to read the rest of a list that would not end).
+        if not page or len(items) >= total or len(items) > settings.LABSITE_IMPORT_MAX_ENTRIES:
             return items
         start += len(page)
 
@@ -163,10 +166,10 @@ def bibtex_entry(item, number=1):
     """One achievement of the list → a BibTeX entry, keyed by its researchmap id (else
     its place in the list)."""
     codes = item.get("languages") if isinstance(item.get("languages"), list) else []
-    language = "ja" if "jpn" in codes and "eng" not in codes else "en"
-    title = item.get("paper_title")
-    if not _text(title, "en"):
-        language = "ja"
+    title = item.get("paper_title") if isinstance(item.get("paper_title"), dict) else {}
+    english = title.get("en") if isinstance(title.get("en"), str) else ""
+    # Written in Japanese: researchmap says so, or the paper has no English title.
+    language = "ja" if ("jpn" in codes and "eng" not in codes) or not english.strip() else "en"
     entry_type = ENTRY_TYPES.get(str(item.get("published_paper_type") or ""), "article")
     fields = {}
     _translated(fields, "title", item.get("paper_title"), language)
@@ -185,7 +188,7 @@ def bibtex_entry(item, number=1):
     fields["url"] = _url(item)
     _translated(fields, "abstract", item.get("description"), language)
     fields["langid"] = ", ".join(LANGIDS.get(c, c) for c in codes if isinstance(c, str))
-    # No column on the site (yet): kept in the stored source, and in the export.
+    # No column on the site (yet): kept in the stored source (Publication.bibtex).
     fields["refereed"] = _flag(item.get("referee"))
     fields["invited"] = _flag(item.get("invited"))
     fields["researchmap"] = str(item.get("@id") or "")

@@ -188,3 +188,29 @@ def test_a_typed_orcid_id_that_is_not_one_is_refused(editor_client):
     )
     assert response.status_code == 400
     assert "is not an ORCID iD" in response.content.decode()
+
+
+def test_a_work_with_fields_of_unexpected_shapes_is_still_imported(sources):
+    """What does not have its documented shape is left out, not a crash."""
+    odd = payloads.orcid_work(
+        4444,
+        contributors="Mizoguchi",
+        citation="@article{x}",
+        **{"external-ids": [], "publication-date": "2022", "journal-title": ["J"]},
+    )
+    sources.expect_request(WORKS).respond_with_json(
+        payloads.orcid_works([payloads.orcid_summary(4444)])
+    )
+    sources.expect_request(bulk(4444)).respond_with_json(payloads.orcid_bulk(odd))
+    sources.expect_request(PERSON).respond_with_json(payloads.ORCID_PERSON)
+    call_command("import_orcid", payloads.ORCID_ID)
+    paper = Publication.objects.get()
+    assert (paper.title_en, paper.year, paper.doi) == ("Work 4444", None, "")
+
+
+def test_a_put_code_that_is_not_a_number_is_never_requested(sources):
+    summary = payloads.orcid_summary("1/../../secret")
+    sources.expect_request(WORKS).respond_with_json(payloads.orcid_works([summary]))
+    with pytest.raises(CommandError, match="ORCID sent an answer that cannot be read"):
+        call_command("import_orcid", payloads.ORCID_ID)
+    assert len(sources.log) == 1

@@ -262,3 +262,19 @@ def test_a_typed_permalink_can_create_the_papers_unpublished(sources, editor_cli
         {"service": "researchmap", "identifier": payloads.PERMALINK, "unpublished": "on"},
     )
     assert ImportBatch.objects.get().is_published is False
+
+
+def test_an_item_with_fields_of_unexpected_shapes_is_still_imported(sources):
+    """What does not have its documented shape is left out, not a crash."""
+    odd = payloads.researchmap_item(
+        40000009,
+        authors="Teruyasu Mizoguchi",
+        identifiers=["10.1/x"],
+        see_also={"@id": "https://example.org"},
+        languages="eng",
+        publication_name=None,
+    )
+    serve(sources, odd)
+    call_command("import_researchmap", payloads.PERMALINK)
+    paper = Publication.objects.get()
+    assert (paper.title_en, paper.year, paper.doi, paper.venue) == ("Paper 40000009", 2021, "", "")
