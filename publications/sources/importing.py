@@ -26,7 +26,7 @@ class NoIdentifier(importer.ImportError_):
 
 
 def researchmap_text(value, progress=None):
-    """(name, BibTeX text) of the published papers on a researchmap page."""
+    """(name, BibTeX text, {}) of the published papers on a researchmap page."""
     permalink = researchmap.permalink_of(value)
     if not permalink:
         raise NoIdentifier(
@@ -38,12 +38,13 @@ def researchmap_text(value, progress=None):
         raise NothingToImport(
             _("%(page)s lists no published papers: nothing to import.") % {"page": name}
         )
-    return name, researchmap.bibtex(items)
+    return name, researchmap.bibtex(items), {}
 
 
 def orcid_text(value, owner="", progress=None):
-    """(name, BibTeX text) of the public works of an ORCID record. `owner`: the holder's
-    name, the author of works that list no contributors (else their public name)."""
+    """(name, BibTeX text, {entry key: authors' ORCID iDs}) of the public works of an
+    ORCID record. `owner`: the holder's name, the author of works that list no
+    contributors (else their public name)."""
     identifier = orcid.orcid_of(value)
     if not identifier:
         raise NoIdentifier(
@@ -57,7 +58,7 @@ def orcid_text(value, owner="", progress=None):
         )
     if not owner and any(not orcid.contributors(work) for work in works):
         owner = orcid.holder_name(identifier)
-    return name, orcid.bibtex(works, owner)
+    return name, orcid.bibtex(works, owner), orcid.author_orcids(works, owner, identifier)
 
 
 def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN,
@@ -68,11 +69,16 @@ def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN
     importer.ImportError_ (NoIdentifier, NothingToImport…) when there is nothing to import.
     """
     if origin == Origin.RESEARCHMAP:
-        name, text = researchmap_text(value, progress)
+        name, text, orcids = researchmap_text(value, progress)
     else:
-        name, text = orcid_text(value, owner, progress)
+        name, text, orcids = orcid_text(value, owner, progress)
+    records = importer.records_from_text(text)
+    for record in records:
+        found = orcids.get(record.get("key"), [])
+        if any(found) and len(found) == len(record.get("authors", ())):
+            record["orcids"] = found
     batch = importer.create(
-        importer.records_from_text(text),
+        records,
         origin=origin,
         filename=name,
         user=user,

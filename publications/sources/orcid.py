@@ -187,8 +187,10 @@ def _citation_fields(work):
     return {name: fields[name] for name in FROM_CITATION if fields.get(name)}
 
 
-def _authors(work, owner):
-    names = []
+def _authors(work, owner, holder=""):
+    """(names, truncated, ORCID iDs): the authors as printed and each one's iD ("" when
+    the record does not give one); `owner` (with `holder`'s iD) when none is listed."""
+    names, orcids = [], []
     for contributor in contributors(work):
         # An editor or a translator is not an author; CRediT roles (URIs) all are.
         role = _value(contributor, "contributor-attributes", "contributor-role").lower()
@@ -197,10 +199,21 @@ def _authors(work, owner):
         name = _value(contributor, "credit-name")
         if name:
             names.append(name)
+            orcids.append(orcid_of(_value(contributor, "contributor-orcid", "path")))
     if names:
-        return names, False
+        return names, False, orcids
     # A work with no contributors listed is still the ORCID holder's: them, and others.
-    return ([owner], True) if owner else ([], False)
+    return ([owner], True, [holder]) if owner else ([], False, [])
+
+
+def key_of(work):
+    return f"orcid-{re.sub(r'[^0-9]', '', str(work.get('put-code') or '')) or 'work'}"
+
+
+def author_orcids(works, owner="", holder=""):
+    """{entry key: the ORCID iD of each author, in order}: the import resolves an author
+    by their iD before their name (publications/bibtex/people.py)."""
+    return {key_of(work): _authors(work, owner, holder)[2] for work in works}
 
 
 def bibtex_entry(work, owner=""):
@@ -228,9 +241,8 @@ def bibtex_entry(work, owner=""):
     fields["abstract"] = _value(work, "short-description")
     fields["langid"] = _value(work, "language-code")
     fields["orcid"] = str(work.get("path") or "")
-    authors, truncated = _authors(work, owner)
-    key = f"orcid-{re.sub(r'[^0-9]', '', str(work.get('put-code') or '')) or 'work'}"
-    return entries.entry(entry_type, key, fields, authors, truncated)
+    authors, truncated, _orcids = _authors(work, owner)
+    return entries.entry(entry_type, key_of(work), fields, authors, truncated)
 
 
 def bibtex(works, owner=""):

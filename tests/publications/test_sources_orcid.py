@@ -214,3 +214,17 @@ def test_a_put_code_that_is_not_a_number_is_never_requested(sources):
     with pytest.raises(CommandError, match="ORCID sent an answer that cannot be read"):
         call_command("import_orcid", payloads.ORCID_ID)
     assert len(sources.log) == 1
+
+
+def test_an_author_with_an_orcid_id_is_the_person_with_that_id(sources):
+    """By name, "Teruyasu Mizoguchi" could be either of two people; the iD says which."""
+    with_id = factories.person("Mizoguchi", "T.", orcid=payloads.ORCID_ID)
+    factories.person("Mizoguchi", "Teruyasu")
+    sources.expect_request(WORKS).respond_with_json(
+        payloads.orcid_works([payloads.orcid_summary(1111)])
+    )
+    sources.expect_request(bulk(1111)).respond_with_json(payloads.orcid_bulk(payloads.SPECTRA))
+    call_command("import_orcid", payloads.ORCID_ID)
+    authors = Publication.objects.get().ordered_authorships
+    assert authors[1].person == with_id
+    assert authors[1].as_printed == "Teruyasu Mizoguchi"
