@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import, admin_researchmap, admin_sources
+from . import admin_import, admin_lists, admin_researchmap, admin_sources
 from .models import (
     Authorship,
     ImportBatch,
@@ -253,6 +253,9 @@ class PublicationAdmin(TabbedTranslationAdmin):
         "type",
         "status",
         "is_published",
+        "peer_reviewed",
+        "invited",
+        "language",
         "keywords",
         "representative_in",
     ]
@@ -291,6 +294,11 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 site.admin_view(admin_researchmap.export_view(site)),
                 name="publications_publication_export_researchmap",
             ),
+            path(
+                "achievement-list/",
+                site.admin_view(admin_lists.achievement_list_view(site)),
+                name="publications_publication_achievements",
+            ),
             *super().get_urls(),
         ]
 
@@ -303,6 +311,22 @@ class PublicationAdmin(TabbedTranslationAdmin):
         (_("When"), {"fields": ["year", "month", "day", "status"]}),
         (_("Links"), {"fields": ["doi", "url", "arxiv_id"]}),
         (_("Classification"), {"fields": ["type", "note", "keywords", "is_published"]}),
+        (
+            _("For achievement lists"),
+            {
+                "fields": [
+                    "language",
+                    "peer_reviewed",
+                    "invited",
+                    "international_coauthorship",
+                    "open_access",
+                ],
+                "description": _(
+                    "What the yearly achievement lists (業績リスト) ask. “Unknown” leaves the"
+                    " column empty in a list."
+                ),
+            },
+        ),
         (
             _("Source"),
             {

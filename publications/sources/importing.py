@@ -26,7 +26,8 @@ class NoIdentifier(importer.ImportError_):
 
 
 def researchmap_text(value, progress=None):
-    """(name, BibTeX text, {}) of the published papers on a researchmap page."""
+    """(name, BibTeX text, {}, {entry key: list fields}) of the published papers on a
+    researchmap page (it gives no authors' ORCID iDs)."""
     permalink = researchmap.permalink_of(value)
     if not permalink:
         raise NoIdentifier(
@@ -38,11 +39,11 @@ def researchmap_text(value, progress=None):
         raise NothingToImport(
             _("%(page)s lists no published papers: nothing to import.") % {"page": name}
         )
-    return name, researchmap.bibtex(items), {}
+    return name, researchmap.bibtex(items), {}, researchmap.list_fields(items)
 
 
 def orcid_text(value, owner="", progress=None):
-    """(name, BibTeX text, {entry key: authors' ORCID iDs}) of the public works of an
+    """(name, BibTeX text, {entry key: authors' ORCID iDs}, {}) of the public works of an
     ORCID record. `owner`: the holder's name, the author of works that list no
     contributors (else their public name)."""
     identifier = orcid.orcid_of(value)
@@ -58,7 +59,7 @@ def orcid_text(value, owner="", progress=None):
         )
     if not owner and any(not orcid.contributors(work) for work in works):
         owner = orcid.holder_name(identifier)
-    return name, orcid.bibtex(works, owner), orcid.author_orcids(works, owner, identifier)
+    return name, orcid.bibtex(works, owner), orcid.author_orcids(works, owner, identifier), {}
 
 
 def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN,
@@ -69,14 +70,18 @@ def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN
     importer.ImportError_ (NoIdentifier, NothingToImport…) when there is nothing to import.
     """
     if origin == Origin.RESEARCHMAP:
-        name, text, orcids = researchmap_text(value, progress)
+        name, text, orcids, extra = researchmap_text(value, progress)
     else:
-        name, text, orcids = orcid_text(value, owner, progress)
+        name, text, orcids, extra = orcid_text(value, owner, progress)
     records = importer.records_from_text(text)
     for record in records:
         found = orcids.get(record.get("key"), [])
         if any(found) and len(found) == len(record.get("authors", ())):
             record["orcids"] = found
+        if "fields" in record:  # not an error row
+            # What researchmap says a new paper is (peer-reviewed, invited…); an update
+            # leaves the paper's own values (docs/sources-researchmap-orcid.md).
+            record["fields"].update(extra.get(record["key"], {}))
     batch = importer.create(
         records,
         origin=origin,

@@ -187,13 +187,38 @@ def bibtex_entry(item, number=1):
         fields["eprint"], fields["archiveprefix"] = arxiv, "arXiv"
     fields["url"] = _url(item)
     _translated(fields, "abstract", item.get("description"), language)
-    fields["langid"] = ", ".join(LANGIDS.get(c, c) for c in codes if isinstance(c, str))
-    # No column on the site (yet): kept in the stored source (Publication.bibtex).
+    # One language: the import reads it (the paper's language); several stay unsaid.
+    fields["langid"] = LANGIDS.get(codes[0], "") if len(codes) == 1 else ""
+    # Kept in the stored source too (BibTeX has no field for them; `list_fields`).
     fields["refereed"] = _flag(item.get("referee"))
     fields["invited"] = _flag(item.get("invited"))
     fields["researchmap"] = str(item.get("@id") or "")
-    key = f"researchmap-{re.sub(r'[^A-Za-z0-9_.-]', '', str(item.get('rm:id') or '')) or number}"
-    return entries.entry(entry_type, key, fields, _names(item, language))
+    return entries.entry(entry_type, key_of(item, number), fields, _names(item, language))
+
+
+# researchmap's yes/no fields → the paper's fields for achievement lists (issue 21). BibTeX
+# has no field for them: they go into the import's record beside the entry (`list_fields`).
+LIST_FIELDS = {
+    "referee": "peer_reviewed",
+    "invited": "invited",
+    "international_collaboration": "international_coauthorship",
+}
+
+
+def key_of(item, number):
+    return f"researchmap-{re.sub(r'[^A-Za-z0-9_.-]', '', str(item.get('rm:id') or '')) or number}"
+
+
+def list_fields(items):
+    """{entry key: {field: True/False}} of what researchmap says (unsaid: left out)."""
+    return {
+        key_of(item, n): {
+            field: item[name]
+            for name, field in LIST_FIELDS.items()
+            if isinstance(item.get(name), bool)
+        }
+        for n, item in enumerate(items, 1)
+    }
 
 
 def bibtex(items):

@@ -106,6 +106,11 @@ def _date(publication):
     return "-".join(parts)
 
 
+def _yes_no(value):
+    """TRUE / FALSE, or empty when nobody said (researchmap keeps what it has)."""
+    return {True: "TRUE", False: "FALSE"}.get(value, "")
+
+
 def row(publication):
     """The CSV row of one paper, as {column: value}."""
     title_ja, title_en = publication.title_ja or "", publication.title_en or ""
@@ -113,8 +118,11 @@ def row(publication):
     venue_ja, venue_en = _by_script(publication.venue)
     authors_ja, authors_en = _authors(publication)
     first, last = _pages(publication)
-    # Written in Japanese: a Japanese venue, or no English title at all.
-    language = "jpn" if venue_ja or not title_en else "eng"
+    # The paper's language as the editors set it (or the model guessed), else: written in
+    # Japanese when the venue is Japanese or there is no English title.
+    language = {"ja": "jpn", "en": "eng"}.get(
+        publication.language, "jpn" if venue_ja or not title_en else "eng"
+    )
     return {
         "アクション名": "insert",
         "アクションタイプ": "similar_merge",
@@ -134,7 +142,10 @@ def row(publication):
         "開始ページ": first,
         "終了ページ": last,
         "記述言語": language,
+        "査読の有無": _yes_no(publication.peer_reviewed),
+        "招待の有無": _yes_no(publication.invited),
         "掲載種別": PAPER_TYPES.get(publication.type, "others"),
+        "国際共著": _yes_no(publication.international_coauthorship),
         "DOI": publication.doi,
         "URL": publication.url,
         "主要な業績かどうか": "FALSE",

@@ -22,17 +22,18 @@ HEADER = (
     "記述言語,査読の有無,招待の有無,掲載種別,国際・国内誌,国際共著,DOI,ISSN,eISSN,URL,URL2,"
     "主要な業績かどうか,公開の有無"
 )
-# Newest first. The English paper: both titles; authors as printed in the English
+# Newest first. The English paper (peer-reviewed, not invited, co-authorship not said:
+# TRUE, FALSE, empty): both titles; authors as printed in the English
 # column, and in the Japanese column only if every author has a Japanese name (Yamada
 # has none). "Yamada, H." keeps its comma, escaped.
 ELNES = (
     "insert,similar_merge,input_data,,機械学習による ELNES スペクトルの解釈,"
     "Interpreting ELNES spectra by machine learning,,"
     '"[Teruyasu Mizoguchi,Yamada\\, H.]",,,'
-    '"We, the authors, read spectra.",,,2023-06-01,,Microscopy,72,3,201,215,eng,,,'
+    '"We, the authors, read spectra.",,,2023-06-01,,Microscopy,72,3,201,215,eng,TRUE,FALSE,'
     "scientific_journal,,,10.1093/jmicro/dfad000,,,https://example.org/elnes,,FALSE,disclosed"
 )
-# The Japanese paper: a Japanese venue; every author has an English name too; an
+# The Japanese paper (its language: Japanese); every author has an English name too; an
 # article number stands for the pages; "other" is "others".
 BULLETIN = (
     "insert,similar_merge,input_data,,酸化物界面の第一原理計算,,[溝口 照康],"
@@ -66,6 +67,8 @@ def lab_papers():
         pages="201-215",
         doi="10.1093/jmicro/dfad000",
         url="https://example.org/elnes",
+        peer_reviewed=True,
+        invited=False,
         authors=[mizoguchi, yamada],
     )
     Authorship.objects.filter(publication=elnes, person=yamada).update(as_printed="Yamada, H.")
@@ -74,7 +77,7 @@ def lab_papers():
         type=Publication.Type.OTHER, authors=[mizoguchi],
     )  # fmt: skip
     Publication.objects.filter(pk=bulletin.pk).update(
-        title_en="", title_ja="酸化物界面の第一原理計算"
+        title_en="", title_ja="酸化物界面の第一原理計算", language="ja"
     )
     Authorship.objects.filter(publication=bulletin).update(as_printed="溝口 照康")
     factories.paper(

@@ -46,11 +46,16 @@ def test_a_members_papers_are_imported_with_what_researchmap_says(sources, capsy
     assert [a.as_printed for a in elnes.ordered_authorships] == [
         "Teruyasu Mizoguchi", "Hanako Yamada"
     ]  # fmt: skip
-    # What the site has no column for stays in the paper's stored source.
-    assert "refereed = {true}" in elnes.bibtex
+    # researchmap's yes/no fields for achievement lists; the paper's language.
+    assert (elnes.peer_reviewed, elnes.invited, elnes.international_coauthorship) == (
+        True, False, None
+    )  # fmt: skip
+    assert elnes.language == "en"
+    assert "refereed = {true}" in elnes.bibtex  # kept in the stored source too
     bulletin = Publication.objects.get(title_ja="酸化物界面の第一原理計算")
     assert (bulletin.venue, bulletin.year, bulletin.month) == ("生産研究", 2023, 1)
     assert [a.as_printed for a in bulletin.ordered_authorships] == ["溝口 照康"]
+    assert (bulletin.peer_reviewed, bulletin.language) == (False, "ja")
     batch = ImportBatch.objects.get()
     assert (batch.origin, batch.filename, batch.status) == (
         "researchmap", f"researchmap.jp/{payloads.PERMALINK}", "applied"
