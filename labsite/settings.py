@@ -219,9 +219,10 @@ LABSITE_SOURCE_MIN_INTERVAL = {"arxiv": 3.0}
 # Answers are kept in this cache, keyed by URL, for this many seconds.
 LABSITE_SOURCE_CACHE = "default"
 LABSITE_SOURCE_CACHE_SECONDS = 24 * 3600
-# Identifiers one paste in the admin's "Add by identifier" takes: each is looked up
-# while the editor waits (`manage.py add_papers` takes longer lists).
-LABSITE_IDENTIFIERS_MAX = 100
+# Identifiers one paste in the admin's "Add by identifier" takes: they are looked up
+# while the editor waits, within the web server's request timeout (GUNICORN_TIMEOUT);
+# `manage.py add_papers` takes longer lists.
+LABSITE_IDENTIFIERS_MAX = 30
 
 # Long work runs in the background (publications/tasks.py): confirming an import
 # enqueues it and the admin shows its progress. The queue is a table in the

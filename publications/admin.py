@@ -309,7 +309,7 @@ class PublicationAdmin(TabbedTranslationAdmin):
             {"fields": ["venue", "volume", "issue", "pages", "article_number", "numpages"]},
         ),
         (_("When"), {"fields": ["year", "month", "day", "status"]}),
-        (_("Links"), {"fields": ["doi", "url", "arxiv_id"]}),
+        (_("Links"), {"fields": ["doi", "url", "arxiv_id", "license"]}),
         (_("Classification"), {"fields": ["type", "note", "keywords", "is_published"]}),
         (
             _("For achievement lists"),

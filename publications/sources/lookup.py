@@ -8,8 +8,11 @@ before any batch exists: nothing is half written.
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.db import connections
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import arxiv, crossref, datacite, http
@@ -45,28 +48,44 @@ def identifiers_in(text):
 
 def records_for(identifiers, progress=None):
     """One record per identifier, in order. `progress(done, total)` hears each one.
-    Raises http.SourceUnavailable when a service cannot be used."""
+    Raises http.SourceUnavailable when a service cannot be used.
+
+    DOIs are looked up LABSITE_SOURCE_CONCURRENCY at a time (each thread in the
+    caller's language, for the messages of error rows); arXiv ids in one request per
+    50 ids.
+    """
     total = len(identifiers)
     wanted = [i.value for i in identifiers if i.kind == ARXIV]
     preprints = arxiv.entries(wanted) if wanted else {}
+    language = translation.get_language()
+
+    def one(numbered):
+        line, identifier = numbered
+        try:
+            with translation.override(language):
+                if identifier.kind != ARXIV:
+                    return _doi_record(line, identifier)
+                entry = preprints.get(identifier.value)
+                if entry is None:
+                    message = _("arXiv does not know %(id)s.") % {"id": identifier}
+                    return error_record(line, identifier, message)
+                return _mapped("arXiv", arxiv.to_record, line, identifier, entry)
+        finally:
+            # A database cache opens a connection in this thread: not left open.
+            connections.close_all()
+
     records = []
-    for line, identifier in enumerate(identifiers, start=1):
-        if identifier.kind == ARXIV:
-            entry = preprints.get(identifier.value)
-            if entry is None:
-                records.append(
-                    error_record(
-                        line,
-                        identifier,
-                        _("arXiv does not know %(id)s.") % {"id": identifier},
-                    )
-                )
-            else:
-                records.append(_mapped("arXiv", arxiv.to_record, line, identifier, entry))
-        else:
-            records.append(_doi_record(line, identifier))
-        if progress:
-            progress(line, total)
+    workers = max(1, settings.LABSITE_SOURCE_CONCURRENCY)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sources")
+    try:
+        # map() yields in order and re-raises a lookup's SourceUnavailable here.
+        for record in pool.map(one, enumerate(identifiers, start=1)):
+            records.append(record)
+            if progress:
+                progress(len(records), total)
+    finally:
+        # After an outage, the lookups not started yet are not started.
+        pool.shutdown(wait=True, cancel_futures=True)
     return records
 
 
