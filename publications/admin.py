@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import, admin_lists, admin_sources
+from . import admin_import, admin_lists, admin_researchmap, admin_sources
 from .models import (
     Authorship,
     ImportBatch,
@@ -283,6 +283,16 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 "add-by-identifier/",
                 site.admin_view(admin_sources.identifiers_view(site)),
                 name="publications_publication_add_by_identifier",
+            ),
+            path(
+                "import-source/",
+                site.admin_view(admin_researchmap.import_view(site)),
+                name="publications_publication_import_source",
+            ),
+            path(
+                "export-researchmap/",
+                site.admin_view(admin_researchmap.export_view(site)),
+                name="publications_publication_export_researchmap",
             ),
             path(
                 "achievement-list/",
