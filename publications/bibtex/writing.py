@@ -27,6 +27,7 @@ from ..models import (
     NameVariant,
     Person,
     Publication,
+    guess_language,
     identity_key,
 )
 from ..models.slugs import RESERVED_PUBLICATION_SLUGS
@@ -186,6 +187,8 @@ def _create_publications(rows, people, ids, batch, using, taken):
         fallback = f"paper-{year}" if year else "paper"
         publication = Publication(
             **fields,
+            # bulk_create calls no save(), which guesses the language of the others.
+            language=guess_language(fields.get("title_ja"), fields.get("title_en")),
             authors_truncated=row.record.get("truncated", False),
             is_published=batch.is_published,
             citation_key=row.key,

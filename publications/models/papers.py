@@ -214,6 +214,14 @@ class PublicationQuerySet(models.QuerySet):
         return search.search(self, q)
 
 
+def guess_language(title_ja, title_en):
+    """The language a paper is written in, guessed from its titles: Japanese when it has
+    a Japanese title and no English one, else English. Imports put a title in Japanese
+    script in `title_ja` and anything else in `title_en`; Japanese papers with an English
+    title too are rare here, and an editor corrects them in the admin."""
+    return "ja" if title_ja and not title_en else "en"
+
+
 class Publication(models.Model):
     class Type(models.TextChoices):
         ARTICLE = "article", _("Journal article")
@@ -230,6 +238,10 @@ class Publication(models.Model):
         PUBLISHED = "published", _("Published")
         IN_PRESS = "in-press", _("In press")
         ACCEPTED = "accepted", _("Accepted")
+
+    class Language(models.TextChoices):
+        JAPANESE = "ja", _("Japanese")
+        ENGLISH = "en", _("English")
 
     title = models.CharField(_("title"), max_length=500, blank=True)
     abstract = models.TextField(_("abstract"), blank=True)
@@ -291,6 +303,29 @@ class Publication(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.ARTICLE)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
+    )
+    # What achievement lists (業績リスト) ask of each paper. Blank (NULL) is "not
+    # recorded": a list shows it empty rather than claiming "no" (docs/achievement-lists.md).
+    peer_reviewed = models.BooleanField(_("peer-reviewed"), null=True, blank=True)
+    invited = models.BooleanField(
+        _("invited"), null=True, blank=True, help_text=_("Written on invitation (招待論文).")
+    )
+    international_coauthorship = models.BooleanField(
+        _("international co-authorship"),
+        null=True,
+        blank=True,
+        help_text=_("With a co-author at an institution abroad (国際共著)."),
+    )
+    open_access = models.BooleanField(_("open access"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        help_text=_(
+            "The language the paper is written in. Left blank, it is guessed from the"
+            " titles: Japanese when there is a Japanese title and no English one."
+        ),
     )
     # A TextField: BibTeX notes and addenda run to paragraphs, and an import keeps them whole.
     note = models.TextField(_("note"), blank=True, help_text=_("E.g. an award."))
@@ -374,6 +409,10 @@ class Publication(models.Model):
         return f"{self.title} ({self.year or _('undated')})"
 
     def save(self, *args, **kwargs):
+        if not self.language:
+            self.language = guess_language(self.title_ja, self.title_en)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "language"}
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
         if not self.slug:
@@ -418,17 +457,6 @@ class Publication(models.Model):
                     % {"slug": self.slug}
                 }
             )
-
-    @property
-    def language(self):
-        """The language the paper itself is written in ("ja" or "en"), not the page's.
-
-        The record has no language field yet (issue #21 adds one): a paper with a
-        Japanese title and no English one is taken to be in Japanese, any other in
-        English (imports put a title in Japanese script in `title_ja`, anything else
-        in `title_en`; Japanese papers with an English title too are rare here).
-        """
-        return "ja" if self.title_ja and not self.title_en else "en"
 
     def free_identity_key(self, using=None):
         """identity_key() of this paper, or "" when another paper already has it.
