@@ -43,6 +43,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
+    path("", include("achievements.urls")),
 )
 
 if settings.DEBUG:
