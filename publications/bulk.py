@@ -25,6 +25,8 @@ Action = EditBatch.Action
 FIELD_ACTIONS = {
     Action.PUBLISH: ("is_published", True),
     Action.UNPUBLISH: ("is_published", False),
+    Action.PEER_REVIEWED: ("peer_reviewed", True),
+    Action.NOT_PEER_REVIEWED: ("peer_reviewed", False),
 }
 KEYWORD_ACTIONS = {Action.ADD_KEYWORD: True, Action.REMOVE_KEYWORD: False}
 THEME_ACTIONS = {Action.ADD_THEME: True, Action.REMOVE_THEME: False}
@@ -93,15 +95,16 @@ def _touched(pks):
 
 
 def _apply_field(batch, pks, name, value):
-    changed = []
+    before = {}  # pk → the value it had (peer_reviewed may also be None: not recorded)
     for chunk in _chunks(pks):
-        papers = Publication.objects.filter(pk__in=chunk).exclude(**{name: value})
-        found = list(papers.values_list("pk", flat=True))
-        Publication.objects.filter(pk__in=found).update(**{name: value})
-        changed += found
+        # exclude() would leave out the NULLs (NULL <> value is not true in SQL).
+        rows = Publication.objects.filter(pk__in=chunk).values_list("pk", name)
+        found = {pk: old for pk, old in rows if old != value}
+        Publication.objects.filter(pk__in=list(found)).update(**{name: value})
+        before.update(found)
     return [
-        EditItem(batch=batch, publication_id=pk, before={name: not value}, after={name: value})
-        for pk in sorted(changed)
+        EditItem(batch=batch, publication_id=pk, before={name: old}, after={name: value})
+        for pk, old in sorted(before.items())
     ]
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("publications", "0019_edit_batches"),
+        ("publications", "0017_import_jobs"),
     ]
 
     operations = [

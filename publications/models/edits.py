@@ -22,6 +22,8 @@ class EditBatch(models.Model):
         REMOVE_THEME = "remove-theme", _("Remove from a theme's representative papers")
         PUBLISH = "publish", _("Publish on the site")
         UNPUBLISH = "unpublish", _("Hide from the site")
+        PEER_REVIEWED = "peer-reviewed", _("Mark as peer-reviewed")
+        NOT_PEER_REVIEWED = "not-peer-reviewed", _("Mark as not peer-reviewed")
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
@@ -72,6 +74,7 @@ class EditItem(models.Model):
     """One paper a bulk edit changed, with the state it had before and after.
 
     `before` and `after` hold what the action touches: {"is_published": bool},
+    {"peer_reviewed": true, false or null (not recorded)},
     {"has": bool} for a keyword, {"has": bool, "order": n} for a theme.
     """
 

@@ -191,3 +191,24 @@ def test_staff_who_may_only_view_papers_are_not_offered_the_actions(client):
     batch = bulk.apply(EditBatch.Action.UNPUBLISH, Publication.objects.all())
     url = reverse("admin:publications_editbatch_undo", args=[batch.pk])
     assert client.post(url).status_code == 403
+
+
+def test_marking_peer_reviewed_and_undo_restores_unknown_as_unknown(editor_client):
+    unknown = factories.paper()  # peer_reviewed not recorded (None)
+    refereed = factories.paper(peer_reviewed=True)
+    not_refereed = factories.paper(peer_reviewed=False)
+    papers = [unknown, refereed, not_refereed]
+    assert post_action(editor_client, "peer_reviewed", papers).status_code == 302
+    values = dict(Publication.objects.values_list("pk", "peer_reviewed"))
+    assert values == {unknown.pk: True, refereed.pk: True, not_refereed.pk: True}
+    batch = EditBatch.objects.get()
+    assert batch.changed_count == 2
+    bulk.undo(batch)
+    values = dict(Publication.objects.values_list("pk", "peer_reviewed"))
+    assert values == {unknown.pk: None, refereed.pk: True, not_refereed.pk: False}
+
+
+def test_marking_not_peer_reviewed(editor_client):
+    paper = factories.paper(peer_reviewed=True)
+    post_action(editor_client, "not_peer_reviewed", [paper])
+    assert Publication.objects.get(pk=paper.pk).peer_reviewed is False
