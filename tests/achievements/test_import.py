@@ -125,3 +125,17 @@ def test_anonymous_visitors_cannot_import(client):
     response = client.post(url, {"text": FILE})
     assert response.status_code == 302
     assert not Presentation.objects.exists()
+
+
+def test_the_command_imports_a_file_and_fails_on_errors(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "talks.bib"
+    good.write_text(FILE, encoding="utf-8")
+    call_command("import_achievements", str(good), "--unpublished")
+    assert Presentation.objects.filter(is_published=False).count() == 2
+    bad = tmp_path / "bad.bib"
+    bad.write_text("@patent{p1, title = {No date}, type = {patentjp}}", encoding="utf-8")
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_achievements", str(bad))
+    assert not Patent.objects.filter(citation_key="p1").exists()
