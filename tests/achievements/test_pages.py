@@ -127,3 +127,11 @@ def test_the_page_is_valid_html(client, lab, tmp_path):
 
 def test_the_url_is_the_same_in_both_languages():
     assert reverse("achievements:list") in ("/ja/achievements/", "/en/achievements/")
+
+
+def test_the_sitemap_lists_the_page_once_it_lists_something(client):
+    assert "/achievements/" not in client.get("/sitemap.xml").content.decode()
+    made.award()
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/ja/achievements/" in xml
+    assert "http://testserver/en/achievements/" in xml
