@@ -212,3 +212,25 @@ def test_marking_not_peer_reviewed(editor_client):
     paper = factories.paper(peer_reviewed=True)
     post_action(editor_client, "not_peer_reviewed", [paper])
     assert Publication.objects.get(pk=paper.pk).peer_reviewed is False
+
+
+def test_select_all_of_a_filtered_list_edits_every_paper_the_filter_keeps(editor_client):
+    keyword = factories.keyword()
+    in_2020 = [factories.paper(year=2020) for _n in range(3)]
+    other = factories.paper(year=2021)
+    url = CHANGELIST + "?year=2020"
+    page = editor_client.post(
+        url,
+        {"action": "add_keyword", ACTION_CHECKBOX_NAME: [in_2020[0].pk], "select_across": "1"},
+    )
+    assert page.status_code == 200 and 'name="select_across" value="1"' in page.content.decode()
+    data = {
+        "action": "add_keyword",
+        ACTION_CHECKBOX_NAME: [in_2020[0].pk],
+        "select_across": "1",
+        "apply": "1",
+        "target": keyword.pk,
+    }
+    assert editor_client.post(url, data).status_code == 302
+    assert all(keyword.pk in keyword_ids(paper) for paper in in_2020)
+    assert keyword.pk not in keyword_ids(other)
