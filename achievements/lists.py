@@ -144,7 +144,7 @@ PRESENTATIONS = register(
         key="presentations",
         label=_("Presentations"),
         columns=[
-            Column(_("Title"), lambda p: original(p, "title")),
+            Column(_("Presentation title"), lambda p: original(p, "title")),
             Column(_("Authors"), _all),
             Column(_("Presenter"), _presenters),
             Column(_("Lab members"), _members),
@@ -184,7 +184,7 @@ PATENTS = register(
         key="patents",
         label=_("Patents"),
         columns=[
-            Column(_("Title"), lambda p: original(p, "title")),
+            Column(_("Title of the invention"), lambda p: original(p, "title")),
             Column(_("Inventors"), _all),
             Column(_("Lab members"), _members),
             Column(_("Applicant"), lambda p: original(p, "applicant")),

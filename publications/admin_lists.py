@@ -32,7 +32,9 @@ def download(form, fmt):
     """The list in `fmt` (DOWNLOADS), or a 400 that says what is wrong."""
     if not form.is_valid():
         errors = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(messages)}"
+            f"{form.fields[name].label}: {' '.join(messages)}"
+            if name in form.fields
+            else " ".join(messages)
             for name, messages in form.errors.items()
         )
         return _bad_request(_("The list's filters are not valid: %(errors)s") % {"errors": errors})
@@ -73,27 +75,23 @@ def achievement_list_view(site):
                     _("Unknown download “%(format)s”: use csv, xlsx, docx or txt.")
                     % {"format": fmt[:20]}
                 )
-            return download(form if form.is_bound else AchievementFilterForm({}), fmt)
+            return download(form, fmt)  # bound: the query string has `download`
         context = {
             **site.each_context(request),
             "title": _("Achievement list"),
             "opts": Publication._meta,
             "form": form,
-            "styles": STYLES,
         }
         if not form.is_bound or form.is_valid():
-            data = form.cleaned_data if form.is_bound else {}
-            selected = papers(data)
+            selected = papers(form.cleaned_data if form.is_bound else {})
             shown = list(selected.for_export()[:PREVIEW])
-            style = form.chosen_style if form.is_bound else next(iter(STYLES))
-            query = request.GET.copy()
-            query.pop("download", None)
+            style = form.chosen_style
             context.update(
                 count=selected.count(),
                 entries=PAPERS.format(shown, style),
                 preview=PREVIEW,
                 style_label=STYLES[style],
-                query=query.urlencode(),
+                query=request.GET.urlencode(),
             )
         return TemplateResponse(request, "admin/lists/achievement_list.html", context)
 

@@ -27,7 +27,6 @@ from ..models import (
     NameVariant,
     Person,
     Publication,
-    guess_language,
     identity_key,
 )
 from ..models.slugs import RESERVED_PUBLICATION_SLUGS
@@ -187,14 +186,13 @@ def _create_publications(rows, people, ids, batch, using, taken):
         fallback = f"paper-{year}" if year else "paper"
         publication = Publication(
             **fields,
-            # bulk_create calls no save(), which guesses the language of the others.
-            language=guess_language(fields.get("title_ja"), fields.get("title_en")),
             authors_truncated=row.record.get("truncated", False),
             is_published=batch.is_published,
             citation_key=row.key,
             bibtex=row.record["raw"],
             slug=_unique_slug(taken, f"{' '.join(title.split()[:8])} {year}", fallback, 100),
         )
+        publication.fill_list_defaults()  # what save() would fill: bulk_create calls none
         created.append((row, publication))
     _set_identity_keys(created, using)
     _fill_search_documents(created, people.people, ids, using)

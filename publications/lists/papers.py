@@ -1,6 +1,7 @@
 """Papers as an achievement list: their columns, and a formatter per style."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..bibtex.export import csl_item, printed_names
 from ..markup import math_plain
@@ -13,7 +14,7 @@ JA_MAX_AUTHORS = 10
 # What a CSL style reads of a paper; the rest of the CSL-JSON export (abstract,
 # keywords, note) is not printed by a list's styles.
 CSL_KEYS = (
-    "id", "type", "genre", "title", "author", "issued", "container-title", "volume",
+    "id", "type", "genre", "title", "author", "issued", "container-title", "publisher", "volume",
     "issue", "page", "number", "DOI",
 )  # fmt: skip
 
@@ -75,6 +76,7 @@ COLUMNS = [
 
 T = Publication.Type
 BOOKS = {T.BOOK}
+PUBLISHED_BY = {T.BOOK, T.THESIS}
 JA = {"names": "，", "after_names": "：", "parts": "，", "end": "．",
       "title": "「{}」", "book": "『{}』", "venue": "『{}』", "pages": "{}頁",
       "year": "（{}）", "in-press": "（印刷中）", "accepted": "（採録決定）"}  # fmt: skip
@@ -140,6 +142,10 @@ def csl_of(paper, style):
     """The paper as a CSL-JSON item for a list: the export's item, its lab members marked."""
     item = {key: value for key, value in csl_item(paper).items() if key in CSL_KEYS}
     item["title"] = original_title(paper)
+    if paper.type in PUBLISHED_BY and "container-title" in item:
+        # The venue of a book or a thesis is who published it (as BibTeX's publisher
+        # and school): a style prints it as the publisher, not as "In Venue".
+        item["publisher"] = item.pop("container-title")
     if style == "acs" and "number" in item and "page" not in item:
         # ACS prints an article number where the pages go (Zotero stores it as the
         # pages); the style reads no `number` of a journal article.
@@ -162,7 +168,7 @@ def csl_formatter(key):
 PAPERS = register(
     Kind(
         key="papers",
-        label=_("Papers"),
+        label=pgettext_lazy("kind of achievement", "Papers"),
         columns=COLUMNS,
         formatters={
             "ja": lambda papers: [japanese_entry(paper) for paper in papers],

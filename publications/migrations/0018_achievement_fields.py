@@ -3,14 +3,16 @@
 from django.db import migrations, models
 
 
-def guess_languages(apps, schema_editor):
+def fill_list_defaults(apps, schema_editor):
     """Each paper's language as the former `Publication.language` property gave it:
-    Japanese with a Japanese title and no English one, else English."""
+    Japanese with a Japanese title and no English one, else English; an invited review
+    is invited (what `Publication.fill_list_defaults` gives a new paper)."""
     Publication = apps.get_model("publications", "Publication")
     papers = Publication.objects.using(schema_editor.connection.alias)
     no_english = models.Q(title_en="") | models.Q(title_en__isnull=True)
     papers.filter(no_english, title_ja__gt="").update(language="ja")
     papers.filter(language="").update(language="en")
+    papers.filter(type="invited-review").update(invited=True)
 
 
 class Migration(migrations.Migration):
@@ -60,5 +62,5 @@ class Migration(migrations.Migration):
             name="peer_reviewed",
             field=models.BooleanField(blank=True, null=True, verbose_name="peer-reviewed"),
         ),
-        migrations.RunPython(guess_languages, migrations.RunPython.noop),
+        migrations.RunPython(fill_list_defaults, migrations.RunPython.noop),
     ]

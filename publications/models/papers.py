@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import search
 from ..charts import by_year
@@ -240,8 +241,9 @@ class Publication(models.Model):
         ACCEPTED = "accepted", _("Accepted")
 
     class Language(models.TextChoices):
-        JAPANESE = "ja", _("Japanese")
-        ENGLISH = "en", _("English")
+        # A context: the bare words are the language switcher's, each in its own language.
+        JAPANESE = "ja", pgettext_lazy("language of a paper", "Japanese")
+        ENGLISH = "en", pgettext_lazy("language of a paper", "English")
 
     title = models.CharField(_("title"), max_length=500, blank=True)
     abstract = models.TextField(_("abstract"), blank=True)
@@ -409,10 +411,9 @@ class Publication(models.Model):
         return f"{self.title} ({self.year or _('undated')})"
 
     def save(self, *args, **kwargs):
-        if not self.language:
-            self.language = guess_language(self.title_ja, self.title_en)
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "language"}
+        filled = self.fill_list_defaults()
+        if filled and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *filled}
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
         if not self.slug:
@@ -457,6 +458,19 @@ class Publication(models.Model):
                     % {"slug": self.slug}
                 }
             )
+
+    def fill_list_defaults(self):
+        """Fill what the record implies and nobody set: the language, guessed from the
+        titles, and "invited" for an invited review. Returns the names of the fields set.
+        (bulk_create calls no save(): the import calls this itself.)"""
+        filled = []
+        if not self.language:
+            self.language = guess_language(self.title_ja, self.title_en)
+            filled.append("language")
+        if self.invited is None and self.type == self.Type.INVITED_REVIEW:
+            self.invited = True
+            filled.append("invited")
+        return filled
 
     def free_identity_key(self, using=None):
         """identity_key() of this paper, or "" when another paper already has it.
