@@ -116,3 +116,26 @@ def test_search_suggestions_have_no_violations(page, site, lang):
     page.get_by_role("listbox").get_by_role("option").first.wait_for()
     page.locator("#site-search-q").press("ArrowDown")
     assert not axe_violations(page)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_achievements_page_with_items_has_no_violations(page, site, lang):
+    """The public page of presentations, awards and patents, filled and filtered (the
+    lab's content has none, so PUBLIC_PAGES sees it empty)."""
+    import datetime
+
+    from publications.models import Person
+    from tests.achievements import factories as made
+
+    mizoguchi = Person.objects.filter(is_lab_member=True).first()
+    made.presentation([mizoguchi], is_invited=True, format="poster", place_en="Kyoto")
+    made.award([mizoguchi], subject_en="ELNES analysis")
+    made.patent([mizoguchi], registered_on=datetime.date(2025, 1, 1))
+    problems = {}
+    for query in ("", "?year=2025&fiscal_year=zzz"):
+        url = f"{site}/{lang}/achievements/{query}"
+        page.goto(url)
+        violations = axe_violations(page)
+        if violations:
+            problems[url] = violations
+    assert not problems, "\n".join(f"{url}: {v}" for url, vs in problems.items() for v in vs)
