@@ -234,3 +234,16 @@ def test_select_all_of_a_filtered_list_edits_every_paper_the_filter_keeps(editor
     assert editor_client.post(url, data).status_code == 302
     assert all(keyword.pk in keyword_ids(paper) for paper in in_2020)
     assert keyword.pk not in keyword_ids(other)
+
+
+def test_the_record_of_an_edit_lists_the_papers_it_changed_with_the_undo_button(editor_client):
+    keyword = factories.keyword()
+    changed = factories.paper(title_en="A paper the edit changed")
+    factories.paper(title_en="A paper it left alone", keywords=[keyword])
+    batch = bulk.apply(EditBatch.Action.ADD_KEYWORD, Publication.objects.all(), keyword)
+    listing = editor_client.get(reverse("admin:publications_editbatch_changelist"))
+    assert listing.status_code == 200
+    page = editor_client.get(reverse("admin:publications_editbatch_change", args=[batch.pk]))
+    html = page.content.decode()
+    assert changed.title_en in html and "A paper it left alone" not in html
+    assert reverse("admin:publications_editbatch_undo", args=[batch.pk]) in html
