@@ -1,6 +1,7 @@
 """The admin's achievement list (業績リスト): the filters, a preview in a citation style,
 and the downloads (CSV, Excel, Word, plain text). docs/achievement-lists.md."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from . import exports
 from .lists import STYLES, render, table
+from .lists.csl import STYLE_FILES as CSL_STYLES
 from .lists.filters import AchievementFilterForm, papers
 from .lists.papers import PAPERS
 from .models import Publication
@@ -39,10 +41,21 @@ def download(form, fmt):
         )
         return _bad_request(_("The list's filters are not valid: %(errors)s") % {"errors": errors})
     selected = papers(form.cleaned_data)
+    count = selected.count()
     try:
-        exports.check_size(selected.count())
+        exports.check_size(count)
     except exports.Refused as refused:
         return refused.response
+    limit = settings.LABSITE_LIST_MAX_STYLED
+    if fmt in ("docx", "txt") and form.chosen_style in CSL_STYLES and limit and count > limit:
+        return _bad_request(
+            _(
+                "This list has %(count)d papers: a list in the %(style)s style holds at most"
+                " %(limit)d. Narrow it with the filters (a fiscal year, a member), or download"
+                " it as Excel or in the Japanese style."
+            )
+            % {"count": count, "limit": limit, "style": STYLES[form.chosen_style]}
+        )
     items = list(selected.for_export())
     title = _("Achievement list")
     if fmt == "csv":

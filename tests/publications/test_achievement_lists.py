@@ -474,3 +474,16 @@ def test_a_label_is_printed_only_with_its_value(editor):
         "1. Mizoguchi, T. With Pages. In Book; 2025; pp 5–9.\n"
         "2. Mizoguchi, T. Without Pages. In Book; 2019.\n"
     )
+
+
+def test_a_long_list_in_a_csl_style_is_refused_but_not_in_excel_or_japanese(editor, settings):
+    settings.LABSITE_LIST_MAX_STYLED = 2
+    for n in range(3):
+        paper([MIZOGUCHI], title_en=f"Paper {n}")
+    refused = editor.get(URL, {"download": "docx", "style": "apa"})
+    assert refused.status_code == 400
+    assert "This list has 3 papers: a list in the APA 7th edition style holds at most 2." in (
+        refused.content.decode()
+    )
+    assert download(editor, "txt", style="ja").content.count(b"\n") == 3
+    assert download(editor, "xlsx").status_code == 200
