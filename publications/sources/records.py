@@ -12,6 +12,8 @@ before names.
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from .. import names
@@ -22,6 +24,16 @@ from ..models import MAX_YEAR, MIN_YEAR, Publication
 _DASHES = re.compile(r"\s*(?:-+|–|—)\s*")
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 T = Publication.Type
+_url_validator = URLValidator(schemes=["http", "https"])
+LICENCE_MAX = Publication._meta.get_field("license").max_length
+
+
+def _is_url(value):
+    try:
+        _url_validator(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def orcid_of(value):
@@ -39,8 +51,9 @@ def make_record(line, identifier, *, title, authors, origin, **values):
     `values`: abstract, venue, volume, issue, pages, article_number, year, month, day,
     doi, url, arxiv_id, type, status, warnings."""
     warnings = list(values.pop("warnings", []))
-    # No column holds a licence yet: it stays in the batch's record (docs/sources.md).
-    licence = values.pop("license", "")
+    licence = values.get("license", "")
+    if licence and (len(licence) > LICENCE_MAX or not _is_url(licence)):
+        del values["license"]  # a licence named in words, not a link: nothing to store
     fields = {}
     if not title:
         return error_record(line, identifier, _("%(origin)s gives no title.") % {"origin": origin})
@@ -94,7 +107,6 @@ def make_record(line, identifier, *, title, authors, origin, **values):
         "fields": {name: value for name, value in fields.items() if value not in ("", None)},
         "authors": [[printed, family, given] for printed, family, given, _o in authors],
         "orcids": [orcid_of(orcid) for *_name, orcid in authors],
-        "license": licence,
         "truncated": False,
         "keywords": [],
         "warnings": warnings,

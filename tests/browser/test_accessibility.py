@@ -162,6 +162,29 @@ def test_adding_a_paper_by_doi_is_a_paste_and_two_clicks(browser, site, sources,
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
+def test_achievements_page_with_items_has_no_violations(page, site, lang):
+    """The public page of presentations, awards and patents, filled and filtered (the
+    lab's content has none, so PUBLIC_PAGES sees it empty)."""
+    import datetime
+
+    from publications.models import Person
+    from tests.achievements import factories as made
+
+    mizoguchi = Person.objects.filter(is_lab_member=True).first()
+    made.presentation([mizoguchi], is_invited=True, format="poster", place_en="Kyoto")
+    made.award([mizoguchi], subject_en="ELNES analysis")
+    made.patent([mizoguchi], registered_on=datetime.date(2025, 1, 1))
+    problems = {}
+    for query in ("", "?year=2025&fiscal_year=zzz"):
+        url = f"{site}/{lang}/achievements/{query}"
+        page.goto(url)
+        violations = axe_violations(page)
+        if violations:
+            problems[url] = violations
+    assert not problems, "\n".join(f"{url}: {v}" for url, vs in problems.items() for v in vs)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
 def test_admin_data_health_screens_have_no_violations(browser, site, sources, lang):
     """The data-health page and a paper's DOI candidates (Crossref played by the
     constructed answers of tests/publications/data/crossref/) pass axe-core."""

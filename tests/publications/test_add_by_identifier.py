@@ -123,6 +123,7 @@ def test_a_crossref_work_gives_every_field(sources, db):
         "url": "https://link.aps.org/doi/10.5555/PhysRevB.109.014101",
         "type": "article",
         "status": "published",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
     }
     assert record["authors"] == [
         ["Hanako Quastel", "Quastel", "Hanako"],
@@ -130,7 +131,6 @@ def test_a_crossref_work_gives_every_field(sources, db):
         ["The ELNES Consortium", "The ELNES Consortium", ""],
     ]
     assert record["orcids"] == ["0000-0002-1825-0097", "", ""]
-    assert record["license"] == "https://creativecommons.org/licenses/by/4.0/"
 
 
 def test_a_doi_crossref_does_not_know_is_asked_of_datacite(sources, db):
@@ -148,6 +148,7 @@ def test_a_doi_crossref_does_not_know_is_asked_of_datacite(sources, db):
         ["溝口 照康", "溝口", "照康"],
     ]
     assert record["orcids"] == ["0000-0002-1825-0097", ""]
+    assert record["fields"]["license"] == "https://creativecommons.org/licenses/by/4.0/legalcode"
 
 
 def test_arxiv_ids_are_read_from_one_feed_and_an_unknown_id_is_an_error_row(sources, db):
@@ -218,6 +219,7 @@ def test_a_staff_member_adds_a_paper_by_pasting_its_doi(editor, sources, lab_con
     )
     assert (paper.year, paper.month, paper.day) == (2024, 1, 10)
     assert paper.abstract_en.startswith("Grain boundaries of SrTiO$_{3}$")
+    assert paper.license == "https://creativecommons.org/licenses/by/4.0/"
     authors = [a.person for a in paper.ordered_authorships]
     assert authors[1] == mizoguchi  # matched to the lab's member, as the BibTeX import does
     assert authors[0].orcid == "0000-0002-1825-0097"  # a new person, with the ORCID iD
@@ -403,6 +405,7 @@ def test_a_lab_paper_without_doi_gets_its_doi_and_abstract(editor, sources, lab_
     stored.refresh_from_db()
     assert stored.doi == "10.5555/s41597-024-04094-9"
     assert stored.abstract_en.startswith("Grain boundaries")
+    assert stored.license == "https://creativecommons.org/licenses/by/4.0/"
     assert Publication.objects.count() == count
 
 

@@ -102,12 +102,7 @@ class Command(BaseCommand):
             if file.stat().st_size > MAX_BYTES:
                 raise CommandError(f"{path} is larger than {MAX_BYTES // (1024 * 1024)} MB.")
             data, name = file.read_bytes(), file.name
-        keywords = []
-        for slug in options["keyword"]:
-            keyword = Keyword.objects.filter(slug=slug).first()
-            if keyword is None:
-                raise CommandError(f"No keyword with the slug “{slug}”.")
-            keywords.append(keyword)
+        keywords = self.keywords(options)
         try:
             batch, current = importer.start(
                 data=data,
@@ -118,6 +113,11 @@ class Command(BaseCommand):
             )
         except DecodingError as error:
             raise CommandError(f"{name}: {error}") from None
+        self.finish(batch, current, name, options)
+
+    def finish(self, batch, current, name, options):
+        """List the plan of a pending batch, then confirm it with the options' choices
+        (import_researchmap and import_orcid end the same way)."""
         try:
             choices = self.choices(current, options)
             current.apply_choices(choices)
@@ -155,9 +155,17 @@ class Command(BaseCommand):
         except plan.PlanError as error:
             raise CommandError(str(error)) from None
         summary = current.summary()
-        self.stdout.write(
-            f"Imported {name} (import #{batch.pk}, encoding {batch.encoding}): {summary}."
-        )
+        encoding = f", encoding {batch.encoding}" if batch.encoding else ""
+        self.stdout.write(f"Imported {name} (import #{batch.pk}{encoding}): {summary}.")
+
+    def keywords(self, options):
+        keywords = []
+        for slug in options["keyword"]:
+            keyword = Keyword.objects.filter(slug=slug).first()
+            if keyword is None:
+                raise CommandError(f"No keyword with the slug “{slug}”.")
+            keywords.append(keyword)
+        return keywords
 
     def choices(self, current, options):
         """{row number: option} from --no-updates, --possible and --choose (which wins)."""
