@@ -11,7 +11,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_bulk, admin_import, admin_lists, admin_researchmap, admin_sources
+from . import (
+    admin_bulk,
+    admin_health,
+    admin_import,
+    admin_lists,
+    admin_researchmap,
+    admin_sources,
+    data_health,
+)
 from .models import (
     Authorship,
     EditBatch,
@@ -247,11 +255,26 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MissingFilter(admin.SimpleListFilter):
+    """The papers a data-health check lists (data_health.MISSING): its "show all" link."""
+
+    title = _("missing")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return list(data_health.MISSING_LABELS.items())
+
+    def queryset(self, request, queryset):
+        condition = data_health.MISSING.get(self.value())
+        return queryset if condition is None else queryset.filter(condition).distinct()
+
+
 @admin.register(Publication)
 class PublicationAdmin(TabbedTranslationAdmin):
     list_display = ["title", "year", "venue", "type", "status", "is_published"]
     list_filter = [
         YearListFilter,
+        MissingFilter,
         "type",
         "status",
         "is_published",
@@ -286,6 +309,16 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 "add-by-identifier/",
                 site.admin_view(admin_sources.identifiers_view(site)),
                 name="publications_publication_add_by_identifier",
+            ),
+            path(
+                "data-health/",
+                site.admin_view(admin_health.data_health_view(site)),
+                name="publications_publication_data_health",
+            ),
+            path(
+                "<int:paper_id>/find-doi/",
+                site.admin_view(admin_health.find_doi_view(site)),
+                name="publications_publication_find_doi",
             ),
             path(
                 "import-source/",
