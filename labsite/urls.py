@@ -12,6 +12,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from achievements.sitemaps import AchievementIndexSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research import cards
 from research.sitemaps import (
@@ -35,6 +36,7 @@ sitemaps = {
     "member-index": MemberIndexSitemap,
     "members": MemberSitemap,
     "access": AccessSitemap,
+    "achievements": AchievementIndexSitemap,
 }
 
 urlpatterns = [
@@ -53,6 +55,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
+    path("", include("achievements.urls")),
 )
 
 if settings.DEBUG:

@@ -26,6 +26,7 @@ PUBLIC_PAGES = [
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
     "/{lang}/access/",
+    "/{lang}/achievements/",
     NOT_FOUND_PAGE,
 ]
 # Pages that show the lab's profile where it has been filled in (tests.factories.FILLED_PROFILE):
