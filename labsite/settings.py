@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "publications",
     "research",
+    "news",
     # Project glue: the page cache (labsite/cache.py) and its table (labsite/apps.py).
     "labsite",
 ]

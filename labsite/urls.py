@@ -12,6 +12,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from news.sitemaps import NewsIndexSitemap, NewsSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
@@ -27,6 +28,8 @@ sitemaps = {
     "keywords": KeywordSitemap,
     "member-index": MemberIndexSitemap,
     "members": MemberSitemap,
+    "news-index": NewsIndexSitemap,
+    "news": NewsSitemap,
 }
 
 urlpatterns = [
@@ -43,6 +46,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
+    path("", include("news.urls")),
 )
 
 if settings.DEBUG:
