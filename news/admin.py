@@ -17,6 +17,10 @@ class NewsItemAdmin(TabbedTranslationAdmin):
     prepopulated_fields = {"slug": ("title_en",)}
     autocomplete_fields = ["publications", "members"]
     readonly_fields = ["created_at", "updated_at"]
+
+    class Media:
+        js = ["js/select2-labels.js"]  # names the paper and member pickers' search boxes
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "date", "body"]}),
         (_("Links"), {"fields": ["publications", "members"]}),
