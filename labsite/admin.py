@@ -29,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp.forms import OTPAuthenticationFormMixin
@@ -150,7 +151,8 @@ class LabAdminSite(admin.AdminSite):
                 app["models"].insert(
                     0,
                     {
-                        "name": _("Import BibTeX"),
+                        # Not the models' "BibTeX imports", which Japanese also calls 読み込み.
+                        "name": pgettext_lazy("admin index", "Import BibTeX"),
                         "object_name": "ImportBibTeX",
                         "perms": {"add": True, "change": False, "delete": False, "view": True},
                         "admin_url": form,

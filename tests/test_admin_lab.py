@@ -61,7 +61,7 @@ class TestImportOnTheIndex:
 
     def test_in_japanese_too(self, editor_client):
         html = html_of(editor_client, "/admin/", HTTP_ACCEPT_LANGUAGE="ja")
-        assert re.search(rf'<a href="{IMPORT_URL}"[^>]*>BibTeX の読み込み</a>', html)
+        assert re.search(rf'<a href="{IMPORT_URL}"[^>]*>BibTeX を読み込む</a>', html)
 
     def test_staff_who_cannot_import_do_not_see_it(self, client):
         user = User.objects.create_user("viewer", is_staff=True)
