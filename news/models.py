@@ -35,14 +35,14 @@ class NewsItem(models.Model):
         Publication,
         blank=True,
         related_name="news_items",
-        verbose_name=_("papers"),
+        verbose_name=_("related papers"),
         help_text=_("Papers the item is about: linked below it."),
     )
     members = models.ManyToManyField(
         Member,
         blank=True,
         related_name="news_items",
-        verbose_name=_("members"),
+        verbose_name=_("related members"),
         help_text=_("Members the item is about: linked below it."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                         help_text="Members the item is about: linked below it.",
                         related_name="news_items",
                         to="research.member",
-                        verbose_name="members",
+                        verbose_name="related members",
                     ),
                 ),
                 (
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                         help_text="Papers the item is about: linked below it.",
                         related_name="news_items",
                         to="publications.publication",
-                        verbose_name="papers",
+                        verbose_name="related papers",
                     ),
                 ),
             ],
