@@ -12,6 +12,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from achievements.sitemaps import AchievementIndexSitemap
 from news.sitemaps import NewsIndexSitemap, NewsSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
@@ -28,6 +29,7 @@ sitemaps = {
     "keywords": KeywordSitemap,
     "member-index": MemberIndexSitemap,
     "members": MemberSitemap,
+    "achievements": AchievementIndexSitemap,
     "news-index": NewsIndexSitemap,
     "news": NewsSitemap,
 }
@@ -46,6 +48,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
+    path("", include("achievements.urls")),
     path("", include("news.urls")),
 )
 

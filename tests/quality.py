@@ -25,6 +25,7 @@ PUBLIC_PAGES = [
     "/{lang}/keywords/elnes/",
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
+    "/{lang}/achievements/",
     "/{lang}/news/",
     NOT_FOUND_PAGE,
 ]

@@ -99,12 +99,39 @@ def start(
             raise ImportError_(_("The text is empty."))
         encoding = ""
     records = records_from_text(text)
+    batch = create(
+        records,
+        filename=filename,
+        encoding=encoding,
+        user=user,
+        source=source,
+        keywords=keywords,
+        is_published=is_published,
+        using=using,
+    )
+    return batch, build(batch, using) if plan_now else None
+
+
+def create(
+    records,
+    origin=ImportBatch.Origin.BIBTEX,
+    filename="",
+    encoding="",
+    user=None,
+    source=ImportBatch.Source.ADMIN,
+    keywords=(),
+    is_published=True,
+    using="default",
+):
+    """A pending batch holding these records (of any origin: BibTeX, or metadata from
+    publications/sources mapped to the same shape), ready for the preview."""
     try:
         with transaction.atomic(using=using):
             # The INSERT first: on SQLite a transaction that reads before it writes fails
             # at once when another import holds the write lock, instead of waiting.
             batch = ImportBatch.objects.using(using).create(
                 source=source,
+                origin=origin,
                 filename=filename[:255],
                 encoding=encoding,
                 created_by=user if user is not None and user.is_authenticated else None,
@@ -119,7 +146,7 @@ def start(
         if not locking.is_busy(error, using):
             raise
         raise ImportError_(str(locking.ImportBusy())) from None
-    return batch, build(batch, using) if plan_now else None
+    return batch
 
 
 def build(batch, using="default", progress=None):

@@ -429,8 +429,9 @@ def _resolve_authors(row, people):
     stored source keeps the list as written.
     """
     seen = {}  # person id → as printed
-    for printed, family, given in row.record["authors"]:
-        person_id = people.resolve(printed, family, given, row.notes)
+    orcids = row.record.get("orcids") or [""] * len(row.record["authors"])
+    for (printed, family, given), orcid in zip(row.record["authors"], orcids, strict=True):
+        person_id = people.resolve(printed, family, given, row.notes, orcid=orcid)
         if person_id in seen:
             row.notes.append(
                 _("“%(name)s” and “%(other)s” are the same person, listed twice: kept once.")
