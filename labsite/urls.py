@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from achievements.sitemaps import AchievementIndexSitemap
+from news.sitemaps import NewsIndexSitemap, NewsSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research import cards
 from research.sitemaps import (
@@ -37,6 +38,8 @@ sitemaps = {
     "members": MemberSitemap,
     "access": AccessSitemap,
     "achievements": AchievementIndexSitemap,
+    "news-index": NewsIndexSitemap,
+    "news": NewsSitemap,
 }
 
 urlpatterns = [
@@ -56,6 +59,7 @@ urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
     path("", include("achievements.urls")),
+    path("", include("news.urls")),
 )
 
 if settings.DEBUG:

@@ -224,6 +224,13 @@ class AuthorshipFormSet(BaseInlineFormSet):
             seen.add(person.pk)
 
 
+class AuthorPositionInput(forms.NumberInput):
+    """The author's position, with a drag handle and ↑ ↓ buttons (js/author-order.js)
+    that reorder the rows and renumber the positions."""
+
+    template_name = "publications/widgets/author_position.html"
+
+
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     formset = AuthorshipFormSet
@@ -231,6 +238,16 @@ class AuthorshipInline(admin.TabularInline):
     fields = ["position", "person", "as_printed"]
     autocomplete_fields = ["person"]
     ordering = ["position"]
+    formfield_overrides = {
+        models.PositiveSmallIntegerField: {
+            # The table's column heading is no label for screen readers (axe: label).
+            "widget": AuthorPositionInput(attrs={"min": 1, "aria-label": _("Author's position")})
+        }
+    }
+
+    class Media:
+        js = ["js/author-order.js"]
+        css = {"all": ["css/admin.css"]}
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -289,6 +306,8 @@ class PublicationAdmin(TabbedTranslationAdmin):
         "authorships__person__family_name_en", "authorships__person__family_name_ja",
     ]  # fmt: skip
     autocomplete_fields = ["keywords"]
+    # The slug as the lab's papers have it: the English title and the year.
+    prepopulated_fields = {"slug": ("title_en", "year")}
     inlines = [AuthorshipInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["created_at", "updated_at"]

@@ -27,6 +27,7 @@ PUBLIC_PAGES = [
     "/{lang}/members/teruyasu-mizoguchi/",
     "/{lang}/access/",
     "/{lang}/achievements/",
+    "/{lang}/news/",
     NOT_FOUND_PAGE,
 ]
 # Pages that show the lab's profile where it has been filled in (tests.factories.FILLED_PROFILE):

@@ -29,6 +29,7 @@ PAGES = [
     "/{lang}/members/teruyasu-mizoguchi/",
     "/{lang}/access/",
     "/{lang}/achievements/",
+    "/{lang}/news/",
 ]
 
 
