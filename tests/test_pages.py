@@ -101,3 +101,12 @@ def test_headings_never_skip_a_level(client, lab_content, lang):
             skipped += [(url, a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
         factories.fill_lab_profile()
     assert skipped == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_s_footer_offers_both_feeds_in_the_page_s_language(client, lab_content, lang):
+    for path in ("/", "/publications/", "/news/", "/access/"):
+        html = client.get(f"/{lang}{path}").content.decode()
+        footer = html[html.index("<footer") :]
+        assert f'href="/{lang}/publications/feed/"' in footer, path
+        assert f'href="/{lang}/news/feed/"' in footer, path
