@@ -13,8 +13,10 @@ English (a title in English and none in Japanese, as for papers) takes the Engli
 punctuation and the date as "Sep. 12, 2025".
 """
 
+import datetime
 import re
 
+from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -22,7 +24,7 @@ from django.utils.translation import override
 from publications import names
 from publications.lists import Column, Entry, Kind, Run, csl, register
 
-from .models import fiscal_year_of
+from .models import Award, Patent, Presentation, fiscal_year_bounds, fiscal_year_of
 
 JA = {"names": "，", "after_names": "：", "parts": "，", "end": "．", "title": "「{}」",
       "filed": "（{}出願）", "registered": "（{}登録）", "subject": "（対象：{}）"}  # fmt: skip
@@ -208,6 +210,41 @@ PATENTS = register(
 
 # The page's `type` value → the list kind.
 KINDS = {"presentation": PRESENTATIONS, "award": AWARDS, "patent": PATENTS}
+
+
+def selector(model):
+    """The Kind.select of `model`: the admin list's filters that apply to it (years, fiscal
+    year, member, hidden; invited for presentations), people prefetched."""
+
+    def select(data):
+        queryset = model.objects.all() if data.get("hidden") else model.objects.published()
+        if data.get("year_from") or data.get("year_to"):
+            # One of its dates (a patent: filed or registered) in the years, both included.
+            start = datetime.date(data.get("year_from") or datetime.MINYEAR, 1, 1)
+            end = datetime.date(data.get("year_to") or datetime.MAXYEAR, 12, 31)
+            queryset = queryset.in_period(start, end)
+        if data.get("fiscal_year"):
+            queryset = queryset.in_period(*fiscal_year_bounds(data["fiscal_year"]))
+        if data.get("member"):
+            link = model._meta.get_field("contributors").related_model
+            queryset = queryset.filter(
+                pk__in=link.objects.filter(
+                    person__slug=data["member"], person__is_lab_member=True
+                ).values(link._meta.get_field(model._meta.model_name).attname)
+            )
+        if model is Presentation and data.get("invited") in ("yes", "no"):
+            queryset = queryset.filter(is_invited=data["invited"] == "yes")
+        elif model is Presentation and data.get("invited") == "unknown":
+            queryset = queryset.none()  # a presentation's invitation is always recorded
+        link = model._meta.get_field("contributors").related_model
+        people = link.objects.select_related("person").order_by("position", "pk")
+        return queryset.prefetch_related(Prefetch("contributors", people, to_attr="ordered"))
+
+    return select
+
+
+for _kind, _model in ((PRESENTATIONS, Presentation), (AWARDS, Award), (PATENTS, Patent)):
+    _kind.select = selector(_model)
 
 
 # ---------------------------------------------------------------- English styles (ACS, APA)
