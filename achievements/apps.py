@@ -11,5 +11,9 @@ class AchievementsConfig(AppConfig):
     def ready(self):
         from research.editors import grant_editor_permissions
 
+        # Presentations, awards and patents register as kinds of achievement list, so
+        # the admin's list (publications.admin_lists) offers them.
+        from . import lists  # noqa: F401
+
         # Editors edit these too: the group gets this app's permissions after migrate.
         post_migrate.connect(grant_editor_permissions, sender=self)

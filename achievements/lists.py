@@ -13,13 +13,18 @@ English (a title in English and none in Japanese, as for papers) takes the Engli
 punctuation and the date as "Sep. 12, 2025".
 """
 
+import datetime
+import re
+
+from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from publications.lists import Column, Entry, Kind, Run, register
+from publications import names
+from publications.lists import Column, Entry, Kind, Run, csl, register
 
-from .models import fiscal_year_of
+from .models import Award, Patent, Presentation, fiscal_year_bounds, fiscal_year_of
 
 JA = {"names": "，", "after_names": "：", "parts": "，", "end": "．", "title": "「{}」",
       "filed": "（{}出願）", "registered": "（{}登録）", "subject": "（対象：{}）"}  # fmt: skip
@@ -205,3 +210,169 @@ PATENTS = register(
 
 # The page's `type` value → the list kind.
 KINDS = {"presentation": PRESENTATIONS, "award": AWARDS, "patent": PATENTS}
+
+
+def selector(model):
+    """The Kind.select of `model`: the admin list's filters that apply to it (years, fiscal
+    year, member, hidden; invited for presentations), people prefetched."""
+
+    def select(data):
+        queryset = model.objects.all() if data.get("hidden") else model.objects.published()
+        if data.get("year_from") or data.get("year_to"):
+            # One of its dates (a patent: filed or registered) in the years, both included.
+            start = datetime.date(data.get("year_from") or datetime.MINYEAR, 1, 1)
+            end = datetime.date(data.get("year_to") or datetime.MAXYEAR, 12, 31)
+            queryset = queryset.in_period(start, end)
+        if data.get("fiscal_year"):
+            queryset = queryset.in_period(*fiscal_year_bounds(data["fiscal_year"]))
+        if data.get("member"):
+            link = model._meta.get_field("contributors").related_model
+            queryset = queryset.filter(
+                pk__in=link.objects.filter(
+                    person__slug=data["member"], person__is_lab_member=True
+                ).values(link._meta.get_field(model._meta.model_name).attname)
+            )
+        if model is Presentation and data.get("invited") in ("yes", "no"):
+            queryset = queryset.filter(is_invited=data["invited"] == "yes")
+        elif model is Presentation and data.get("invited") == "unknown":
+            queryset = queryset.none()  # a presentation's invitation is always recorded
+        link = model._meta.get_field("contributors").related_model
+        people = link.objects.select_related("person").order_by("position", "pk")
+        return queryset.prefetch_related(Prefetch("contributors", people, to_attr="ordered"))
+
+    return select
+
+
+for _kind, _model in ((PRESENTATIONS, Presentation), (AWARDS, Award), (PATENTS, Patent)):
+    _kind.select = selector(_model)
+
+
+# ---------------------------------------------------------------- English styles (ACS, APA)
+#
+# Presentations and patents go through the CSL processor as papers do (publications.lists.csl):
+# a presentation is a CSL `speech`, a patent a CSL `patent`. CSL has no type for an award,
+# so awards take the English form of the rules above in both English styles.
+
+# 特許第7123456号 → 7123456; 特願2024-012345 → 2024-012345 (a Japanese patent office number).
+_GRANTED = re.compile(r"^\s*特許\s*第?\s*([\d,]+)\s*号?\s*$")
+_APPLIED = re.compile(r"^\s*特願\s*([\d-]+)\s*$")
+
+
+def csl_names(item):
+    """The item's people as CSL names (English where known), lab members marked."""
+    result = []
+    for name, member, contributor in people(item, "en"):
+        person = contributor.person
+        for family in (person.family_name_en, person.family_name_ja):
+            if family and family in name:
+                parts = {"family": family, "given": name.replace(family, "", 1).strip(" ,")}
+                break
+        else:
+            family, given = names.split_name(name)
+            parts = {"family": family, "given": given}
+        if not parts["given"]:
+            parts = {"literal": name} if " " in parts["family"] else {"family": parts["family"]}
+        result.append(csl.mark(parts) if member else parts)
+    return result
+
+
+def _issued(value):
+    return {"date-parts": [[value.year, value.month, value.day]]}
+
+
+def presentation_csl(item, style):
+    csl_item = {
+        "id": f"presentation-{item.pk}",
+        "type": "speech",
+        "title": original(item, "title"),
+        "author": csl_names(item),
+        "issued": _issued(item.date),
+        # APA 7 (10.5): "[Poster presentation]" or "[Conference presentation]".
+        "genre": "Poster presentation"
+        if item.format == item.Format.POSTER
+        else "Conference presentation",
+    }
+    meeting, place = original(item, "meeting"), original(item, "place")
+    if style == "acs":
+        # The ACS style file has no rule for a speech; the ACS Guide's form for a
+        # presentation is that of a paper in proceedings: "Title. In Meeting, Place, Date".
+        csl_item["type"] = "paper-conference"
+        del csl_item["genre"]
+        csl_item["container-title"] = ", ".join(part for part in (meeting, place) if part)
+    else:
+        csl_item["event"] = meeting
+        csl_item["event-place"] = place
+    return {key: value for key, value in csl_item.items() if value}
+
+
+def patent_csl(item, style):
+    csl_item = {
+        "id": f"patent-{item.pk}",
+        "type": "patent",
+        "title": original(item, "title"),
+        "author": csl_names(item),
+        "issued": _issued(item.date),
+    }
+    authority, number = "", item.registration_number or item.application_number
+    if granted := _GRANTED.match(item.registration_number):
+        authority, number = "JP", granted[1]
+    elif not item.registration_number and (applied := _APPLIED.match(item.application_number)):
+        authority, number = "JP", applied[1]
+        csl_item["genre"] = "Patent application"
+    if style == "acs":
+        # ACS Guide: "Inventor. Title. Country Code Patent Number, Date."
+        csl_item["number"] = f"{authority} {number}".strip()
+    else:
+        # APA 7: "(U.S. Patent No. 1,234,567). U.S. Patent and Trademark Office."
+        csl_item["authority"] = authority
+        csl_item["number"] = number
+        csl_item["publisher"] = "Japan Patent Office" if authority == "JP" else ""
+    return {key: value for key, value in csl_item.items() if value}
+
+
+def csl_formatter(to_csl, style):
+    def format_items(items):
+        return csl.entries(style, [to_csl(item, style) for item in items])
+
+    return format_items
+
+
+def apa_patents(items):
+    """APA entries of patents. CSL reads a number with a hyphen ("2024-054321", a Japanese
+    application number) as a range and labels it "Nos." (CSL 1.0.2, contextual plural;
+    the specification has no way to say "one number"): the label is set back to "No."."""
+    entries = csl.entries("apa", [patent_csl(item, "apa") for item in items])
+    for entry in entries:
+        entry.runs = [
+            Run(
+                **{
+                    **vars(run),
+                    "text": run.text.replace(
+                        " Patent application Nos. ", " Patent application No. "
+                    ),
+                }
+            )
+            for run in entry.runs
+        ]
+    return entries
+
+
+def english_award_entry(item):
+    """An award in the English rules above, whatever the language of its name."""
+    rules = EN
+    parts = [rules["title"].format(item.name_en or item.name_ja)]
+    if body := item.awarding_body_en or item.awarding_body_ja:
+        parts.append(body)
+    parts.append(day(item.date, "en"))
+    text = rules["parts"].join(parts) + rules["end"]
+    if subject := item.subject_en or item.subject_ja:
+        text += rules["subject"].format(subject)
+    return Entry(_joined([*_names(item, "en", False), Run(text)]))
+
+
+for _style in ("acs", "apa"):
+    PRESENTATIONS.formatters[_style] = csl_formatter(presentation_csl, _style)
+    PATENTS.formatters[_style] = (
+        apa_patents if _style == "apa" else csl_formatter(patent_csl, _style)
+    )
+    AWARDS.formatters[_style] = lambda items: [english_award_entry(item) for item in items]

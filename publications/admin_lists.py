@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from . import exports
 from .lists import STYLES, render, table
 from .lists.csl import STYLE_FILES as CSL_STYLES
-from .lists.filters import AchievementFilterForm, papers
-from .lists.papers import PAPERS
+from .lists.filters import AchievementFilterForm
+from .lists.papers import PAPERS  # noqa: F401 (registers the papers' kind, the default)
 from .models import Publication
 
 # How many entries the page itself shows; the downloads hold the whole list.
@@ -40,7 +40,8 @@ def download(form, fmt):
             for name, messages in form.errors.items()
         )
         return _bad_request(_("The list's filters are not valid: %(errors)s") % {"errors": errors})
-    selected = papers(form.cleaned_data)
+    kind = form.chosen_kind
+    selected = kind.select(form.cleaned_data)
     count = selected.count()
     try:
         exports.check_size(count)
@@ -56,14 +57,14 @@ def download(form, fmt):
             )
             % {"count": count, "limit": limit, "style": STYLES[form.chosen_style]}
         )
-    items = list(selected.for_export())
-    title = _("Achievement list")
+    items = list(selected)
+    title = _("Achievement list") if kind.key == "papers" else kind.label
     if fmt == "csv":
-        body = table.csv_bytes(PAPERS.columns, items)
+        body = table.csv_bytes(kind.columns, items)
     elif fmt == "xlsx":
-        body = table.xlsx_bytes(PAPERS.columns, items, PAPERS.label)
+        body = table.xlsx_bytes(kind.columns, items, kind.label)
     else:
-        entries = PAPERS.format(items, form.chosen_style)
+        entries = kind.format(items, form.chosen_style)
         if fmt == "docx":
             body = render.docx_bytes(entries, f"{title} ({STYLES[form.chosen_style]})")
         else:
@@ -71,7 +72,8 @@ def download(form, fmt):
     content_type, extension = DOWNLOADS[fmt]
     response = HttpResponse(body, content_type=content_type)
     suffix = "" if fmt in ("csv", "xlsx") else f"-{form.chosen_style}"
-    response["Content-Disposition"] = f'attachment; filename="achievements{suffix}.{extension}"'
+    name = "achievements" if kind.key == "papers" else kind.key
+    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.{extension}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -96,12 +98,15 @@ def achievement_list_view(site):
             "form": form,
         }
         if not form.is_bound or form.is_valid():
-            selected = papers(form.cleaned_data if form.is_bound else {})
-            shown = list(selected.for_export()[:PREVIEW])
+            kind = form.chosen_kind
+            selected = kind.select(form.cleaned_data if form.is_bound else {})
+            shown = list(selected[:PREVIEW])
             style = form.chosen_style
             context.update(
                 count=selected.count(),
-                entries=PAPERS.format(shown, style),
+                kind_key=kind.key,
+                kind_label=kind.label,
+                entries=kind.format(shown, style),
                 preview=PREVIEW,
                 style_label=STYLES[style],
                 query=request.GET.urlencode(),

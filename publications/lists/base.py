@@ -59,6 +59,10 @@ class Kind:
     columns: list[Column]
     # style key (STYLES) → function(list of items) → list of Entry
     formatters: dict[str, Callable[[list], list[Entry]]] = field(default_factory=dict)
+    # function(the achievement list form's cleaned data) → the items it selects, newest
+    # first, ready to format (what they draw prefetched); the admin's list offers a kind
+    # that has one.
+    select: Callable[[dict], Any] | None = None
 
     def format(self, items, style):
         return self.formatters[style](items)

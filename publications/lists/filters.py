@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MAX_YEAR, MIN_YEAR, Person, Publication
-from .base import STYLES
+from .base import STYLES, kinds
 
 FLAG_CHOICES = [
     ("", _("Any")),
@@ -31,6 +31,11 @@ def _year(label, help_text=""):
 
 
 class AchievementFilterForm(forms.Form):
+    what = forms.ChoiceField(
+        label=_("List"),
+        required=False,
+        help_text=_("Papers, or presentations, awards or patents (the other achievements)."),
+    )
     year_from = _year(_("From year"))
     year_to = _year(_("To year"))
     fiscal_year = _year(
@@ -42,16 +47,25 @@ class AchievementFilterForm(forms.Form):
     )
     member = forms.ChoiceField(label=_("Lab member"), required=False)
     type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("All types")), *Publication.Type.choices]
+        label=_("Type"),
+        required=False,
+        choices=[("", _("All types")), *Publication.Type.choices],
+        help_text=_("Papers only."),
     )
     peer_reviewed = forms.ChoiceField(
-        label=_("Peer-reviewed"), required=False, choices=FLAG_CHOICES
+        label=_("Peer-reviewed"), required=False, choices=FLAG_CHOICES, help_text=_("Papers only.")
     )
-    invited = forms.ChoiceField(label=_("Invited"), required=False, choices=FLAG_CHOICES)
+    invited = forms.ChoiceField(
+        label=_("Invited"),
+        required=False,
+        choices=FLAG_CHOICES,
+        help_text=_("Papers and presentations."),
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
         choices=[("", _("Any")), *Publication.Language.choices],
+        help_text=_("Papers only."),
     )
     hidden = forms.BooleanField(
         label=_("Include papers hidden from the site"),
@@ -64,6 +78,11 @@ class AchievementFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The kinds that can be selected register themselves (papers here, the other
+        # achievements in achievements.lists); papers first, the default.
+        self.fields["what"].choices = [
+            (key, kind.label) for key, kind in kinds().items() if kind.select is not None
+        ]
         members = Person.objects.lab_members().names_only()
         self.fields["member"].choices = [
             ("", _("All")),
@@ -76,6 +95,12 @@ class AchievementFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The first year comes after the last."))
         return cleaned
+
+    @property
+    def chosen_kind(self):
+        """The kind of achievement listed (papers unless the valid form says another)."""
+        key = (self.is_valid() and self.cleaned_data.get("what")) or "papers"
+        return kinds()[key]
 
     @property
     def chosen_style(self):

@@ -8,6 +8,7 @@ from ..markup import math_plain
 from ..models import Publication
 from . import csl
 from .base import Column, Entry, Kind, Run, register
+from .filters import papers
 
 # The Japanese style lists this many authors, then 「他」 (docs/achievement-lists.md).
 JA_MAX_AUTHORS = 10
@@ -175,5 +176,6 @@ PAPERS = register(
             "acs": csl_formatter("acs"),
             "apa": csl_formatter("apa"),
         },
+        select=lambda data: papers(data).for_export(),
     )
 )

@@ -114,7 +114,11 @@ def test_admin_achievement_list_has_no_violations(browser, site, lang):
     page.fill("#id_password", "axe-password")
     page.click("input[type=submit]")
     problems = {}
-    for query in ("fiscal_year=2025&member=teruyasu-mizoguchi&style=apa", "fiscal_year=abc"):
+    for query in (
+        "fiscal_year=2025&member=teruyasu-mizoguchi&style=apa",
+        "what=presentations&style=acs",
+        "fiscal_year=abc",
+    ):
         page.goto(f"{site}/admin/publications/publication/achievement-list/?{query}")
         problems[query] = axe_violations(page)
     assert page.locator(".errorlist").count() == 1

@@ -432,7 +432,12 @@ def test_bibtex_import_reads_the_language_of_new_papers():
 def test_the_page_is_valid_html_in_both_languages(editor_client, lab_content, tmp_path):
     files = []
     for language in ("ja", "en"):
-        for query in ({"fiscal_year": 2025, "style": "acs"}, {"fiscal_year": "abc"}):
+        for query in (
+            {"fiscal_year": 2025, "style": "acs"},
+            {"fiscal_year": "abc"},
+            {"what": "presentations", "style": "apa"},
+            {"what": "patents", "style": "ja"},
+        ):
             response = editor_client.get(URL, query, HTTP_ACCEPT_LANGUAGE=language)
             path = tmp_path / f"{language}-{len(files)}.html"
             path.write_bytes(response.content)
