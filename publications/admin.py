@@ -394,7 +394,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by").defer("records")
+        return super().get_queryset(request).select_related("created_by").defer("source_text")
 
     def has_add_permission(self, request):
         return False

@@ -32,6 +32,7 @@ resolved by `people` and `keywords`. The stages after the preview:
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -136,6 +137,49 @@ class Row:
     choice: str = SKIP
     facts: Facts | None = None
     notes: list = field(default_factory=list)  # warnings of the plan (ambiguous authors)
+    source: int | None = None  # the ImportRecord's pk, when the records are stored
+
+    def to_view(self):
+        """What the preview shows of the row, as JSON (ImportRow.view); see `from_view`."""
+
+        def cut(value):  # the preview shows at most 300 characters of a value
+            return value[:VIEW_CHARS] if isinstance(value, str) else value
+
+        return {
+            "line": self.line, "key": self.key, "title": self.title, "year": self.year,
+            "reason": self.reason, "match_pk": self.match_pk, "match_by": self.match_by,
+            "match_title": self.match_title, "same_as": self.same_as,
+            "changes": [(name, cut(old), cut(new)) for name, old, new in self.changes],
+            "new_people": self.new_people, "new_keywords": self.new_keywords,
+            "candidates": [
+                {
+                    "title": c.title, "contradictions": c.contradictions, "pk": c.pk,
+                    "number": c.number,
+                    "changes": [(name, cut(old), cut(new)) for name, old, new in c.changes],
+                    "comparison": [
+                        (name, cut(stored), cut(entry), differs)
+                        for name, stored, entry, differs in c.comparison
+                    ],
+                }
+                for c in self.candidates
+            ],
+            "options": self.options, "default": self.default, "warnings": self.warnings,
+        }  # fmt: skip
+
+    @classmethod
+    def from_view(cls, number, status, choice, view):
+        """The row as the preview shows it, from an ImportRow (not one that can be applied)."""
+        view = dict(view)
+        candidates = [Candidate(**candidate) for candidate in view.pop("candidates")]
+        warnings = view.pop("warnings")
+        return cls(
+            number=number,
+            status=status,
+            choice=choice,
+            record={"warnings": warnings},
+            candidates=candidates,
+            **view,
+        )
 
     @property
     def warnings(self):
@@ -209,11 +253,39 @@ class Row:
         self.choice = value
 
 
+# Characters of a value the preview's stored rows keep (it shows at most 300).
+VIEW_CHARS = 300
+# Rows whose records are read back at a time, when the records are stored (`StoredRecords`).
+LOAD_CHUNK = 1000
+
+
 @dataclass
 class Plan:
     rows: list
     people: People
     keywords: Keywords
+    # records' pks → {pk: record}, when the records are stored rather than in the rows
+    load: object = None
+
+    @contextmanager
+    def records_of(self, rows):
+        """The rows with their whole records for a while (writing needs their fields).
+
+        When the records are stored (`load`), a row keeps only its warnings between
+        the steps that need the rest: a large file's records are never all in memory.
+        """
+        if self.load is None:
+            yield rows
+            return
+        found = self.load([row.source for row in rows])
+        slim = [row.record for row in rows]
+        for row in rows:
+            row.record = found[row.source]
+        try:
+            yield rows
+        finally:
+            for row, record in zip(rows, slim, strict=True):
+                row.record = record
 
     def count(self, status):
         return sum(1 for row in self.rows if row.status == status)
@@ -309,7 +381,8 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
     `progress`, if given, is called as progress("planning", rows done, rows in all)
     every PROGRESS_EVERY rows (the background import shows it: publications/tasks.py).
     """
-    plan = Plan([], People(using), Keywords(using))
+    plan = Plan([], People(using), Keywords(using), load=getattr(records, "load", None))
+    total = len(records)
     # Only the stored papers an entry could be: memory is the file's, not the database's.
     wanted = {kind: set() for kind in MATCH_LABELS}
     for record in records:
@@ -318,23 +391,18 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
                 wanted[kind].add(value)
     existing = Existing(using, wanted)
     # The stored papers an entry's title and year name: their authors decide (one query).
-    titled = {
-        pk
-        for record in records
-        if "error" not in record
-        for kind, value in match_keys(record)
-        if kind == "title"
-        for pk in existing.keys["title"].get(value, ())
-    }
+    titled = {pk for value in wanted["title"] for pk in existing.keys["title"].get(value, ())}
     existing.load_authors(titled)
     earlier = _EarlierEntries()
     for number, record in enumerate(records, start=1):
         if progress is not None and number % PROGRESS_EVERY == 0:
-            progress("planning", number, len(records))
+            progress("planning", number, total)
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
+        row.source = record.get("pk")
         plan.rows.append(row)
         if "error" in record:
             row.status, row.reason = ERROR, record["error"]
+            _slim(plan, row)
             continue
         fields = record["fields"]
         row.title = fields.get("title_en") or fields.get("title_ja") or ""
@@ -348,10 +416,21 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
         row.keyword_refs = list(dict.fromkeys(refs))
         if row.same_as is None:
             earlier.add(row, keys)
+        _slim(plan, row)
     _compare_with_matches(plan, using)
     _set_options(plan)
     _list_introductions(plan)
     return plan
+
+
+def _slim(plan, row):
+    """Let the row's record go when it can be read again (`Plan.records_of`)."""
+    if plan.load is not None:
+        warnings = row.record.get("warnings")
+        row.record = {"warnings": warnings} if warnings else _NO_RECORD
+
+
+_NO_RECORD = {}
 
 
 def _facts(row, people):
@@ -444,11 +523,30 @@ def _resolve_authors(row, people):
 def _compare_with_matches(plan, using):
     """Make each row that matched a stored paper an update, or a duplicate if nothing changes;
     give each candidate of a possible duplicate its changes and the side-by-side comparison."""
-    wanted = {row.match_pk for row in plan.rows if row.match_pk}
-    wanted |= {c.pk for row in plan.rows for c in row.candidates if c.pk}
-    current = snapshots(wanted, using)
+    compared = [
+        row
+        for row in plan.rows
+        if (row.match_pk is not None and row.status != DUPLICATE) or row.candidates
+    ]
     by_number = {row.number: row for row in plan.rows}
-    for row in plan.rows:
+    for start in range(0, len(compared), LOAD_CHUNK):
+        chunk = compared[start : start + LOAD_CHUNK]
+        numbers = {row.number for row in chunk}
+        earlier = {
+            c.number: by_number[c.number]
+            for row in chunk
+            for c in row.candidates
+            if c.pk is None and c.number not in numbers
+        }
+        with plan.records_of([*chunk, *earlier.values()]):
+            _compare_rows(plan, chunk, by_number, using)
+
+
+def _compare_rows(plan, rows, by_number, using):
+    wanted = {row.match_pk for row in rows if row.match_pk}
+    wanted |= {c.pk for row in rows for c in row.candidates if c.pk}
+    current = snapshots(wanted, using)
+    for row in rows:
         if row.match_pk is not None and row.status != DUPLICATE:
             snapshot = current[row.match_pk]
             row.match_title = snapshot["fields"]["title_en"] or snapshot["fields"]["title_ja"]

@@ -146,7 +146,7 @@ def test_a_failing_import_writes_nothing_and_says_so(editor, monkeypatch):
     def crash(*args, **kwargs):  # a fault after the new papers were written
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writing, "_update_publications", crash)
+    monkeypatch.setattr(writing, "_mark_applied", crash)
     back = confirm(editor, preview, {})
     assert back.url == preview
     assert not Publication.objects.filter(doi__startswith="10.4242/").exists()
@@ -211,9 +211,9 @@ def test_a_file_has_at_most_the_entries_of_one_import(editor, settings, count, s
 @pytest.mark.django_db
 def test_the_import_form_states_the_limit_in_both_languages(editor):
     url = reverse("admin:publications_publication_import")
-    assert "One import takes at most 5,000 entries" in editor.get(url).content.decode()
+    assert "One import takes at most 100,000 entries" in editor.get(url).content.decode()
     japanese = editor.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert "1 回に読み込めるのは 5,000 件までです" in japanese
+    assert "1 回に読み込めるのは 100,000 件までです" in japanese
 
 
 def test_entries_are_counted_as_bibtex_starts_them():
