@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from . import admin_import
+from .formfields import IdsAutocomplete, IdsChoiceField
 from .models import (
     Authorship,
     ImportBatch,
@@ -262,9 +263,18 @@ class PublicationAdmin(TabbedTranslationAdmin):
     ]  # fmt: skip
     autocomplete_fields = ["keywords"]
     inlines = [AuthorshipInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ManyToManyField: {"form_class": IdsChoiceField},
+    }
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:  # hostile ids: a form error, not a 500
+            kwargs.setdefault("widget", IdsAutocomplete(db_field, self.admin_site))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     # Adds the "Import BibTeX" button to the changelist's object tools.
     change_list_template = "admin/publications/publication/change_list.html"
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from . import tasks
 from .bibtex import importer, plan, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
+from .formfields import IdsChoiceField
 from .models import ImportBatch, ImportRow, Keyword, Publication
 
 Job = ImportBatch.Job
@@ -60,7 +61,7 @@ class ImportForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
     )
-    keywords = forms.ModelMultipleChoiceField(
+    keywords = IdsChoiceField(
         label=gettext_lazy("Add keywords"),
         queryset=Keyword.objects.all(),
         required=False,
