@@ -82,7 +82,7 @@ def field_label(name):
     return str(Publication._meta.get_field(name).verbose_name)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A paper the entry may be: stored (`pk`) or an earlier entry of the file (`number`)."""
 
@@ -112,7 +112,7 @@ class Candidate:
         return [(field_label(name), *values) for name, *values in self.comparison]
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     line: int
@@ -126,17 +126,17 @@ class Row:
     match_by: str = ""
     match_title: str = ""
     same_as: int | None = None  # the earlier entry of the file this one duplicates
-    changes: list = field(default_factory=list)  # [(field name, old, new)]
+    changes: list | tuple = ()  # [(field name, old, new)]
     authors: list = field(default_factory=list)  # [(printed, person id; < 0: new person)]
     keyword_refs: list = field(default_factory=list)  # keyword ids; str: new keyword name
-    new_people: list = field(default_factory=list)
-    new_keywords: list = field(default_factory=list)
-    candidates: list = field(default_factory=list)  # [Candidate] of a possible duplicate
+    new_people: list | tuple = ()
+    new_keywords: list | tuple = ()
+    candidates: list | tuple = ()  # [Candidate] of a possible duplicate
     options: list = field(default_factory=list)  # "new", "skip", "update:<pk>"
     default: str = SKIP
     choice: str = SKIP
     facts: Facts | None = None
-    notes: list = field(default_factory=list)  # warnings of the plan (ambiguous authors)
+    notes: list | tuple = ()  # warnings of the plan (ambiguous authors)
     source: int | None = None  # the ImportRecord's pk, when the records are stored
 
     def to_view(self):
@@ -440,6 +440,7 @@ def _facts(row, people):
         person = people.people[person_id]
         known = (person["family_name_en"], person["family_name_ja"])
         families.update(names.family_key(name) for name in known)
+    families = {people.names.setdefault(family, family) for family in families}  # once each
     return Facts.of(row.record["fields"], families, (person_id for _p, person_id in row.authors))
 
 
@@ -488,7 +489,7 @@ def _match(row, keys, existing, earlier):
 
 def _add_candidate(row, candidate):
     if all((c.pk, c.number) != (candidate.pk, candidate.number) for c in row.candidates):
-        row.candidates.append(candidate)
+        row.candidates = [*row.candidates, candidate]
 
 
 def _same_as(row, same, kind):
@@ -507,17 +508,21 @@ def _resolve_authors(row, people):
     the first place, with a warning: the entry is still worth importing and its
     stored source keeps the list as written.
     """
-    seen = {}  # person id → as printed
+    seen, notes = {}, []  # person id → as printed
     for printed, family, given in row.record["authors"]:
-        person_id = people.resolve(printed, family, given, row.notes)
+        person_id = people.resolve(printed, family, given, notes)
         if person_id in seen:
-            row.notes.append(
+            notes.append(
                 _("“%(name)s” and “%(other)s” are the same person, listed twice: kept once.")
                 % {"name": printed, "other": seen[person_id]}
             )
             continue
         seen[person_id] = printed
-        row.authors.append((printed, person_id))
+        # One string for each name however many rows print it: a large file's plan is
+        # held whole, and its authors repeat.
+        row.authors.append((people.names.setdefault(printed, printed), person_id))
+    if notes:
+        row.notes = notes
 
 
 def _compare_with_matches(plan, using):
@@ -568,14 +573,18 @@ def _compare_rows(plan, rows, by_number, using):
             )
 
 
+# The options of most rows, shared (a row's own list otherwise).
+ONLY_SKIP, NEW_OR_SKIP = (SKIP,), (NEW, SKIP)
+
+
 def _set_options(plan):
     """Each row's choices and default (see the module docstring)."""
     for row in plan.rows:
         loose = row.match_by in ("title", "key")  # not by DOI or arXiv id: "new" stays possible
         if row.status == ERROR:
-            row.options, row.default = [SKIP], SKIP
+            row.options, row.default = ONLY_SKIP, SKIP
         elif row.status == NEW:
-            row.options, row.default = [NEW, SKIP], NEW
+            row.options, row.default = NEW_OR_SKIP, NEW
         elif row.status == UPDATE:
             update = f"update:{row.match_pk}"
             row.options, row.default = [update, SKIP] + ([NEW] if loose else []), update
@@ -599,9 +608,9 @@ def _list_introductions(plan):
             for _printed, person_id in row.authors:
                 if person_id < 0 and person_id not in introduced:
                     introduced.add(person_id)
-                    row.new_people.append(plan.people.display(person_id))
+                    row.new_people = [*row.new_people, plan.people.display(person_id)]
         if row.action in (NEW, UPDATE):
             for ref in row.keyword_refs:
                 if isinstance(ref, str) and ref not in introduced:
                     introduced.add(ref)
-                    row.new_keywords.append(ref)
+                    row.new_keywords = [*row.new_keywords, ref]
