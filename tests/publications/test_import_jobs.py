@@ -252,7 +252,7 @@ def test_db_worker_applies_what_the_admin_queued(editor):
 @pytest.mark.django_db(transaction=True)
 def test_the_progress_of_the_writing_is_seen_while_its_transaction_is_open(monkeypatch):
     """On PostgreSQL others see each chunk's progress at once, not at the commit."""
-    batch, _plan = importer.start(text=entries(5), plan_now=False)
+    batch, _plan = importer.start(text=entries(5))
     ImportBatch.objects.filter(pk=batch.pk).update(job=ImportBatch.Job.RUNNING)
     monkeypatch.setattr(writing, "CHUNK", 2)
     other = connections.create_connection("default")  # another process, as the page is
