@@ -1,12 +1,14 @@
 """The import as the admin and `import_bibtex` run it: bytes → pending batch → plan → apply.
 
-A preview creates a *pending* ImportBatch holding the parsed records (JSON), so
-the user can confirm it in a later request without uploading the file again.
-Confirming builds the plan again from those records against the database as it
-is then (it may have changed since the preview) and applies it in one
-transaction, under the import lock (`locking`): one import applies at a time, and
-the one that waited plans against what the first wrote. Pending batches older than
-a day are deleted when a new one starts.
+A preview creates a *pending* ImportBatch holding the text; `prepare` reads it, a
+piece at a time, into the batch's records (ImportRecords) and stores the plan as the
+preview's rows (ImportRows), so that the user can confirm it in a later request
+without uploading the file again, and so that a large file is never held whole (in
+the worker for a large file: publications/tasks.py). Confirming builds the plan again
+from those records against the database as it is then (it may have changed since the
+preview) and applies it in one transaction, under the import lock (`locking`): one
+import applies at a time, and the one that waited plans against what the first wrote.
+Pending batches older than a day are deleted when a new one starts.
 """
 
 import re
