@@ -57,6 +57,10 @@ class BatchProgress:
         self.side_failed = False
 
     def __call__(self, step, done, total):
+        # With DEBUG on (`make run`), every query of a task is logged until it ends (up
+        # to 9,000: the bulk INSERTs of a 100,000-entry import are megabytes each); a
+        # report comes between chunks, so the log holds at most a chunk's queries.
+        reset_queries()
         now = time.monotonic()
         if step == self.last_step and done < total and now - self.last_time < self.MIN_INTERVAL:
             return
