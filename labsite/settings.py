@@ -276,6 +276,10 @@ LABSITE_EXPORT_RATE_LIMIT = int(os.environ.get("EXPORT_RATE_LIMIT", "10"))
 LABSITE_EXPORT_RATE_WINDOW = int(os.environ.get("EXPORT_RATE_WINDOW", "60"))
 # A list longer than this is not drawn (400: narrow it with filters); 0: no bound.
 LABSITE_EXPORT_MAX_PAPERS = int(os.environ.get("EXPORT_MAX_PAPERS", "5000"))
+# An achievement list in a CSL style (ACS, APA) longer than this is not drawn (400: narrow
+# it, or take Excel or the Japanese style): the processor's cost per paper would pass
+# gunicorn's timeout on long lists (docs/achievement-lists.md); 0: no bound.
+LABSITE_LIST_MAX_STYLED = int(os.environ.get("LIST_MAX_STYLED", "500"))
 # Seconds a 503 page (the database unreachable) asks clients to wait (labsite/outage.py).
 LABSITE_OUTAGE_RETRY_AFTER = 30
 

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import
+from . import admin_import, admin_lists
 from .formfields import IdsAutocomplete, IdsChoiceField
 from .models import (
     Authorship,
@@ -254,6 +254,9 @@ class PublicationAdmin(TabbedTranslationAdmin):
         "type",
         "status",
         "is_published",
+        "peer_reviewed",
+        "invited",
+        "language",
         "keywords",
         "representative_in",
     ]
@@ -286,6 +289,11 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 site.admin_view(admin_import.import_view(site)),
                 name="publications_publication_import",
             ),
+            path(
+                "achievement-list/",
+                site.admin_view(admin_lists.achievement_list_view(site)),
+                name="publications_publication_achievements",
+            ),
             *super().get_urls(),
         ]
 
@@ -298,6 +306,22 @@ class PublicationAdmin(TabbedTranslationAdmin):
         (_("When"), {"fields": ["year", "month", "day", "status"]}),
         (_("Links"), {"fields": ["doi", "url", "arxiv_id"]}),
         (_("Classification"), {"fields": ["type", "note", "keywords", "is_published"]}),
+        (
+            _("For achievement lists"),
+            {
+                "fields": [
+                    "language",
+                    "peer_reviewed",
+                    "invited",
+                    "international_coauthorship",
+                    "open_access",
+                ],
+                "description": _(
+                    "What the yearly achievement lists (業績リスト) ask. “Unknown” leaves the"
+                    " column empty in a list."
+                ),
+            },
+        ),
         (
             _("Source"),
             {

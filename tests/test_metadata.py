@@ -110,8 +110,7 @@ class TestPublicationPage:
 
     @pytest.mark.parametrize("lang", ["ja", "en"])
     def test_the_paper_language_is_the_paper_s_not_the_page_s(self, client, paper, lang):
-        japanese = factories.paper(title_ja="走査透過電子顕微鏡による界面の解析")
-        Publication.objects.filter(pk=japanese.pk).update(title_en="")
+        japanese = factories.paper(title_ja="走査透過電子顕微鏡による界面の解析", language="ja")
         for publication, language in [(paper, "en"), (japanese, "ja")]:
             html = get(client, publication.get_absolute_url().replace("/ja/", f"/{lang}/"))
             assert dict(metas(html))["citation_language"] == language

@@ -200,6 +200,10 @@ def _raw_is_current(publication):
         return False
     expected = _record_of(publication)
     got = dict(record["fields"])
+    # The language an entry states is read only into a new paper (not a content field
+    # an update compares): the raw entry is current while it states the paper's.
+    if got.pop("language", publication.language) != publication.language:
+        return False
     if got.get("type") != expected.get("type"):
         if (
             mapping.entry_type_for(expected["type"], expected.get("arxiv_id"))

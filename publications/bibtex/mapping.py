@@ -106,6 +106,13 @@ NOT_YET_YEAR = re.compile(
     r"(?i)in\s*press|to\s+appear|forthcoming|accepted|submitted(?:\s+for\s+publication)?"
     r"|in\s+preparation|20(?:xx|\?\?)|20\d[x?]"  # a year of this century not known yet
 )
+# The paper's own language: biblatex's `langid` (babel names) or `language` (free text).
+LANGUAGES = {
+    **dict.fromkeys(("japanese", "ja", "jp", "jpn", "日本語"), "ja"),
+    **dict.fromkeys(
+        ("english", "en", "eng", "american", "british", "usenglish", "ukenglish", "英語"), "en"
+    ),
+}
 IN_PRESS_YEAR = re.compile(r"(?i)in\s*press|to\s+appear|forthcoming")
 MAX_LENGTHS = {
     name: Publication._meta.get_field(name).max_length
@@ -601,6 +608,18 @@ def _map(entry):
             _("The publication state “%(state)s” has no counterpart: check the status.")
             % {"state": fields["pubstate"]}
         )
+
+    said = (fields.get("langid") or fields.get("language") or "").strip()
+    if said:
+        values["language"] = LANGUAGES.get(said.lower(), "")
+        if not values["language"]:
+            warnings.append(
+                _(
+                    "The language “%(language)s” is neither Japanese nor English: the paper's"
+                    " language is guessed from its titles."
+                )
+                % {"language": said[:50]}
+            )
 
     for name, limit in MAX_LENGTHS.items():
         if name not in values or len(values[name]) <= limit:

@@ -201,6 +201,7 @@ def _create_publications(rows, people, ids, batch, using, taken):
             bibtex=row.record["raw"],
             slug=_unique_slug(taken, f"{' '.join(title.split()[:8])} {year}", fallback, 100),
         )
+        publication.fill_list_defaults()  # what save() would fill: bulk_create calls none
         created.append((row, publication))
     _set_identity_keys(created, using)
     _fill_search_documents(created, people.people, ids, using)

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import search
 from ..charts import by_year
@@ -214,6 +215,14 @@ class PublicationQuerySet(models.QuerySet):
         return search.search(self, q)
 
 
+def guess_language(title_ja, title_en):
+    """The language a paper is written in, guessed from its titles: Japanese when it has
+    a Japanese title and no English one, else English. Imports put a title in Japanese
+    script in `title_ja` and anything else in `title_en`; Japanese papers with an English
+    title too are rare here, and an editor corrects them in the admin."""
+    return "ja" if title_ja and not title_en else "en"
+
+
 class Publication(models.Model):
     class Type(models.TextChoices):
         ARTICLE = "article", _("Journal article")
@@ -230,6 +239,11 @@ class Publication(models.Model):
         PUBLISHED = "published", _("Published")
         IN_PRESS = "in-press", _("In press")
         ACCEPTED = "accepted", _("Accepted")
+
+    class Language(models.TextChoices):
+        # A context: the bare words are the language switcher's, each in its own language.
+        JAPANESE = "ja", pgettext_lazy("language of a paper", "Japanese")
+        ENGLISH = "en", pgettext_lazy("language of a paper", "English")
 
     title = models.CharField(_("title"), max_length=500, blank=True)
     abstract = models.TextField(_("abstract"), blank=True)
@@ -291,6 +305,29 @@ class Publication(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.ARTICLE)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
+    )
+    # What achievement lists (業績リスト) ask of each paper. Blank (NULL) is "not
+    # recorded": a list shows it empty rather than claiming "no" (docs/achievement-lists.md).
+    peer_reviewed = models.BooleanField(_("peer-reviewed"), null=True, blank=True)
+    invited = models.BooleanField(
+        _("invited"), null=True, blank=True, help_text=_("Written on invitation (招待論文).")
+    )
+    international_coauthorship = models.BooleanField(
+        _("international co-authorship"),
+        null=True,
+        blank=True,
+        help_text=_("With a co-author at an institution abroad (国際共著)."),
+    )
+    open_access = models.BooleanField(_("open access"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        help_text=_(
+            "The language the paper is written in. Left blank, it is guessed from the"
+            " titles: Japanese when there is a Japanese title and no English one."
+        ),
     )
     # A TextField: BibTeX notes and addenda run to paragraphs, and an import keeps them whole.
     note = models.TextField(_("note"), blank=True, help_text=_("E.g. an award."))
@@ -374,6 +411,9 @@ class Publication(models.Model):
         return f"{self.title} ({self.year or _('undated')})"
 
     def save(self, *args, **kwargs):
+        filled = self.fill_list_defaults()
+        if filled and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *filled}
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
         if not self.slug:
@@ -419,16 +459,18 @@ class Publication(models.Model):
                 }
             )
 
-    @property
-    def language(self):
-        """The language the paper itself is written in ("ja" or "en"), not the page's.
-
-        The record has no language field yet (issue #21 adds one): a paper with a
-        Japanese title and no English one is taken to be in Japanese, any other in
-        English (imports put a title in Japanese script in `title_ja`, anything else
-        in `title_en`; Japanese papers with an English title too are rare here).
-        """
-        return "ja" if self.title_ja and not self.title_en else "en"
+    def fill_list_defaults(self):
+        """Fill what the record implies and nobody set: the language, guessed from the
+        titles, and "invited" for an invited review. Returns the names of the fields set.
+        (bulk_create calls no save(): the import calls this itself.)"""
+        filled = []
+        if not self.language:
+            self.language = guess_language(self.title_ja, self.title_en)
+            filled.append("language")
+        if self.invited is None and self.type == self.Type.INVITED_REVIEW:
+            self.invited = True
+            filled.append("invited")
+        return filled
 
     def free_identity_key(self, using=None):
         """identity_key() of this paper, or "" when another paper already has it.

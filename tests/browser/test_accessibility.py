@@ -121,6 +121,29 @@ def test_a_paged_and_filtered_import_preview_has_no_violations(browser, site, la
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
+def test_admin_achievement_list_has_no_violations(browser, site, lang):
+    """The achievement list: its filters (one refused, with its error), the download
+    links and the list in a style, lab members marked."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("axe", password="axe-password")
+    context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "axe")
+    page.fill("#id_password", "axe-password")
+    page.click("input[type=submit]")
+    problems = {}
+    for query in ("fiscal_year=2025&member=teruyasu-mizoguchi&style=apa", "fiscal_year=abc"):
+        page.goto(f"{site}/admin/publications/publication/achievement-list/?{query}")
+        problems[query] = axe_violations(page)
+    assert page.locator(".errorlist").count() == 1
+    context.close()
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
 def test_search_suggestions_have_no_violations(page, site, lang):
     """The header's search box with its suggestions open (a combobox and its listbox)."""
     page.goto(f"{site}/{lang}/")

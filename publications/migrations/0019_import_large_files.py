@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0017_import_jobs"),
+        ("publications", "0018_achievement_fields"),
     ]
 
     operations = [
