@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "publications",
     "research",
+    "achievements",
     # Project glue: the page cache (labsite/cache.py) and its table (labsite/apps.py).
     "labsite",
 ]
@@ -191,6 +192,40 @@ LABSITE_BIBTEX_MAX_AUTHORS = 2_000
 # worker, with a progress page, so that no request does more than a few seconds of work.
 LABSITE_IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "100000"))
 LABSITE_IMPORT_INLINE_ENTRIES = int(os.environ.get("IMPORT_INLINE_ENTRIES", "1000"))
+
+# Outside services the publications database reads from (publications/sources/,
+# docs/sources.md): one HTTP client for all of them. Base URLs are settings so that
+# tests point them at a local server. Crossref's etiquette asks for a contact address
+# in the User-Agent ("polite pool"): set CONTACT_EMAIL to the lab's address.
+LABSITE_CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+LABSITE_SOURCE_URLS = {
+    "crossref": "https://api.crossref.org",
+    "datacite": "https://api.datacite.org",
+    "arxiv": "https://export.arxiv.org/api",
+    "researchmap": "https://api.researchmap.jp",
+    "orcid": "https://pub.orcid.org/v3.0",
+}
+# Seconds to connect / to wait for an answer; attempts on 429, 5xx and lost
+# connections; the first pause between them (doubled each time, or the server's
+# Retry-After), and the longest pause we accept before giving up with a message.
+LABSITE_SOURCE_TIMEOUT = float(os.environ.get("SOURCE_TIMEOUT", "15"))
+LABSITE_SOURCE_CONNECT_TIMEOUT = 5.0
+LABSITE_SOURCE_ATTEMPTS = 3
+LABSITE_SOURCE_BACKOFF = 1.0
+LABSITE_SOURCE_MAX_WAIT = 30.0
+# At most this many requests to one service at a time from one process (arXiv asks
+# for one connection at a time), and at least this many seconds between two requests
+# to it (arXiv asks for 3).
+LABSITE_SOURCE_CONCURRENCY = 2
+LABSITE_SOURCE_CONCURRENCY_BY_SERVICE = {"arxiv": 1}
+LABSITE_SOURCE_MIN_INTERVAL = {"arxiv": 3.0}
+# Answers are kept in this cache, keyed by URL, for this many seconds.
+LABSITE_SOURCE_CACHE = "default"
+LABSITE_SOURCE_CACHE_SECONDS = 24 * 3600
+# Identifiers one paste in the admin's "Add by identifier" takes: they are looked up
+# while the editor waits, within the web server's request timeout (GUNICORN_TIMEOUT);
+# `manage.py add_papers` takes longer lists.
+LABSITE_IDENTIFIERS_MAX = 30
 
 # Long work runs in the background (publications/tasks.py): confirming an import
 # enqueues it and the admin shows its progress. The queue is a table in the

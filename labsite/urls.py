@@ -12,6 +12,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from achievements.sitemaps import AchievementIndexSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
@@ -27,6 +28,7 @@ sitemaps = {
     "keywords": KeywordSitemap,
     "member-index": MemberIndexSitemap,
     "members": MemberSitemap,
+    "achievements": AchievementIndexSitemap,
 }
 
 urlpatterns = [
@@ -43,6 +45,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
+    path("", include("achievements.urls")),
 )
 
 if settings.DEBUG:

@@ -11,10 +11,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import, admin_lists
+from . import admin_bulk, admin_import, admin_lists, admin_researchmap, admin_sources
 from .formfields import IdsAutocomplete, IdsChoiceField
 from .models import (
     Authorship,
+    EditBatch,
+    EditItem,
     ImportBatch,
     ImportItem,
     Keyword,
@@ -272,6 +274,7 @@ class PublicationAdmin(TabbedTranslationAdmin):
     }
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
+    actions = admin_bulk.ACTIONS
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in self.autocomplete_fields:  # hostile ids: a form error, not a 500
@@ -290,6 +293,21 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 name="publications_publication_import",
             ),
             path(
+                "add-by-identifier/",
+                site.admin_view(admin_sources.identifiers_view(site)),
+                name="publications_publication_add_by_identifier",
+            ),
+            path(
+                "import-source/",
+                site.admin_view(admin_researchmap.import_view(site)),
+                name="publications_publication_import_source",
+            ),
+            path(
+                "export-researchmap/",
+                site.admin_view(admin_researchmap.export_view(site)),
+                name="publications_publication_export_researchmap",
+            ),
+            path(
                 "achievement-list/",
                 site.admin_view(admin_lists.achievement_list_view(site)),
                 name="publications_publication_achievements",
@@ -304,7 +322,7 @@ class PublicationAdmin(TabbedTranslationAdmin):
             {"fields": ["venue", "volume", "issue", "pages", "article_number", "numpages"]},
         ),
         (_("When"), {"fields": ["year", "month", "day", "status"]}),
-        (_("Links"), {"fields": ["doi", "url", "arxiv_id"]}),
+        (_("Links"), {"fields": ["doi", "url", "arxiv_id", "license"]}),
         (_("Classification"), {"fields": ["type", "note", "keywords", "is_published"]}),
         (
             _("For achievement lists"),
@@ -392,16 +410,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
     """Every BibTeX import, with what it did and a way to undo it. Read-only."""
 
     list_display = [
-        "created_at", "filename_or_paste", "status", "created_count", "updated_count",
+        "created_at", "filename_or_paste", "origin", "status", "created_count", "updated_count",
         "duplicate_count", "error_count", "created_by", "undo_link",
     ]  # fmt: skip
-    list_filter = ["status", "source"]
+    list_filter = ["status", "origin", "source"]
     search_fields = ["filename"]
     date_hierarchy = "created_at"
     fields = [
-        "status", "source", "filename", "encoding", "created_at", "created_by", "applied_at",
-        "is_published", "keywords", "created_count", "updated_count", "duplicate_count",
-        "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
+        "status", "origin", "source", "filename", "encoding", "created_at", "created_by",
+        "applied_at", "is_published", "keywords", "created_count", "updated_count",
+        "duplicate_count", "error_count", "skipped_list", "undone_at", "undone_by", "undo_link",
     ]  # fmt: skip
     readonly_fields = fields
     inlines = [ImportItemInline]
@@ -466,4 +484,75 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if batch.status == ImportBatch.Status.PENDING:
             url = reverse("admin:publications_importbatch_preview", args=[batch.pk])
             return format_html('<a href="{}">{}</a>', url, _("Open the preview"))
+        return "—"
+
+
+class EditItemInline(admin.TabularInline):
+    model = EditItem
+    fields = ["publication_link", "before", "after"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("papers this edit changed")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("publication")
+
+    @admin.display(description=_("publication"))
+    def publication_link(self, item):
+        url = reverse("admin:publications_publication_change", args=[item.publication_id])
+        return format_html('<a href="{}">{}</a>', url, item.publication)
+
+
+@admin.register(EditBatch)
+class EditBatchAdmin(admin.ModelAdmin):
+    """Every bulk edit of the publication list, with the papers it changed and its undo."""
+
+    list_display = [
+        "created_at", "action", "target_label", "selected_count", "changed_count", "status",
+        "created_by", "undo_link",
+    ]  # fmt: skip
+    list_filter = ["action", "status"]
+    date_hierarchy = "created_at"
+    fields = [
+        "action", "target_label", "status", "selected_count", "changed_count", "created_at",
+        "created_by", "undone_at", "undone_by", "undo_link",
+    ]  # fmt: skip
+    readonly_fields = fields
+    inlines = [EditItemInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:batch_id>/undo/",
+                self.admin_site.admin_view(admin_bulk.undo_view(self.admin_site)),
+                name="publications_editbatch_undo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by", "undone_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what happened: viewed, undone, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("undo"))
+    def undo_link(self, batch):
+        if batch.status == EditBatch.Status.APPLIED:
+            url = reverse("admin:publications_editbatch_undo", args=[batch.pk])
+            return format_html('<a class="button" href="{}">{}</a>', url, _("Undo this edit"))
         return "—"

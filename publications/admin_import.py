@@ -243,7 +243,11 @@ def preview_view(admin_site):
             _context(
                 admin_site,
                 request,
-                title=_("Import BibTeX: preview"),
+                title={
+                    ImportBatch.Origin.IDENTIFIERS: _("Add by DOI or arXiv id: preview"),
+                    ImportBatch.Origin.RESEARCHMAP: _("Import from researchmap: preview"),
+                    ImportBatch.Origin.ORCID: _("Import from ORCID: preview"),
+                }.get(batch.origin, _("Import BibTeX: preview")),
                 batch=batch,
                 rows=[
                     plan.Row.from_view(row.number, row.status, row.choice, row.view) for row in page

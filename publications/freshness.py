@@ -32,11 +32,14 @@ VERSION_KEY = "z.content-version"
 TIMEOUT = 24 * 60 * 60
 
 # Models of the content apps whose writes visitors never see: an import's preview
-# (applying or undoing an import announces itself with content_changed()).
+# and the records of imports and bulk edits (applying or undoing either announces
+# itself with content_changed()).
 NOT_PUBLIC = {
     "publications.ImportBatch",
     "publications.ImportBatch_keywords",
     "publications.ImportItem",
+    "publications.EditBatch",
+    "publications.EditItem",
 }
 
 
@@ -167,7 +170,9 @@ def content_changed(using=DEFAULT_DB_ALIAS):
 def content_models():
     """The models of the content apps (`LABSITE_CONTENT_APPS`) whose rows are public
     content, many-to-many tables included."""
-    for label in getattr(settings, "LABSITE_CONTENT_APPS", ["publications", "research"]):
+    for label in getattr(
+        settings, "LABSITE_CONTENT_APPS", ["publications", "research", "achievements"]
+    ):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model._meta.label not in NOT_PUBLIC:
                 yield model

@@ -10,6 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from publications import admin_researchmap
+from publications.models import ImportBatch
+
 from .models import LabProfile, Member, RepresentativePublication, ResearchTheme
 from .renditions import dimensions, too_many_pixels
 
@@ -144,6 +147,7 @@ class MemberAdmin(TabbedTranslationAdmin):
     prepopulated_fields = {"slug": ("given_name_en", "family_name_en")}
     readonly_fields = ["photo_preview", "updated_at"]
     formfield_overrides = {models.ImageField: {"form_class": PixelBoundedImageField}}
+    actions = ["import_from_researchmap", "import_from_orcid"]
     fieldsets = [
         (None, {"fields": ["family_name", "given_name", "reading", "slug", "role"]}),
         (_("In the lab"), {"fields": ["joined_on", "left_on", "research_interests"]}),
@@ -166,6 +170,18 @@ class MemberAdmin(TabbedTranslationAdmin):
         css = {"all": ["css/admin.css"]}
 
     @admin.display(description=_("preview"))
+    @admin.action(description=_("Import papers from researchmap"))
+    def import_from_researchmap(self, request, queryset):
+        return admin_researchmap.import_for_members(
+            self, request, queryset, ImportBatch.Origin.RESEARCHMAP
+        )
+
+    @admin.action(description=_("Import works from ORCID"))
+    def import_from_orcid(self, request, queryset):
+        return admin_researchmap.import_for_members(
+            self, request, queryset, ImportBatch.Origin.ORCID
+        )
+
     def photo_preview(self, obj):
         if not obj.photo:
             return _("No photo: the initials are shown instead.")

@@ -542,9 +542,10 @@ class Member(models.Model):
     def initials(self):
         """Up to two letters for the placeholder tile: the Latin initials, else the kanji."""
         if self.family_name_en:
-            given = self.given_name_en.replace(".", " ").split()
+            # Translated columns may hold NULL (modeltranslation leaves them nullable).
+            given = (self.given_name_en or "").replace(".", " ").split()
             return "".join(part[0] for part in [*given[:1], self.family_name_en]).upper()
-        return self.family_name_ja[:2]
+        return (self.family_name_ja or "")[:2]
 
     def publications(self):
         """The published papers of the author this member is (none without one)."""

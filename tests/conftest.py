@@ -70,3 +70,22 @@ def local_cache(settings):
     caches["local"].clear()
     yield caches["local"]
     caches["local"].clear()
+
+
+@pytest.fixture
+def sources(httpserver, settings):
+    """Every outside service (publications/sources/) pointed at a local pytest-httpserver:
+    Crossref at /crossref, DataCite at /datacite, arXiv at /arxiv, researchmap at
+    /researchmap, ORCID at /orcid. Register answers with, e.g.,
+    `sources.expect_request("/crossref/works/10.1/x").respond_with_json({...})`.
+    Cached answers are forgotten before and after (the server's port is the same for
+    the whole session, so a URL cached by one test would answer another).
+    """
+    from django.core.cache import caches
+
+    settings.LABSITE_SOURCE_URLS = {
+        name: httpserver.url_for(f"/{name}") for name in settings.LABSITE_SOURCE_URLS
+    }
+    caches[settings.LABSITE_SOURCE_CACHE].clear()
+    yield httpserver
+    caches[settings.LABSITE_SOURCE_CACHE].clear()

@@ -25,5 +25,6 @@ PUBLIC_PAGES = [
     "/{lang}/keywords/elnes/",
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
+    "/{lang}/achievements/",
     NOT_FOUND_PAGE,
 ]

@@ -20,6 +20,14 @@ CACHES = {
     **CACHES,  # noqa: F405
     "local": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
+# Outside services (publications/sources/): tests point LABSITE_SOURCE_URLS at a local
+# server (the `sources` fixture, tests/conftest.py); answers are cached in this
+# process's memory, cleared by that fixture, and retries do not wait.
+CACHES["sources"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+LABSITE_SOURCE_CACHE = "sources"
+LABSITE_SOURCE_BACKOFF = 0.0
+LABSITE_SOURCE_MIN_INTERVAL = {}
+LABSITE_CONTACT_EMAIL = "lab@example.org"
 # No collectstatic in tests: WhiteNoise finds the files where they are.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

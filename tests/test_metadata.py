@@ -27,6 +27,7 @@ PAGES = [
     "/{lang}/keywords/elnes/",
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
+    "/{lang}/achievements/",
 ]
 
 

@@ -149,12 +149,76 @@ def start(
     count = check_size(text)
     if plan_now is not True and plan_now is not False:
         plan_now = count <= plan_now
+    batch = _new_batch(
+        ImportBatch.Origin.BIBTEX,
+        filename=filename,
+        encoding=encoding,
+        user=user,
+        source=source,
+        keywords=keywords,
+        is_published=is_published,
+        using=using,
+        text=text,
+    )
+    batch.source_text = ""  # the row keeps it; this object need not
+    if not plan_now:
+        return batch, None
+    try:
+        return batch, prepare(batch, using, text=text)
+    except Exception:
+        batch.delete()
+        raise
+
+
+def create(
+    records,
+    origin=ImportBatch.Origin.BIBTEX,
+    filename="",
+    encoding="",
+    user=None,
+    source=ImportBatch.Source.ADMIN,
+    keywords=(),
+    is_published=True,
+    using="default",
+):
+    """A pending batch holding these records (of any origin: BibTeX, or metadata from
+    publications/sources mapped to the same shape), planned and ready for the preview.
+
+    The records are few (a pasted list of identifiers, one person's works), so they
+    are stored and planned at once, without the worker.
+    """
+    batch = _new_batch(
+        origin,
+        filename=filename,
+        encoding=encoding,
+        user=user,
+        source=source,
+        keywords=keywords,
+        is_published=is_published,
+        using=using,
+    )
+    try:
+        ImportRecord.objects.using(using).bulk_create(
+            [ImportRecord(batch=batch, line=record["line"], record=record) for record in records],
+            batch_size=writing.BATCH_SIZE,
+        )
+        current = build(batch, using)
+        store_plan(batch, current, using)
+    except Exception:
+        batch.delete()
+        raise
+    return batch
+
+
+def _new_batch(origin, filename, encoding, user, source, keywords, is_published, using, text=""):
+    """Insert a pending batch (with the text still to read, if any) and drop stale ones."""
     try:
         with transaction.atomic(using=using):
             # The INSERT first: on SQLite a transaction that reads before it writes fails
             # at once when another import holds the write lock, instead of waiting.
             batch = ImportBatch.objects.using(using).create(
                 source=source,
+                origin=origin,
                 filename=filename[:255],
                 encoding=encoding,
                 created_by=user if user is not None and user.is_authenticated else None,
@@ -169,14 +233,7 @@ def start(
         if not locking.is_busy(error, using):
             raise
         raise ImportError_(str(locking.ImportBusy())) from None
-    batch.source_text = ""  # the row keeps it; this object need not
-    if not plan_now:
-        return batch, None
-    try:
-        return batch, prepare(batch, using, text=text)
-    except Exception:
-        batch.delete()
-        raise
+    return batch
 
 
 def prepare(batch, using="default", progress=None, text=None):

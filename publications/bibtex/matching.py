@@ -51,7 +51,7 @@ from .mapping import entry_type_for
 CONTENT_FIELDS = (
     "title_ja", "title_en", "abstract_ja", "abstract_en", "note_ja", "note_en",
     "venue", "volume", "issue", "pages", "article_number", "numpages",
-    "year", "month", "day", "doi", "url", "arxiv_id", "type", "status",
+    "year", "month", "day", "doi", "url", "arxiv_id", "type", "status", "license",
 )  # fmt: skip
 # The fields an import may change, kept before and after an update so that undo can restore them.
 SNAPSHOT_FIELDS = (*CONTENT_FIELDS, "authors_truncated", "is_published", "citation_key", "bibtex")
@@ -64,7 +64,7 @@ MATCH_LABELS = {
     "key": gettext_lazy("BibTeX key"),
 }
 # Identifiers are filled in, never replaced (an arXiv DOI must not replace the journal's).
-FILL_ONLY = {"doi", "arxiv_id"}
+FILL_ONLY = {"doi", "arxiv_id", "license"}
 # Kinds of work that say little: they contradict no other kind and never replace one.
 VAGUE_TYPES = {Publication.Type.OTHER.value, Publication.Type.PREPRINT.value}
 STATUS_RANK = {"accepted": 0, "in-press": 1, "published": 2}

@@ -164,6 +164,7 @@ class Row:
                 for c in self.candidates
             ],
             "options": self.options, "default": self.default, "warnings": self.warnings,
+            "identifier": self.record.get("identifier", ""),
         }  # fmt: skip
 
     @classmethod
@@ -172,11 +173,13 @@ class Row:
         view = dict(view)
         candidates = [Candidate(**candidate) for candidate in view.pop("candidates")]
         warnings = view.pop("warnings")
+        # The DOI or arXiv id a record from a service (publications/sources) was found by.
+        identifier = view.pop("identifier", "")
         return cls(
             number=number,
             status=status,
             choice=choice,
-            record={"warnings": warnings},
+            record={"warnings": warnings, "identifier": identifier},
             candidates=candidates,
             **view,
         )
@@ -426,8 +429,12 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
 def _slim(plan, row):
     """Let the row's record go when it can be read again (`Plan.records_of`)."""
     if plan.load is not None:
-        warnings = row.record.get("warnings")
-        row.record = {"warnings": warnings} if warnings else _NO_RECORD
+        # What the preview shows of the record: its warnings, and the DOI or arXiv id a
+        # record from a service (publications/sources) was found by.
+        kept = {
+            name: row.record[name] for name in ("warnings", "identifier") if row.record.get(name)
+        }
+        row.record = kept or _NO_RECORD
 
 
 _NO_RECORD = {}
@@ -509,8 +516,9 @@ def _resolve_authors(row, people):
     stored source keeps the list as written.
     """
     seen, notes = {}, []  # person id → as printed
-    for printed, family, given in row.record["authors"]:
-        person_id = people.resolve(printed, family, given, notes)
+    orcids = row.record.get("orcids") or [""] * len(row.record["authors"])
+    for (printed, family, given), orcid in zip(row.record["authors"], orcids, strict=True):
+        person_id = people.resolve(printed, family, given, notes, orcid=orcid)
         if person_id in seen:
             notes.append(
                 _("“%(name)s” and “%(other)s” are the same person, listed twice: kept once.")

@@ -299,8 +299,11 @@ def _update_publication(row, ids, using):
         setattr(publication, name, row.record["fields"][name])
     if "authors" in changed:
         publication.authors_truncated = row.record.get("truncated", False)
-    publication.citation_key = row.key
-    publication.bibtex = row.record["raw"]
+    # Records from a service (publications/sources) have no key and no BibTeX source:
+    # the stored ones stay.
+    if row.record["raw"]:
+        publication.citation_key = row.key
+        publication.bibtex = row.record["raw"]
     publication.save(using=using)
     if "authors" in changed:
         publication.authorships.all().delete()

@@ -3,6 +3,7 @@
 One module per concern; everything is importable from `publications.models`.
 """
 
+from .edits import EditBatch, EditItem
 from .imports import ImportBatch, ImportBatchQuerySet, ImportItem, ImportRecord, ImportRow
 from .keywords import Keyword, KeywordQuerySet, alias_lines
 from .papers import (
@@ -31,6 +32,8 @@ __all__ = [
     "MIN_YEAR",
     "PERSON_NAME_COLUMNS",
     "Authorship",
+    "EditBatch",
+    "EditItem",
     "ImportBatch",
     "ImportBatchQuerySet",
     "ImportItem",

@@ -41,10 +41,22 @@ class ImportBatch(models.Model):
         ADMIN = "admin", _("Admin")
         COMMAND = "command", _("Command line")
 
+    class Origin(models.TextChoices):
+        """What the entries came from (the source above says who started the import)."""
+
+        BIBTEX = "bibtex", _("BibTeX")
+        IDENTIFIERS = "identifiers", _("DOIs and arXiv ids")
+        CROSSREF_MATCH = "crossref-match", _("DOIs found on Crossref")
+        RESEARCHMAP = "researchmap", _("researchmap")
+        ORCID = "orcid", _("ORCID")
+
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    origin = models.CharField(
+        _("origin"), max_length=20, choices=Origin.choices, default=Origin.BIBTEX
+    )
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -291,6 +291,14 @@ class Publication(models.Model):
         ],
     )
     url = models.URLField(_("URL"), max_length=500, blank=True)
+    license = models.URLField(
+        _("licence"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The licence the paper is published under, e.g. https://creativecommons.org/licenses/by/4.0/."
+        ),
+    )
     arxiv_id = models.CharField(
         _("arXiv id"),
         max_length=50,

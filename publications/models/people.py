@@ -13,6 +13,7 @@ from .slugs import unique_slug
 # language, the link to the person's papers, the lab member's highlight.
 PERSON_NAME_COLUMNS = (
     "slug", "family_name_ja", "given_name_ja", "family_name_en", "given_name_en", "is_lab_member",
+    "orcid",  # the paper page shows the ORCID iD icon by an author who has one
 )  # fmt: skip
 
 

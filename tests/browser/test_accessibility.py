@@ -151,3 +151,69 @@ def test_search_suggestions_have_no_violations(page, site, lang):
     page.get_by_role("listbox").get_by_role("option").first.wait_for()
     page.locator("#site-search-q").press("ArrowDown")
     assert not axe_violations(page)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_adding_a_paper_by_doi_is_a_paste_and_two_clicks(browser, site, sources, lang):
+    """#20's acceptance: a staff member adds a paper from its DOI with no typing beyond the
+    paste — paste, "Look up and preview", "Confirm" — and the form and the preview pass
+    axe-core. Crossref is played by the local server (tests/publications/data/sources)."""
+    from pathlib import Path
+
+    from django.contrib.auth.models import User
+
+    from publications.models import Publication
+    from tests.jobs import run_tasks
+
+    doi = "10.5555/PhysRevB.109.014101"
+    work = Path(__file__).parent.parent / "publications/data/sources/crossref_work.json"
+    sources.expect_request(f"/crossref/works/{doi}").respond_with_data(
+        work.read_text(encoding="utf-8"), content_type="application/json"
+    )
+    User.objects.create_superuser("axe", password="axe-password")
+    context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "axe")
+    page.fill("#id_password", "axe-password")
+    page.click("input[type=submit]")
+    page.goto(f"{site}/admin/publications/publication/")
+    page.click("a[href$='/add-by-identifier/']")
+    problems = {"form": axe_violations(page)}
+    page.fill("#id_text", f"https://doi.org/{doi}")  # the paste
+    page.click("input[type=submit].default")
+    page.wait_for_url("**/preview/")
+    assert "SrTiO" in page.locator("table.import-preview").inner_text()
+    problems["preview"] = axe_violations(page)
+    page.click("input[name=confirm]")
+    page.wait_for_url("**/progress/")
+    run_tasks()  # the background worker
+    page.wait_for_url("**/importbatch/*/change/", timeout=15_000)
+    context.close()
+    paper = Publication.objects.get(doi=doi)
+    assert paper.title_en == "Iron segregation at SrTiO$_{3}$ grain boundaries"
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_achievements_page_with_items_has_no_violations(page, site, lang):
+    """The public page of presentations, awards and patents, filled and filtered (the
+    lab's content has none, so PUBLIC_PAGES sees it empty)."""
+    import datetime
+
+    from publications.models import Person
+    from tests.achievements import factories as made
+
+    mizoguchi = Person.objects.filter(is_lab_member=True).first()
+    made.presentation([mizoguchi], is_invited=True, format="poster", place_en="Kyoto")
+    made.award([mizoguchi], subject_en="ELNES analysis")
+    made.patent([mizoguchi], registered_on=datetime.date(2025, 1, 1))
+    problems = {}
+    for query in ("", "?year=2025&fiscal_year=zzz"):
+        url = f"{site}/{lang}/achievements/{query}"
+        page.goto(url)
+        violations = axe_violations(page)
+        if violations:
+            problems[url] = violations
+    assert not problems, "\n".join(f"{url}: {v}" for url, vs in problems.items() for v in vs)

@@ -394,3 +394,19 @@ def test_member_page_query_count_is_constant(client, django_assert_num_queries, 
         client.get(url)
     with django_assert_num_queries(7):
         client.get(url)
+
+
+class TestMissingTranslations:
+    def test_a_member_entered_with_only_a_japanese_name_has_a_page_and_a_placeholder(self, client):
+        # modeltranslation leaves the other language's columns NULL, not "".
+        m = Member.objects.create(
+            family_name_ja="山田", given_name_ja="花子", family_name_en=None, given_name_en=None
+        )
+        for lang in ("ja", "en"):
+            html = html_of(client, f"/{lang}/members/{m.slug}/")
+            assert "山田" in html
+        assert m.initials == "山田"
+
+    def test_a_member_without_a_latin_given_name_gets_the_family_initial(self):
+        m = Member.objects.create(family_name_en="Yamada", given_name_en=None)
+        assert m.initials == "Y"

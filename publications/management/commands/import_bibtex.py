@@ -43,6 +43,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The .bib file to import ('-' reads standard input).")
+        self.add_import_options(parser)
+        parser.add_argument(
+            "--choose",
+            action="append",
+            default=[],
+            metavar="KEY=CHOICE",
+            help="What to do with the entry with this BibTeX key: new, skip, update (the "
+            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
+        )
+
+    def add_import_options(self, parser):
+        """The options of every import command (add_papers has them too)."""
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
@@ -77,14 +89,6 @@ class Command(BaseCommand):
             help="Import every possible duplicate as new, or skip them all (default: new when "
             "the title and year agree, skip when only the BibTeX key does).",
         )
-        parser.add_argument(
-            "--choose",
-            action="append",
-            default=[],
-            metavar="KEY=CHOICE",
-            help="What to do with the entry with this BibTeX key: new, skip, update (the "
-            "matched paper) or update:<id> (a paper it resembles). Repeat for several.",
-        )
 
     @no_translations
     def handle(self, *args, **options):
@@ -98,12 +102,7 @@ class Command(BaseCommand):
             if file.stat().st_size > MAX_BYTES:
                 raise CommandError(f"{path} is larger than {MAX_BYTES // (1024 * 1024)} MB.")
             data, name = file.read_bytes(), file.name
-        keywords = []
-        for slug in options["keyword"]:
-            keyword = Keyword.objects.filter(slug=slug).first()
-            if keyword is None:
-                raise CommandError(f"No keyword with the slug “{slug}”.")
-            keywords.append(keyword)
+        keywords = self.keywords(options)
         try:
             batch, current = importer.start(
                 data=data,
@@ -114,6 +113,11 @@ class Command(BaseCommand):
             )
         except DecodingError as error:
             raise CommandError(f"{name}: {error}") from None
+        self.finish(batch, current, name, options)
+
+    def finish(self, batch, current, name, options):
+        """List the plan of a pending batch, then confirm it with the options' choices
+        (import_researchmap and import_orcid end the same way)."""
         try:
             choices = self.choices(current, options)
             current.apply_choices(choices)
@@ -151,9 +155,17 @@ class Command(BaseCommand):
         except plan.PlanError as error:
             raise CommandError(str(error)) from None
         summary = current.summary()
-        self.stdout.write(
-            f"Imported {name} (import #{batch.pk}, encoding {batch.encoding}): {summary}."
-        )
+        encoding = f", encoding {batch.encoding}" if batch.encoding else ""
+        self.stdout.write(f"Imported {name} (import #{batch.pk}{encoding}): {summary}.")
+
+    def keywords(self, options):
+        keywords = []
+        for slug in options["keyword"]:
+            keyword = Keyword.objects.filter(slug=slug).first()
+            if keyword is None:
+                raise CommandError(f"No keyword with the slug “{slug}”.")
+            keywords.append(keyword)
+        return keywords
 
     def choices(self, current, options):
         """{row number: option} from --no-updates, --possible and --choose (which wins)."""
@@ -176,6 +188,8 @@ class Command(BaseCommand):
 
     def report(self, row, all_rows):
         where = f"line {row.line}" + (f" {row.key}" if row.key else "")
+        if row.record.get("identifier"):  # add_papers: what was looked up
+            where = f"{row.line}. {row.record['identifier']}"
         skipped = " (skipped)" if row.action == plan.SKIP else ""
         if row.status == plan.ERROR:
             self.stdout.write(f"error     {where}: {row.reason}")

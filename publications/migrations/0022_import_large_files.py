@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0018_achievement_fields"),
+        ("publications", "0021_edit_batches"),
     ]
 
     operations = [

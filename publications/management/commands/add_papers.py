@@ -1,0 +1,130 @@
+"""Add papers by DOI or arXiv id, with their metadata from Crossref, DataCite and arXiv.
+
+python manage.py add_papers [ID ...] [--file FILE] [--dry-run] [--keyword SLUG ...]
+                            [--unpublished] [--skip-errors] [--all-rows] [--no-updates]
+                            [--possible new|skip]
+
+IDs are DOIs (10.1103/…, https://doi.org/…, doi:…) or arXiv ids (arXiv:2401.00001,
+https://arxiv.org/abs/…, 2401.00001); --file reads them from a file ('-': standard
+input), which may be a whole reference list: the identifiers are picked out of it.
+Each is looked up (a progress bar on standard error for long lists), then the rows
+are listed and imported as `import_bibtex` does: the same matching, choices,
+summary, and an ImportBatch undoable in the admin. An identifier no service knows is
+an error row. When a service is down, slow or answers nonsense, the command stops
+with the reason and exit status 1, and nothing is written.
+"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError, no_translations
+from django.db import DEFAULT_DB_ALIAS
+from tqdm import tqdm
+
+from publications.bibtex import importer, plan
+from publications.bibtex.decoding import MAX_BYTES
+from publications.models import ImportBatch, Keyword
+from publications.sources import http, lookup
+
+from .import_bibtex import Command as ImportBibtex
+
+# Lists at least this long get a progress bar (each identifier is one request or so).
+PROGRESS_FROM = 5
+
+
+class Command(ImportBibtex):
+    help = "Add papers by DOI or arXiv id (metadata from Crossref, DataCite and arXiv)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("ids", nargs="*", metavar="ID", help="DOIs or arXiv ids.")
+        parser.add_argument(
+            "--file",
+            help="Read identifiers (or a reference list holding them) from this file; "
+            "'-' reads standard input.",
+        )
+        self.add_import_options(parser)
+
+    @no_translations
+    def handle(self, *args, **options):
+        text = " ".join(options["ids"])
+        if options.get("file"):
+            text += "\n" + self.read(options["file"])
+        try:
+            identifiers = lookup.identifiers_in(text)
+        except lookup.NoIdentifiers as error:
+            raise CommandError(str(error)) from None
+        keywords = []
+        for slug in options["keyword"]:
+            keyword = Keyword.objects.filter(slug=slug).first()
+            if keyword is None:
+                raise CommandError(f"No keyword with the slug “{slug}”.")
+            keywords.append(keyword)
+        bar = None
+        if len(identifiers) >= PROGRESS_FROM:
+            bar = tqdm(total=len(identifiers), unit="id", file=self.stderr._out, ascii=True)
+        try:
+            records = lookup.records_for(identifiers, progress=bar and (lambda d, t: bar.update()))
+        except http.SourceUnavailable as error:
+            raise CommandError(f"{error.message} Nothing was imported.") from None
+        finally:
+            if bar is not None:
+                bar.close()
+        try:
+            batch = importer.create(
+                records,
+                origin=ImportBatch.Origin.IDENTIFIERS,
+                source=ImportBatch.Source.COMMAND,
+                keywords=keywords,
+                is_published=not options["unpublished"],
+            )
+        except importer.ImportError_ as error:
+            raise CommandError(str(error)) from None
+        current = importer.build(batch)
+        options["choose"] = []
+        try:
+            choices = self.choices(current, options)
+            current.apply_choices(choices)
+        except plan.PlanError as error:
+            batch.delete()
+            raise CommandError(str(error)) from None
+        for row in current.rows:
+            self.report(row, options["all_rows"])
+        summary = current.summary()
+        if options["dry_run"]:
+            batch.delete()
+            self.stdout.write(f"Dry run, nothing written: {summary}.")
+            return
+        if current.has_errors and not options["skip_errors"]:
+            batch.delete()
+            raise CommandError(
+                f"Nothing imported: {summary}. Fix the errors or use --skip-errors "
+                "to import the rest."
+            )
+        try:
+            _batch, current = importer.confirm(
+                batch,
+                skip_errors=True,
+                using=DEFAULT_DB_ALIAS,
+                expected_digest=current.digest(),
+                choices=choices,
+            )
+        except importer.PlanChanged as changed:
+            batch.delete()
+            raise CommandError(
+                f"Nothing imported: {changed} Now: {changed.plan.summary()}."
+            ) from None
+        except plan.PlanError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Imported {len(identifiers)} identifiers (import #{batch.pk}): {current.summary()}."
+        )
+
+    def read(self, path):
+        if path == "-":
+            return sys.stdin.read(MAX_BYTES + 1)
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"No such file: {path}")
+        if file.stat().st_size > MAX_BYTES:
+            raise CommandError(f"{path} is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        return file.read_text(encoding="utf-8", errors="replace")
