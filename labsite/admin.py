@@ -29,10 +29,20 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def lab_name():
+    """The lab profile's name in the active language (the other one if that is empty)."""
+    from publications.translated import translated
+    from research.models import LabProfile
+
+    profile = LabProfile.objects.filter(pk=1).only("name_ja", "name_en").first()
+    return translated(profile, "name")[0] if profile else ""
 
 
 def verified(user):
@@ -112,6 +122,45 @@ class LabAdminSite(admin.AdminSite):
     site_title = "labsite"
     login_form = TwoFactorLoginForm
     login_template = "admin/login_two_factor.html"
+
+    def each_context(self, request):
+        """The header and the browser tab name the lab (the lab profile's name in the
+        admin's language, else the other language's), as the public pages do."""
+        context = super().each_context(request)
+        name = lab_name() or _("Mizoguchi Laboratory")
+        context.update(site_header=name, site_title=name)
+        return context
+
+    def get_app_list(self, request, app_label=None):
+        """Django's list of apps and models, with "Import BibTeX" first among the
+        publications, opening the import form (the BibTeX imports entry opens the list
+        of past imports; its "Add" opens the form too)."""
+        app_list = super().get_app_list(request, app_label)
+        user = request.user
+        if not (
+            user.has_perm("publications.add_importbatch")
+            and user.has_perm("publications.add_publication")
+        ):
+            return app_list
+        form = reverse("admin:publications_publication_import")
+        for app in app_list:
+            if app["app_label"] == "publications":
+                for model in app["models"]:
+                    if model["object_name"] == "ImportBatch":
+                        model["add_url"] = form
+                app["models"].insert(
+                    0,
+                    {
+                        # Not the models' "BibTeX imports", which Japanese also calls 読み込み.
+                        "name": pgettext_lazy("admin index", "Import BibTeX"),
+                        "object_name": "ImportBibTeX",
+                        "perms": {"add": True, "change": False, "delete": False, "view": True},
+                        "admin_url": form,
+                        "add_url": None,
+                        "view_only": True,
+                    },
+                )
+        return app_list
 
     def has_permission(self, request):
         """Staff; when every staff member must use two-factor login, verified by a code

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "publications",
     "research",
     "achievements",
+    "news",
     # Project glue: the page cache (labsite/cache.py) and its table (labsite/apps.py).
     "labsite",
 ]

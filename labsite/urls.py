@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from achievements.sitemaps import AchievementIndexSitemap
+from news.sitemaps import NewsIndexSitemap, NewsSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
 from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
 
@@ -29,6 +30,8 @@ sitemaps = {
     "member-index": MemberIndexSitemap,
     "members": MemberSitemap,
     "achievements": AchievementIndexSitemap,
+    "news-index": NewsIndexSitemap,
+    "news": NewsSitemap,
 }
 
 urlpatterns = [
@@ -46,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("", include("research.urls")),
     path("", include("publications.urls")),
     path("", include("achievements.urls")),
+    path("", include("news.urls")),
 )
 
 if settings.DEBUG:

@@ -11,7 +11,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_bulk, admin_import, admin_lists, admin_researchmap, admin_sources
+from . import (
+    admin_bulk,
+    admin_health,
+    admin_import,
+    admin_lists,
+    admin_researchmap,
+    admin_sources,
+    data_health,
+)
 from .formfields import IdsAutocomplete, IdsChoiceField
 from .models import (
     Authorship,
@@ -217,6 +225,13 @@ class AuthorshipFormSet(BaseInlineFormSet):
             seen.add(person.pk)
 
 
+class AuthorPositionInput(forms.NumberInput):
+    """The author's position, with a drag handle and ↑ ↓ buttons (js/author-order.js)
+    that reorder the rows and renumber the positions."""
+
+    template_name = "publications/widgets/author_position.html"
+
+
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     formset = AuthorshipFormSet
@@ -224,6 +239,16 @@ class AuthorshipInline(admin.TabularInline):
     fields = ["position", "person", "as_printed"]
     autocomplete_fields = ["person"]
     ordering = ["position"]
+    formfield_overrides = {
+        models.PositiveSmallIntegerField: {
+            # The table's column heading is no label for screen readers (axe: label).
+            "widget": AuthorPositionInput(attrs={"min": 1, "aria-label": _("Author's position")})
+        }
+    }
+
+    class Media:
+        js = ["js/author-order.js"]
+        css = {"all": ["css/admin.css"]}
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -248,11 +273,26 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MissingFilter(admin.SimpleListFilter):
+    """The papers a data-health check lists (data_health.MISSING): its "show all" link."""
+
+    title = _("missing")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return list(data_health.MISSING_LABELS.items())
+
+    def queryset(self, request, queryset):
+        condition = data_health.MISSING.get(self.value())
+        return queryset if condition is None else queryset.filter(condition).distinct()
+
+
 @admin.register(Publication)
 class PublicationAdmin(TabbedTranslationAdmin):
     list_display = ["title", "year", "venue", "type", "status", "is_published"]
     list_filter = [
         YearListFilter,
+        MissingFilter,
         "type",
         "status",
         "is_published",
@@ -267,6 +307,8 @@ class PublicationAdmin(TabbedTranslationAdmin):
         "authorships__person__family_name_en", "authorships__person__family_name_ja",
     ]  # fmt: skip
     autocomplete_fields = ["keywords"]
+    # The slug as the lab's papers have it: the English title and the year.
+    prepopulated_fields = {"slug": ("title_en", "year")}
     inlines = [AuthorshipInline]
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -296,6 +338,16 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 "add-by-identifier/",
                 site.admin_view(admin_sources.identifiers_view(site)),
                 name="publications_publication_add_by_identifier",
+            ),
+            path(
+                "data-health/",
+                site.admin_view(admin_health.data_health_view(site)),
+                name="publications_publication_data_health",
+            ),
+            path(
+                "<int:paper_id>/find-doi/",
+                site.admin_view(admin_health.find_doi_view(site)),
+                name="publications_publication_find_doi",
             ),
             path(
                 "import-source/",

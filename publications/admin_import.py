@@ -17,6 +17,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -73,8 +74,16 @@ class ImportForm(forms.Form):
         help_text=gettext_lazy("They stay hidden from visitors until you publish them."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if admin_site is not None:
+            # The admin's own autocomplete (select2, shipped with Django): type to find a
+            # keyword among hundreds, as in the Publication form.
+            keywords = self.fields["keywords"]
+            keywords.widget = AutocompleteSelectMultiple(
+                Publication._meta.get_field("keywords"), admin_site
+            )
+            keywords.widget.choices = keywords.choices  # what a field does for its own widget
         limit = settings.LABSITE_IMPORT_MAX_ENTRIES
         entries = _(
             "One import takes at most %(limit)s entries; split a larger file into parts."
@@ -126,7 +135,7 @@ def import_view(admin_site):
         _check(request, "publications.add_publication")
         status = 200
         if request.method == "POST":
-            form = ImportForm(request.POST, request.FILES)
+            form = ImportForm(request.POST, request.FILES, admin_site=admin_site)
             if form.is_valid():
                 data = form.cleaned_data
                 upload = data["file"]
@@ -152,7 +161,7 @@ def import_view(admin_site):
                 errors = form.non_field_errors().as_data()
                 status = 413 if any(isinstance(e, TooLarge) for e in errors) else 400
         else:
-            form = ImportForm()
+            form = ImportForm(admin_site=admin_site)
         return TemplateResponse(
             request,
             "admin/publications/import_form.html",

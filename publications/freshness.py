@@ -171,7 +171,7 @@ def content_models():
     """The models of the content apps (`LABSITE_CONTENT_APPS`) whose rows are public
     content, many-to-many tables included."""
     for label in getattr(
-        settings, "LABSITE_CONTENT_APPS", ["publications", "research", "achievements"]
+        settings, "LABSITE_CONTENT_APPS", ["publications", "research", "achievements", "news"]
     ):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model._meta.label not in NOT_PUBLIC:

@@ -5,7 +5,7 @@ every permission of the content apps, so models added later are editable too.
 """
 
 EDITOR_GROUP = "Editor"
-CONTENT_APPS = ("publications", "research", "achievements")
+CONTENT_APPS = ("publications", "research", "achievements", "news")
 
 
 def sync_editor_group(apps=None):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from news.models import NewsItem
 from publications import exports, seo
 from publications.charts import by_year, year_chart
 from publications.models import Keyword, Publication, authors_in_order
@@ -17,6 +18,7 @@ from .models import LabProfile, Member, ResearchTheme, member_groups
 from .renditions import portraits, rendition
 
 LATEST_ON_HOME = 5
+LATEST_NEWS_ON_HOME = 3
 
 
 class HomeView(TemplateView):
@@ -29,6 +31,10 @@ class HomeView(TemplateView):
         context["latest"] = (
             Publication.objects.published().for_list().newest_first()[:LATEST_ON_HOME]
         )
+        news = NewsItem.objects.published().newest_first()
+        context["latest_news"] = news.only("slug", "date", "title_ja", "title_en")[
+            :LATEST_NEWS_ON_HOME
+        ]
         lab = context["lab"]
         context["meta"] = seo.PageMeta(
             title=lab.name or _("Mizoguchi Laboratory"),

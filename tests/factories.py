@@ -60,3 +60,28 @@ def theme(title_en=None, keywords=(), representatives=(), **fields):
         for i, p in enumerate(representatives, 1)
     )
     return obj
+
+
+def lab_news():
+    """Two news items beside the lab's content: one linking a paper and the members, one
+    in Japanese only (the seed has no news)."""
+    import datetime
+
+    from news.models import NewsItem
+    from publications.models import Publication
+    from research.models import Member
+
+    item = NewsItem.objects.create(
+        title_ja="論文が Microscopy に掲載されました",
+        title_en="Our paper appeared in Microscopy",
+        slug="paper-in-microscopy",
+        body_ja="ELNES/XANES の**データ駆動解析**の総説です。\n\n- 第一原理計算\n- 機械学習",
+        body_en="A review of **data-driven** ELNES/XANES analysis.\n\n- First principles\n- ML",
+        date=datetime.date(2026, 4, 1),
+    )
+    item.publications.set(Publication.objects.filter(doi="10.1093/jmicro/dfaf038"))
+    item.members.set(Member.objects.all())
+    NewsItem.objects.create(
+        title_ja="研究室見学会のお知らせ", slug="open-lab", date=datetime.date(2026, 5, 20)
+    )
+    return item

@@ -26,5 +26,6 @@ PUBLIC_PAGES = [
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
     "/{lang}/achievements/",
+    "/{lang}/news/",
     NOT_FOUND_PAGE,
 ]

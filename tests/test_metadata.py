@@ -28,6 +28,7 @@ PAGES = [
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
     "/{lang}/achievements/",
+    "/{lang}/news/",
 ]
 
 

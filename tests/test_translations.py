@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import models
 
+from news.models import NewsItem
 from publications import search
 from publications.models import Keyword, Person, Publication
 from publications.views import EXPORT_FORMATS
@@ -132,7 +133,7 @@ def content_texts(typed=()):
     """Every text of the content (and what the visitor typed): papers, people, keywords,
     themes and the lab's profile, whole and line by line, longest first."""
     texts = set(typed)
-    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile, Member):
+    for model in (Publication, Person, Keyword, ResearchTheme, LabProfile, Member, NewsItem):
         for obj in model.objects.all():
             for model_field in model._meta.concrete_fields:
                 if isinstance(model_field, models.CharField | models.TextField):
@@ -184,6 +185,15 @@ def every_page_type(client, lang, paper, monkeypatch):
         left_on=datetime.date(2024, 3, 31), email="hanako@lab.example.ac.jp",
         researchmap="read0123456", orcid="0000-0002-1825-0097", google_scholar="AbCdEfGhIjKl",
     )  # fmt: skip
+    # A news item linking a paper and a member, and one in Japanese only.
+    item = NewsItem.objects.create(
+        title_ja="受賞のお知らせ", title_en="An award", slug="an-award",
+        body_ja="山田さんが**受賞**しました。", body_en="Hanako Yamada won an **award**.",
+        date=datetime.date(2026, 4, 1),
+    )  # fmt: skip
+    item.publications.set([paper])
+    item.members.set(Member.objects.filter(slug="a-student"))
+    NewsItem.objects.create(title_ja="日本語のみ", slug="ja-only", date=datetime.date(2026, 3, 1))
     pages = [
         f"/{lang}/",
         f"/{lang}/research/",
@@ -201,6 +211,9 @@ def every_page_type(client, lang, paper, monkeypatch):
         f"/{lang}/members/",
         f"/{lang}/members/teruyasu-mizoguchi/",
         f"/{lang}/members/a-student/",
+        f"/{lang}/news/",
+        f"/{lang}/news/an-award/",
+        f"/{lang}/news/ja-only/",
         f"/{lang}/no-such-page/",
     ]
     responses = {url: client.get(url) for url in pages}

@@ -217,3 +217,31 @@ def test_achievements_page_with_items_has_no_violations(page, site, lang):
         if violations:
             problems[url] = violations
     assert not problems, "\n".join(f"{url}: {v}" for url, vs in problems.items() for v in vs)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_admin_data_health_screens_have_no_violations(browser, site, sources, lang):
+    """The data-health page and a paper's DOI candidates (Crossref played by the
+    constructed answers of tests/publications/data/crossref/) pass axe-core."""
+    from django.contrib.auth.models import User
+
+    from publications.models import Publication
+    from tests.publications.crossref_fixtures import serve
+
+    serve(sources)
+    User.objects.create_superuser("axe", password="axe-password")
+    paper = Publication.objects.get(title_en__startswith="Basics and Applications of ELNES")
+    context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "axe")
+    page.fill("#id_password", "axe-password")
+    page.click("input[type=submit]")
+    page.goto(f"{site}/admin/publications/publication/data-health/")
+    problems = {"data health": axe_violations(page)}
+    page.goto(f"{site}/admin/publications/publication/{paper.pk}/find-doi/")
+    assert page.locator("table.import-compare").count() == 5
+    problems["find the DOI"] = axe_violations(page)
+    context.close()
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)

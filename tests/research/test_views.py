@@ -1,5 +1,6 @@
 """What visitors see on the home page, the themes index and a theme's page."""
 
+import datetime
 import io
 import re
 
@@ -9,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from news.models import NewsItem
 from publications.models import Publication
 from research.models import ResearchTheme
 from tests import factories
@@ -171,12 +173,14 @@ def test_home_query_count_is_constant(client, django_assert_num_queries, local_c
     factories.many_papers(size, keywords=ks)
     for _ in range(size // 10 + 1):
         factories.theme(keywords=ks)
-    # The lab's profile, the themes, the latest papers and their authors, the content
-    # version the fragments are kept under; the next view draws the theme cards from
-    # the worker's fragments, without reading the themes.
-    with django_assert_num_queries(5):
+    for n in range(size):
+        NewsItem.objects.create(title_en=f"News {n}", date=datetime.date(2026, 1, 1 + n % 28))
+    # The lab's profile, the themes, the latest papers and their authors, the latest
+    # news, the content version the fragments are kept under; the next view draws the
+    # theme cards from the worker's fragments, without reading the themes.
+    with django_assert_num_queries(6):
         client.get("/en/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/en/")
 
 
