@@ -17,7 +17,6 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -32,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from . import tasks
 from .bibtex import importer, plan, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
-from .formfields import IdsChoiceField
+from .formfields import IdsAutocomplete, IdsChoiceField
 from .models import ImportBatch, ImportRow, Keyword, Publication
 
 Job = ImportBatch.Job
@@ -78,11 +77,10 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if admin_site is not None:
             # The admin's own autocomplete (select2, shipped with Django): type to find a
-            # keyword among hundreds, as in the Publication form.
+            # keyword among hundreds, as in the Publication form; hostile ids posted
+            # back are not queried to show them again (IdsAutocomplete).
             keywords = self.fields["keywords"]
-            keywords.widget = AutocompleteSelectMultiple(
-                Publication._meta.get_field("keywords"), admin_site
-            )
+            keywords.widget = IdsAutocomplete(Publication._meta.get_field("keywords"), admin_site)
             keywords.widget.choices = keywords.choices  # what a field does for its own widget
         limit = settings.LABSITE_IMPORT_MAX_ENTRIES
         entries = _(
