@@ -10,9 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# pg_dump, pg_restore and psql for `manage.py backup` and `restore`.
+# pg_dump, pg_restore and psql for `manage.py backup` and `restore`; Noto Sans CJK
+# (OFL) for the Open Graph cards, drawn in Japanese and Latin (docs/design.md).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first (cached while only the code changes). pyproject.toml lists

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "publications.context_processors.content_version",
+                "research.context_processors.lab",
             ],
         },
     },
@@ -277,6 +278,12 @@ LABSITE_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # 4 bytes a pixel. Pages never decode a stored image beyond it (research/renditions.py).
 # Pillow's own decompression-bomb guard (Image.MAX_IMAGE_PIXELS) stays on as well.
 LABSITE_MAX_IMAGE_PIXELS = 25_000_000
+# The font the Open Graph cards (research/cards.py) are drawn in: Noto Sans CJK (SIL
+# Open Font License), which has Japanese and Latin. Debian's fonts-noto-cjk puts it
+# here; the Dockerfile installs it (docs/design.md).
+LABSITE_CARD_FONT = os.environ.get(
+    "CARD_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+)
 
 LOGIN_URL = "admin:login"
 

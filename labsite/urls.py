@@ -15,7 +15,14 @@ from django.views.static import serve
 from achievements.sitemaps import AchievementIndexSitemap
 from news.sitemaps import NewsIndexSitemap, NewsSitemap
 from publications.sitemaps import KeywordSitemap, PublicationIndexSitemap, PublicationSitemap
-from research.sitemaps import MemberIndexSitemap, MemberSitemap, ResearchIndexSitemap, ThemeSitemap
+from research import cards
+from research.sitemaps import (
+    AccessSitemap,
+    MemberIndexSitemap,
+    MemberSitemap,
+    ResearchIndexSitemap,
+    ThemeSitemap,
+)
 
 # The admin site is labsite.admin.LabAdminSite (two-factor login; labsite/apps.py).
 # A database outage is a 503 in the page's language, any other error the 500 page.
@@ -29,6 +36,7 @@ sitemaps = {
     "keywords": KeywordSitemap,
     "member-index": MemberIndexSitemap,
     "members": MemberSitemap,
+    "access": AccessSitemap,
     "achievements": AchievementIndexSitemap,
     "news-index": NewsIndexSitemap,
     "news": NewsSitemap,
@@ -37,6 +45,8 @@ sitemaps = {
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Open Graph cards of page titles (research/cards.py), in either language.
+    path("card/<str:token>.png", cards.card, name="card"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",

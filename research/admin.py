@@ -105,7 +105,21 @@ class ResearchThemeAdmin(TabbedTranslationAdmin):
 @admin.register(LabProfile)
 class LabProfileAdmin(TabbedTranslationAdmin):
     list_display = ["__str__", "updated_at"]
-    fields = ["name", "mission", "intro"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "mission", "intro"]}),
+        (
+            _("Where the lab is"),
+            {
+                "fields": ["university", "department", "postal_code", "address", "map_url"],
+                "description": _(
+                    "Shown in the header, the footer and the Access page; leave blank what "
+                    "should not be shown."
+                ),
+            },
+        ),
+        (_("Access and contact"), {"fields": ["directions", "email", "phone"]}),
+    ]
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not LabProfile.objects.exists()

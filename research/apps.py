@@ -11,7 +11,7 @@ class ResearchConfig(AppConfig):
     def ready(self):
         from publications.filters import register_theme_provider
 
-        from . import signals  # noqa: F401 (connects the image clean-up)
+        from . import cards, signals  # noqa: F401 (the card font's check; the image clean-up)
         from .editors import grant_editor_permissions
         from .providers import ResearchThemeProvider
 

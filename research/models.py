@@ -301,11 +301,41 @@ class RepresentativePublication(models.Model):
 
 
 class LabProfile(models.Model):
-    """The lab's name, mission statement and introduction (one row)."""
+    """The lab's name, mission statement and introduction, and where it is and how to
+    reach it (one row). The header, the footer and the Access page show what is
+    entered here and nothing else: the lab's content states no university, address
+    or contact, so none is loaded (docs/content.md)."""
 
     name = models.CharField(_("lab name"), max_length=200, blank=True)
     mission = models.CharField(_("mission statement"), max_length=300, blank=True)
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    university = models.CharField(_("university"), max_length=200, blank=True)
+    department = models.CharField(
+        _("department"),
+        max_length=200,
+        blank=True,
+        help_text=_("Graduate school, faculty or institute, as it should appear under the name."),
+    )
+    postal_code = models.CharField(
+        _("postal code"), max_length=20, blank=True, help_text=_("For example 153-8505.")
+    )
+    address = models.TextField(
+        _("address"), blank=True, help_text=_("One line per line of the address.")
+    )
+    map_url = models.URLField(
+        _("map link"), blank=True, help_text=_("A link to the lab's building on a map.")
+    )
+    directions = models.TextField(
+        _("directions"),
+        blank=True,
+        help_text=_("Markdown: how to get there (stations, buildings, rooms)."),
+    )
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("Shown as “name [at] domain”, never as a link that harvesters read."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -326,6 +356,20 @@ class LabProfile(models.Model):
     def load(cls):
         """The profile, or an unsaved empty one when none was entered yet."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def email_parts(self):
+        """(user, domain) of the lab's e-mail, for text that harvesters do not read as one."""
+        user, _at, domain = self.email.rpartition("@")
+        return (user, domain) if user else None
+
+    @property
+    def has_contact(self):
+        return bool(self.address or self.postal_code or self.email or self.phone)
+
+    @property
+    def has_access(self):
+        """Whether the Access page has anything to say beyond "not entered yet"."""
+        return self.has_contact or bool(self.map_url or self.directions)
 
 
 # Where each service keeps a researcher's page, and what its identifier looks like.

@@ -2,7 +2,7 @@
 
 from publications.sitemaps import LabSitemap, NamedPagesSitemap
 
-from .models import Member, ResearchTheme
+from .models import LabProfile, Member, ResearchTheme
 
 
 class ThemeSitemap(LabSitemap):
@@ -45,3 +45,14 @@ class MemberIndexSitemap(NamedPagesSitemap):
 
     def changed_objects(self):
         return Member.objects.published()
+
+
+class AccessSitemap(NamedPagesSitemap):
+    """The Access page."""
+
+    priority = 0.5
+    changefreq = "yearly"
+    url_names = ("research:access",)
+
+    def changed_objects(self):
+        return LabProfile.objects.all()

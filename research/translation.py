@@ -13,7 +13,7 @@ class ResearchThemeTranslationOptions(TranslationOptions):
 
 @register(LabProfile)
 class LabProfileTranslationOptions(TranslationOptions):
-    fields = ("name", "mission", "intro")
+    fields = ("name", "mission", "intro", "university", "department", "address", "directions")
     required_languages = ()
 
 

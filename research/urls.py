@@ -11,4 +11,5 @@ urlpatterns = [
     path("research/<slug:slug>/feed/", feeds.ThemeFeed(), name="theme_feed"),
     path("members/", views.MemberListView.as_view(), name="member_list"),
     path("members/<slug:slug>/", views.MemberDetailView.as_view(), name="member"),
+    path("access/", views.AccessView.as_view(), name="access"),
 ]

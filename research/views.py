@@ -14,7 +14,8 @@ from publications.charts import by_year, year_chart
 from publications.models import Keyword, Publication, authors_in_order
 from publications.views import export_response, group_by_year, is_preview, paginate_by_year
 
-from .models import LabProfile, Member, ResearchTheme, member_groups
+from .context_processors import lab_profile
+from .models import Member, ResearchTheme, member_groups
 from .renditions import portraits, rendition
 
 LATEST_ON_HOME = 5
@@ -26,7 +27,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["lab"] = LabProfile.load()
+        context["lab"] = lab_profile(self.request)
         context["themes"] = ResearchTheme.objects.published()
         context["latest"] = (
             Publication.objects.published().for_list().newest_first()[:LATEST_ON_HOME]
@@ -39,6 +40,31 @@ class HomeView(TemplateView):
         context["meta"] = seo.PageMeta(
             title=lab.name or _("Mizoguchi Laboratory"),
             description=f"{lab.mission or ''} {seo.describe(lab.intro, markdown=True)}",
+        )
+        return context
+
+
+class AccessView(TemplateView):
+    """Where the lab is and how to reach it, from the lab's profile: only what staff
+    entered, and a plain sentence when nothing is entered yet."""
+
+    template_name = "research/access.html"
+    extra_context = {"nav": "access"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lab = lab_profile(self.request)
+        lab_name = lab.name or _("Mizoguchi Laboratory")
+        where = ", ".join(part for part in (lab.department, lab.university) if part)
+        context["lab"] = lab
+        context["meta"] = seo.PageMeta(
+            title=_("Access"),
+            description=(
+                _("How to reach the %(lab)s, %(where)s: address, map and directions.")
+                % {"lab": lab_name, "where": where}
+                if where
+                else _("How to reach the %(lab)s: address, map and directions.") % {"lab": lab_name}
+            ),
         )
         return context
 
@@ -131,7 +157,9 @@ class ThemeDetailView(DetailView):
             image=self.request.build_absolute_uri(image.url) if image else "",
             type="article",
         )
-        context["json_ld"] = seo.json_ld(theme_json_ld(self.request, theme, LabProfile.load()))
+        context["json_ld"] = seo.json_ld(
+            theme_json_ld(self.request, theme, lab_profile(self.request))
+        )
         return context
 
 
@@ -193,7 +221,7 @@ class MemberListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         current, alumni = member_groups(context["members"], timezone.localdate())
-        lab = LabProfile.load()
+        lab = lab_profile(self.request)
         context.update(
             current=current,
             alumni=alumni,
@@ -225,7 +253,7 @@ class MemberDetailView(DetailView):
             papers.for_list().newest_first(),
             counts_key=f"member:{member.pk}",
         )
-        lab = LabProfile.load()
+        lab = lab_profile(self.request)
         lab_name = lab.name or _("Mizoguchi Laboratory")
         photos = portraits(member.photo)
         context.update(

@@ -3,7 +3,7 @@
 import itertools
 
 from publications.models import Authorship, Keyword, Person, Publication
-from research.models import RepresentativePublication, ResearchTheme
+from research.models import LabProfile, RepresentativePublication, ResearchTheme
 
 _counter = itertools.count(1)
 
@@ -60,6 +60,34 @@ def theme(title_en=None, keywords=(), representatives=(), **fields):
         for i, p in enumerate(representatives, 1)
     )
     return obj
+
+
+# A lab profile with everything the header, the footer and the Access page can show
+# (the lab's content states none of it: these are test values).
+FILLED_PROFILE = {
+    "name_ja": "溝口研究室",
+    "name_en": "Mizoguchi Laboratory",
+    "university_ja": "東京大学",
+    "university_en": "The University of Tokyo",
+    "department_ja": "生産技術研究所",
+    "department_en": "Institute of Industrial Science",
+    "postal_code": "153-8505",
+    "address_ja": "東京都目黒区駒場4-6-1",
+    "address_en": "4-6-1 Komaba, Meguro-ku, Tokyo",
+    "map_url": "https://maps.example.org/?q=komaba",
+    "directions_ja": "**駒場東大前駅**から徒歩10分。",
+    "directions_en": "Ten minutes' walk from **Komaba-todaimae** station.",
+    "email": "lab@iis.example.ac.jp",
+    "phone": "03-5452-6000",
+}
+
+
+def fill_lab_profile():
+    profile = LabProfile.load()
+    for name, value in FILLED_PROFILE.items():
+        setattr(profile, name, value)
+    profile.save()
+    return profile
 
 
 def lab_news():

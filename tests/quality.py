@@ -25,7 +25,11 @@ PUBLIC_PAGES = [
     "/{lang}/keywords/elnes/",
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
+    "/{lang}/access/",
     "/{lang}/achievements/",
     "/{lang}/news/",
     NOT_FOUND_PAGE,
 ]
+# Pages that show the lab's profile where it has been filled in (tests.factories.FILLED_PROFILE):
+# the header's affiliation, the footer's address and contact, the Access page.
+PROFILE_PAGES = ["/{lang}/", "/{lang}/access/"]

@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from tests.quality import JAVA, NOT_FOUND_PAGE, PUBLIC_PAGES, VNU_JAR
+from tests import factories
+from tests.quality import JAVA, NOT_FOUND_PAGE, PROFILE_PAGES, PUBLIC_PAGES, VNU_JAR
 
 pytestmark = [
     pytest.mark.django_db,
@@ -31,6 +32,14 @@ def test_every_public_page_validates(client, lab_content, tmp_path):
             path = tmp_path / f"{lang}-{n}.html"
             path.write_bytes(response.content)
             files[str(path)] = url
+    # Again with the lab's address and contact filled in (header, footer, Access page).
+    factories.fill_lab_profile()
+    for lang in ("ja", "en"):
+        for n, page in enumerate(PROFILE_PAGES):
+            url = page.format(lang=lang)
+            path = tmp_path / f"{lang}-profile-{n}.html"
+            path.write_bytes(client.get(url).content)
+            files[str(path)] = f"{url} (profile filled in)"
     result = subprocess.run(
         [JAVA, "-jar", str(VNU_JAR), "--format", "json", "--stdout", *files],
         capture_output=True,

@@ -27,6 +27,7 @@ PAGES = [
     "/{lang}/keywords/elnes/",
     "/{lang}/members/",
     "/{lang}/members/teruyasu-mizoguchi/",
+    "/{lang}/access/",
     "/{lang}/achievements/",
     "/{lang}/news/",
 ]
@@ -155,9 +156,16 @@ class TestEveryPage:
 
     @pytest.mark.parametrize("lang", ["ja", "en"])
     @pytest.mark.parametrize("page", PAGES)
-    def test_a_summary_card_and_an_x_default_that_answers(self, client, lab_content, page, lang):
+    def test_a_large_card_and_an_x_default_that_answers(self, client, lab_content, page, lang):
+        """Shared on a social network, every page shows a picture: its own, or a
+        1200×630 card of its title (drawn in the page's script)."""
         html = get(client, page.format(lang=lang))
-        assert dict(metas(html))["twitter:card"] == "summary"
+        assert dict(metas(html))["twitter:card"] == "summary_large_image"
+        og = dict(metas(html, "property"))
+        card = client.get(og["og:image"].removeprefix("http://testserver"))
+        assert card.status_code == 200 and card["Content-Type"] == "image/png"
+        assert Image.open(io.BytesIO(card.content)).size == (1200, 630)
+        assert (og["og:image:width"], og["og:image:height"]) == ("1200", "630")
         x_default = re.search(r'hreflang="x-default" href="http://testserver([^"]+)"', html)
         assert client.get(x_default.group(1)).status_code == 200
 
@@ -232,8 +240,9 @@ class TestSitemapAndRobots:
         }
         locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
         keywords = Keyword.objects.filter(publications__is_published=True).distinct().count()
-        # home+themes index, themes, lists, papers, keywords, the members page, one member
-        expected = 2 * (2 + 6 + 2 + 32 + keywords + 1 + 1)
+        # home+themes index, themes, lists, papers, keywords, the members page, one member,
+        # the Access page
+        expected = 2 * (2 + 6 + 2 + 32 + keywords + 1 + 1 + 1)
         assert len(locs) == expected == len(set(locs))
         assert "http://testserver/en/research/core-loss-spectroscopy/" in locs
         assert "http://testserver/ja/members/teruyasu-mizoguchi/" in locs

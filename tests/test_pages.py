@@ -1,5 +1,8 @@
 """The minimal public pages of the foundation, in both languages."""
 
+import itertools
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -51,7 +54,59 @@ def test_unpublished_theme_is_not_found(client, lab_content):
     assert client.get(reverse("research:theme", kwargs={"slug": theme.slug})).status_code == 404
 
 
+def generated_visual(html):
+    return re.search(r'<svg class="theme-image generated".*?</svg>', html, re.S).group(0)
+
+
 def test_theme_without_image_gets_a_generated_visual(client, lab_content):
+    """Until its figure is uploaded a theme shows a generated picture, hidden from
+    screen readers: the alt text describes the figure, which the picture is not."""
     theme = ResearchTheme.objects.first()
     html = client.get(theme.get_absolute_url()).content.decode()
-    assert "<svg" in html and f'aria-label="{theme.image_alt}"' in html
+    visual = generated_visual(html)
+    assert 'aria-hidden="true"' in visual
+    assert "aria-label" not in visual and 'role="img"' not in visual
+    assert theme.image_alt not in visual
+
+
+def test_every_theme_has_a_generated_visual_of_its_own(client, lab_content):
+    html = client.get("/en/").content.decode()
+    visuals = re.findall(r'<svg class="theme-image generated".*?</svg>', html, re.S)
+    assert len(visuals) == ResearchTheme.objects.published().count() == 6
+    # Not one picture in six colours: the lattice and the spectrum differ.
+    drawings = {re.sub(r'id="[^"]*"|url\(#[^)]*\)|hsl\([^)]*\)', "", v) for v in visuals}
+    assert len(drawings) == 6
+    assert len({re.search(r'data-lattice="(\w+)"', v).group(1) for v in visuals}) >= 3
+    # The same theme draws the same picture on every page.
+    theme = ResearchTheme.objects.published().first()
+    page = client.get(theme.get_absolute_url()).content.decode()
+    assert re.search(r'<path d="([^"]+)"', generated_visual(page)).group(1) in html
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_headings_never_skip_a_level(client, lab_content, lang):
+    """Lighthouse's heading-order (the members page once went from h1 to h3, no member
+    having a role to head a group with)."""
+    from tests import factories
+    from tests.quality import PROFILE_PAGES, PUBLIC_PAGES
+
+    skipped = []
+    for pages in (PUBLIC_PAGES, PROFILE_PAGES):
+        for page in pages:
+            url = page.format(lang=lang)
+            levels = [
+                int(n) for n in re.findall(r"<h([1-6])[ >]", client.get(url).content.decode())
+            ]
+            assert levels and levels[0] == 1, url
+            skipped += [(url, a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        factories.fill_lab_profile()
+    assert skipped == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_s_footer_offers_both_feeds_in_the_page_s_language(client, lab_content, lang):
+    for path in ("/", "/publications/", "/news/", "/access/"):
+        html = client.get(f"/{lang}{path}").content.decode()
+        footer = html[html.index("<footer") :]
+        assert f'href="/{lang}/publications/feed/"' in footer, path
+        assert f'href="/{lang}/news/feed/"' in footer, path

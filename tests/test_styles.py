@@ -68,3 +68,57 @@ def test_the_focus_ring_has_3_to_1_against_every_background(scheme):
     for background in ("--bg", "--bg-soft"):
         ratio = contrast(colour, resolve(properties[background], properties))
         assert ratio >= 3, f"{scheme}: focus ring {colour} on {background} is {ratio:.2f}:1"
+
+
+# (text, background, minimum): text 4.5:1 (WCAG 1.4.3); the controls' borders, the
+# mark's atoms and the current page's underline 3:1 (1.4.11).
+PAIRS = [
+    ("--ink", "--bg", 4.5),
+    ("--ink", "--bg-soft", 4.5),
+    ("--ink", "--bg-hero", 4.5),
+    ("--muted", "--bg", 4.5),
+    ("--muted", "--bg-soft", 4.5),
+    ("--accent", "--bg", 4.5),
+    ("--accent", "--bg-soft", 4.5),
+    ("--accent", "--bg-hero", 4.5),
+    ("--on-accent", "--accent", 4.5),
+    ("--on-accent", "--accent-dark", 4.5),
+    ("--accent-dark", "--bg", 4.5),
+    ("--ink", "--notice-bg", 4.5),
+    ("--ink", "--highlight", 4.5),
+    ("--field-border", "--bg", 3),
+    ("--mark-atom", "--mark-tile", 3),
+    ("--accent", "--bg-hero", 3),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("text", "background", "minimum"), PAIRS)
+def test_text_and_controls_contrast_in_both_colour_schemes(scheme, text, background, minimum):
+    properties = colour_schemes(CSS)[scheme]
+    ratio = contrast(
+        resolve(properties[text], properties), resolve(properties[background], properties)
+    )
+    assert ratio >= minimum, f"{scheme}: {text} on {background} is {ratio:.2f}:1"
+
+
+def test_dark_mode_follows_the_visitors_setting_and_redefines_every_colour():
+    light, dark = colour_schemes(CSS)["light"], colour_schemes(CSS)["dark"]
+    colours = {name for name, value in light.items() if value.strip().startswith("#")}
+    dark_block = re.search(r"prefers-color-scheme:\s*dark[^{]*{\s*:root\s*{([^}]*)}", CSS).group(1)
+    assert colours <= set(custom_properties(dark_block)), colours - set(
+        custom_properties(dark_block)
+    )
+    assert all(dark[name] != light[name] for name in colours - {"--mark-atom"})
+
+
+def test_print_hides_navigation_shows_link_addresses_and_keeps_papers_whole():
+    block = re.search(r"@media print\s*{(.*)}\s*$", CSS, re.S).group(1)
+    hidden = re.search(r"([^{}]+){\s*display:\s*none;\s*}", block).group(1)
+    for selector in (".main-nav", ".site-search", ".language", ".filters-box", ".pagination"):
+        assert selector in hidden
+    assert re.search(
+        r'\.publication \.links a\[href\^="http"\]::after\s*[,{][^}]*content:[^;]*attr\(href\)',
+        block,
+    )
+    assert re.search(r"\.publication[^{]*{[^}]*break-inside:\s*avoid", block)

@@ -211,6 +211,7 @@ def every_page_type(client, lang, paper, monkeypatch):
         f"/{lang}/members/",
         f"/{lang}/members/teruyasu-mizoguchi/",
         f"/{lang}/members/a-student/",
+        f"/{lang}/access/",  # nothing entered yet
         f"/{lang}/news/",
         f"/{lang}/news/an-award/",
         f"/{lang}/news/ja-only/",
@@ -221,7 +222,13 @@ def every_page_type(client, lang, paper, monkeypatch):
         patch.setattr(search, "COUNT_CAP", 3)  # "more than 3 publications"
         capped = f"/{lang}/publications/?q=ELNES"
         responses[f"{capped} (capped)"] = client.get(capped)
-    assert [r.status_code for r in responses.values()] == [200] * (len(pages) - 1) + [404, 200]
+    # The lab's address and contact filled in: the header, the footer, the Access page.
+    factories.fill_lab_profile()
+    for url in (f"/{lang}/", f"/{lang}/access/"):
+        responses[f"{url} (profile filled in)"] = client.get(url)
+    assert [r.status_code for r in responses.values()] == [200] * (len(pages) - 1) + [404] + [
+        200
+    ] * 3
     assert 'class="year-chart"' in responses[f"/{lang}/publications/"].content.decode()
     return responses
 

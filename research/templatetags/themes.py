@@ -1,12 +1,11 @@
 from django import template
 
 from research.renditions import rendition
+from research.visuals import theme_visual as generated_visual
 
 register = template.Library()
 
 EAGER_CARDS = 3  # the first row of cards is above the fold on a desktop
-# Where the generated visual's columns of dots stand across the card.
-DOT_COLUMNS = range(20, 320, 20)
 
 
 @register.inclusion_tag("includes/theme_visual.html")
@@ -20,5 +19,5 @@ def theme_visual(theme, slot="card", position=None):
         "theme": theme,
         "image": image,
         "lazy": slot == "card" and (position is None or position > EAGER_CARDS),
-        "dot_columns": DOT_COLUMNS,
+        "visual": None if image else generated_visual(theme.slug, theme.hue),
     }

@@ -93,8 +93,9 @@ def test_queries_do_not_grow_with_the_list(client, lab, django_assert_num_querie
         made.award([mizoguchi])
         made.patent([mizoguchi, other])
     client.get(URL.format(lang="en"))  # the session, the content version: read once
-    # Members of the filter, then per kind its items and their people.
-    with django_assert_num_queries(7):
+    # Members of the filter, then per kind its items and their people; the lab's profile
+    # (the header and the footer).
+    with django_assert_num_queries(8):
         response = client.get(URL.format(lang="en") + "?member=teruyasu-mizoguchi")
     assert response.content.decode().count('class="publication"') == 3 * size
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.quality import AXE_JS, PUBLIC_PAGES
+from tests import factories
+from tests.quality import AXE_JS, PROFILE_PAGES, PUBLIC_PAGES
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,18 +31,32 @@ def axe_violations(page):
     ]
 
 
+def violations_on(page, url):
+    page.goto(url)
+    # Open every collapsed part, so that what it hides is checked too.
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    return axe_violations(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_public_pages_have_no_violations(page, site, lang):
+def test_public_pages_have_no_violations(page, site, lang, scheme, width):
+    """Both colour schemes (prefers-color-scheme), on a phone and a desktop; the pages
+    that show the lab's profile once more with it filled in."""
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 900})
     problems = {}
     for path in PUBLIC_PAGES:
         url = site + path.format(lang=lang)
-        page.goto(url)
-        # Open every collapsed part, so that what it hides is checked too.
-        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-        violations = axe_violations(page)
-        if violations:
-            problems[url] = violations
-    assert not problems, "\n".join(f"{url}: {v}" for url, vs in problems.items() for v in vs)
+        problems[url] = violations_on(page, url)
+    factories.fill_lab_profile()
+    for path in PROFILE_PAGES:
+        url = site + path.format(lang=lang)
+        problems[f"{url} (profile filled in)"] = violations_on(page, url)
+    assert not any(problems.values()), "\n".join(
+        f"{url}: {v}" for url, vs in problems.items() for v in vs
+    )
 
 
 ADMIN_BIBTEX = """@article{axe2024,

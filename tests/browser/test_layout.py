@@ -77,3 +77,40 @@ def test_a_long_list_is_as_tall_at_first_as_when_scrolled(page, site):
     page.wait_for_timeout(200)
     after = page.evaluate("document.documentElement.scrollHeight")
     assert abs(before - after) <= 1, (before, after)
+
+
+HEADER_BOXES = """() => {
+    const box = el => el.getBoundingClientRect();
+    const items = [...document.querySelectorAll('.language li')].map(li => box(li));
+    return {items: items.map(b => ({top: b.top, bottom: b.bottom})),
+            brand: box(document.querySelector('.brand')),
+            search: box(document.querySelector('.site-search')),
+            width: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 768, 1024, 1150, 1280])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_language_switch_stays_on_one_line(page, site, lang, width):
+    """English pages narrower than about 1150 px once put "日本語" on a second line."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{site}/{lang}/publications/")
+    boxes = page.evaluate(HEADER_BOXES)
+    tops = {round(item["top"]) for item in boxes["items"]}
+    assert len(tops) == 1, boxes
+    assert boxes["width"] <= width  # nothing in the header overflows sideways
+    if width >= 1024:  # a desktop: the name, the search box and the switch on one row
+        for item in boxes["items"]:
+            assert boxes["brand"]["top"] <= item["top"] < boxes["brand"]["bottom"], boxes
+        assert boxes["search"]["top"] < boxes["brand"]["bottom"], boxes
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_theme_cards_are_equally_tall(page, site, width):
+    """The six theme cards once took the heights of their leads (issue 22)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/ja/")
+    heights = page.locator(".cards > .card").evaluate_all(
+        "cards => cards.map(c => Math.round(c.getBoundingClientRect().height))"
+    )
+    assert len(heights) == 6 and len(set(heights)) == 1, heights

@@ -76,8 +76,8 @@ class TestList:
 def test_news_list_query_count_is_constant(client, django_assert_num_queries, size):
     for n in range(size):
         news(f"Item {n}", f"項目{n}", body_en=f"Body **{n}**")
-    # The count for the paginator, the page of items.
-    with django_assert_num_queries(2):
+    # The count for the paginator, the page of items; the lab's profile (header, footer).
+    with django_assert_num_queries(3):
         client.get("/en/news/")
 
 
@@ -121,8 +121,8 @@ def test_news_page_query_count_is_constant(client, django_assert_num_queries, si
     item.publications.set([factories.paper(authors=authors) for _ in range(size)])
     item.members.set([Member.objects.create(family_name_en=f"M{n}") for n in range(size)])
     # The item, its papers, their authors, its members, the content version the papers'
-    # fragments are kept under.
-    with django_assert_num_queries(5):
+    # fragments are kept under; the lab's profile (the header and the footer).
+    with django_assert_num_queries(6):
         client.get(f"/en/news/{item.slug}/")
 
 

@@ -107,8 +107,8 @@ def test_a_search_renders_in_a_constant_number_of_queries(
     # authors, the content version; PostgreSQL first reads the words that the
     # query's word prefixes start (search.expand_prefixes). The first view also
     # reads the vocabulary and the filter form's 3 choices, which the worker then
-    # keeps under the content version.
-    expected = 6 if connection.vendor == "postgresql" else 5
+    # keeps under the content version. And the lab's profile (the header, the footer).
+    expected = 7 if connection.vendor == "postgresql" else 6
     with django_assert_num_queries(expected + 1 + 3):
         client.get("/en/publications/", {"q": "elnes"})
     with django_assert_num_queries(expected):

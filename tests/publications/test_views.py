@@ -258,17 +258,18 @@ def test_publication_list_query_count_is_constant(
     ks = _bulk(size)
     # The page's papers and their authors; the content version; and on the first view
     # the filters' choices (keywords, themes, lab members) and the per-year counts,
-    # which the worker then keeps under the version (drawn filters, counts).
-    with django_assert_num_queries(7):
+    # which the worker then keeps under the version (drawn filters, counts); the lab's
+    # profile (the header and the footer).
+    with django_assert_num_queries(8):
         client.get("/en/publications/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get("/en/publications/")
     # Filtered: the keyword's lookup, and the per-year counts of these papers; the
     # filters drawn with this keyword selected are new to the worker.
     filtered = {"keyword": ks[0].slug, "lab": "1", "year_from": "2001"}
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/en/publications/", filtered)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/en/publications/", filtered)
 
 
@@ -279,8 +280,8 @@ def test_publication_page_query_count_is_constant(client, django_assert_num_quer
     paper = factories.paper(authors=people, keywords=ks)
     for _ in range(size // 10 + 1):
         factories.theme(keywords=ks[:1], representatives=[paper])
-    # The paper, its authors, its keywords, its themes.
-    with django_assert_num_queries(4):
+    # The paper, its authors, its keywords, its themes; the lab's profile.
+    with django_assert_num_queries(5):
         client.get(paper.get_absolute_url())
 
 
@@ -289,12 +290,12 @@ def test_keyword_pages_query_count_is_constant(
     client, django_assert_num_queries, local_cache, size
 ):
     ks = _bulk(size)
-    # Every keyword, and the number of published papers of each.
-    with django_assert_num_queries(2):
+    # Every keyword, and the number of published papers of each; the lab's profile.
+    with django_assert_num_queries(3):
         client.get("/en/keywords/")
-    # The keyword; its papers, their authors; its themes; the content version; and on
-    # the first view the per-year counts, which the worker then keeps.
-    with django_assert_num_queries(6):
+    # The keyword; its papers, their authors; its themes; the content version; the
+    # lab's profile; and on the first view the per-year counts, which the worker then keeps.
+    with django_assert_num_queries(7):
         client.get(ks[0].get_absolute_url())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(ks[0].get_absolute_url())

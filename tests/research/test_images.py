@@ -101,7 +101,7 @@ def test_a_stored_image_over_the_limit_is_never_decoded_by_a_page(client, monkey
     )
     for url in (f"/en/research/{theme.slug}/", "/en/research/", "/en/"):
         html = client.get(url).content.decode()
-        assert '<svg class="theme-image"' in html  # the generated visual instead
+        assert '<svg class="theme-image generated"' in html  # the generated visual instead
     names = renditions.rendition_names(theme.image.name, theme.image.size)
     assert not any(default_storage.exists(name) for name in names)
 
