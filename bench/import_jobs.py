@@ -1,4 +1,4 @@
-"""100,000 BibTeX entries through the admin and the background worker: time and memory.
+"""One 100,000-entry BibTeX file through the admin and the background worker: time and memory.
 
     .venv/bin/python bench/import_jobs.py                         # SQLite, 100,000 entries
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/labsite_bench_jobs \\
@@ -6,24 +6,20 @@
     .venv/bin/python bench/import_jobs.py --entries 20000          # fewer
 
 The entries are bench/import_bibtex.py's (a DOI each, @string journals, accents and
-math, authors from a pool), split into files of settings.LABSITE_IMPORT_MAX_ENTRIES
-(one import takes at most that many; a larger file is refused at the upload, which is
-timed too), written beforehand by a process of their own. Then two processes, as in
-production, on a database with the lab's content:
+math, authors from a pool), written as one file beforehand by a process of their own.
+Then two processes, as in production, on a database with the lab's content:
 
-- *web*: for each file, the editor's requests (Django's test client, a superuser):
-  upload (decode, parse, store the pending batch), preview (plan, render every row),
-  Confirm (queue the import), then the progress page, reloaded every 0.5 s until it
-  sends the editor on to the applied batch (as an editor would wait before uploading
-  the next part: a part previewed before the previous one was applied may come back
-  "changed since the preview", since its authors are no longer new people). Each
-  request's slowest wall and CPU time and the process's peak RSS (before the
-  refusals, whose bodies the test client builds in memory) are printed: no request
-  should take more than a few seconds. Then two refused uploads: two files in one
-  (over the entries limit) and the whole file (over 20 MB too).
-- *worker*: `manage.py db_worker --batch` (the worker of `make run` and of the
-  compose file, here run again whenever the queue is empty) applies every file, one
-  after another, in one process: its peak RSS (the goal: < 300 MB).
+- *web*: the editor's requests (Django's test client, a superuser): upload (decode,
+  count, store the text), the progress page reloaded every 0.5 s while the worker
+  reads and plans the file, the preview's first page, its page of errors and its last
+  page, saving a choice on a page, Confirm (queue the import), the progress page
+  again until the import is applied, then Undo (queued) and its progress page until
+  it is done. Each kind of request's slowest and mean wall and CPU time, and the
+  process's peak RSS, are printed: no request should take more than a few seconds.
+- *worker*: `manage.py db_worker --batch` (the worker of `make run` and of the compose
+  file, here run again whenever the queue is empty) reads, plans, applies and undoes
+  the file: its peak RSS above the base (Django and the project imported, the
+  database connected) is the figure the goal is about (< 300 MB).
 
 Timings are printed, never asserted.
 """
@@ -54,9 +50,8 @@ def peak_mb():
 
 
 def web(folder, entries):
-    """The editor's requests for each file, then one file with every entry at once."""
+    """The editor's requests for the one file."""
     setup()
-    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -71,73 +66,62 @@ def web(folder, entries):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(User.objects.create_superuser("bench", password="x"))
     url = reverse("admin:publications_publication_import")
-    per_file = settings.LABSITE_IMPORT_MAX_ENTRIES
-    files = sorted(Path(folder).glob("part*.bib"))
-    times = {"upload": [], "preview": [], "confirm": [], "progress page": [], "applied": []}
+    names = ("upload", "progress page", "preview page", "save choices", "confirm", "undo")
+    times = {name: [] for name in names}
+    stages = {}
 
     def timed(name, action):
         started, cpu = time.perf_counter(), time.process_time()
         response = action()
         times[name].append((time.perf_counter() - started, time.process_time() - cpu))
+        assert response.status_code < 500, (name, response.status_code)
         return response
 
-    for path in files:
-        file = SimpleUploadedFile(path.name, path.read_bytes())
-        response = timed("upload", lambda f=file: client.post(url, {"file": f}))
-        assert response.status_code == 302, response.status_code
-        preview = response.url
-        assert timed("preview", lambda p=preview: client.get(p)).status_code == 200
-        confirmed = timed("confirm", lambda p=preview: client.post(p, {}))
-        assert confirmed.status_code == 302 and confirmed.url.endswith("/progress/")
-        queued = time.perf_counter()
-        while (
-            page := timed("progress page", lambda c=confirmed: client.get(c.url))
-        ).status_code == 200:
+    def wait(progress):
+        started = time.perf_counter()
+        while (page := timed("progress page", lambda: client.get(progress))).status_code == 200:
             time.sleep(0.5)
-        assert page.url.endswith("/change/"), page.url  # applied, not sent back to the preview
-        times["applied"].append((time.perf_counter() - queued, 0))
+        return page, time.perf_counter() - started
+
+    data = Path(folder, "all.bib").read_bytes()
+    file = SimpleUploadedFile("all.bib", data)
+    response = timed("upload", lambda: client.post(url, {"file": file}))
+    assert response.status_code == 302 and response.url.endswith("/progress/"), response
+    page, stages["read and planned"] = wait(response.url)
+    preview = page.url
+    assert preview.endswith("/preview/"), preview
+    for query in ("", "?status=error", "?page=1000000", "?status=new&page=500"):
+        html = timed("preview page", lambda q=query: client.get(preview + q)).content.decode()
+    digest = html.split('name="digest" value="', 1)[1].split('"', 1)[0]
+    timed("save choices", lambda: client.post(preview, {"save": "1", "choice-1": "skip"}))
+    confirmed = timed("confirm", lambda: client.post(preview, {"digest": digest}))
+    assert confirmed.status_code == 302 and confirmed.url.endswith("/progress/"), confirmed
+    page, stages["applied"] = wait(confirmed.url)
+    assert page.url.endswith("/change/"), page.url  # applied, not sent back to the preview
+    undo = page.url.replace("/change/", "/undo/")
+    undone = timed("undo", lambda: client.post(undo, {}))
+    assert undone.url.endswith("/progress/"), undone.url
+    page, stages["undone"] = wait(undone.url)
     Path(folder, "stop").touch()
-    peak_requests = peak_mb()  # before the refusals: the test client holds their bodies
-    refusals = []
-    twice = files[0].read_bytes() + files[1].read_bytes() if len(files) > 1 else b""
-    for name, data in (("two files in one", twice), ("all", Path(folder, "all.bib").read_bytes())):
-        if data:
-            started = time.perf_counter()
-            refused = client.post(url, {"file": SimpleUploadedFile("big.bib", data)})
-            seconds = time.perf_counter() - started
-            refusals.append([name, len(data) / 1e6, refused.status_code, seconds])
     print(
         json.dumps(
             {
-                "files": len(files),
-                "per_file": per_file,
-                "megabytes": Path(folder, "all.bib").stat().st_size / 1e6,
+                "megabytes": len(data) / 1e6,
                 "times": times,
-                "refused": refusals,
-                "peak_mb": peak_requests,
+                "stages": stages,
+                "peak_mb": peak_mb(),
             }
         ),
         flush=True,
     )
 
 
-def write_files(folder, entries):
-    """The entries as files of LABSITE_IMPORT_MAX_ENTRIES (part*.bib) and as one (all.bib),
-    written by a process of their own, so that the web process holds one at a time."""
+def write_file(folder, entries):
+    """The entries as one file, written by a process of its own."""
     setup()
-    from django.conf import settings
-
     from bench.import_bibtex import generate
 
-    per_file = settings.LABSITE_IMPORT_MAX_ENTRIES
-    text = generate(entries)
-    Path(folder, "all.bib").write_text(text)
-    header, _sep, body = text.partition("\n\n@article")
-    parts = ("@article" + body).split("\n\n@article")
-    parts = [parts[0]] + ["@article" + part for part in parts[1:]]
-    for number, start in enumerate(range(0, len(parts), per_file)):
-        chunk = "\n\n".join(parts[start : start + per_file])
-        Path(folder, f"part{number:03}.bib").write_text(f"{header}\n\n{chunk}\n")
+    Path(folder, "all.bib").write_text(generate(entries))
     print("{}")
 
 
@@ -150,6 +134,8 @@ def worker(folder):
 
     from publications.models import ImportBatch, Publication
 
+    connection.ensure_connection()
+    base = peak_mb()
     started = time.perf_counter()
     while not Path(folder, "stop").exists():
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
@@ -159,8 +145,9 @@ def worker(folder):
             {
                 "vendor": connection.vendor,
                 "seconds": time.perf_counter() - started,
-                "applied": ImportBatch.objects.applied().count(),
+                "undone": ImportBatch.objects.filter(status="undone").count(),
                 "papers": Publication.objects.count(),
+                "base_mb": base,
                 "peak_mb": peak_mb(),
             }
         ),
@@ -194,7 +181,7 @@ def main():
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mode == "files":
-        return write_files(args.folder, args.entries)
+        return write_file(args.folder, args.entries)
     if args.mode == "web":
         return web(args.folder, args.entries)
     if args.mode == "worker":
@@ -224,30 +211,25 @@ def main():
 
     times = requests["times"]
     print(
-        f"\n{args.entries:,} entries ({requests['megabytes']:.1f} MB) on {applied['vendor']}, "
-        f"as {requests['files']} files of at most {requests['per_file']:,} entries"
+        f"\n{args.entries:,} entries ({requests['megabytes']:.1f} MB) in one file "
+        f"on {applied['vendor']}"
     )
     print("| step | count | slowest s (CPU s) | mean s (CPU s) | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
-    for name in ("upload", "preview", "confirm", "progress page"):
-        values = times[name]
+    for name, values in times.items():
         wall = max(w for w, _c in values), sum(w for w, _c in values) / len(values)
         cpu = max(c for _w, c in values), sum(c for _w, c in values) / len(values)
         print(
             f"| web: {name} | {len(values)} | {wall[0]:.2f} ({cpu[0]:.2f}) "
             f"| {wall[1]:.2f} ({cpu[1]:.2f}) | {requests['peak_mb']:.0f} (the web process) |"
         )
-    for name, megabytes, status, seconds in requests["refused"]:
-        print(
-            f"| web: upload of {name} ({megabytes:.1f} MB): refused ({status}) | 1 "
-            f"| {seconds:.2f} | | |"
-        )
-    applied_s = [w for w, _c in times["applied"]]
+    worker_mb = f"{applied['peak_mb']:.0f} (base {applied['base_mb']:.0f})"
+    for name, seconds in requests["stages"].items():
+        print(f"| worker: upload → {name} | 1 | {seconds:.0f} | | {worker_mb} (the worker) |")
     print(
-        f"| worker: Confirm → applied (one file) | {applied['applied']} | {max(applied_s):.1f} "
-        f"| {sum(applied_s) / len(applied_s):.1f} | {applied['peak_mb']:.0f} (the worker) |"
+        f"\npapers in the database after the undo: {applied['papers']:,}; "
+        f"total wall time {total:.0f} s"
     )
-    print(f"\npapers in the database: {applied['papers']:,}; total wall time {total:.0f} s")
 
 
 if __name__ == "__main__":

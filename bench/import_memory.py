@@ -6,7 +6,7 @@
 For each size, on a fresh SQLite database (migrated, empty) and bench/import_bibtex.py's
 entries, each step in a process of its own, as in production:
 
-- *upload*: decode, parse, store the pending batch (`importer.start`: the upload
+- *upload*: decode, parse, plan, store the pending batch (`importer.start`: the upload
   request);
 - *worker*: plan and write it (`importer.confirm`: the background task);
 - *one process*: both in one process (the former synchronous Confirm).
@@ -51,7 +51,7 @@ def child(step, files):
     after = []
     if step in ("upload", "one"):
         for path in files:
-            importer.start(data=Path(path).read_bytes(), filename=Path(path).name, plan_now=False)
+            importer.start(data=Path(path).read_bytes(), filename=Path(path).name)
     if step in ("worker", "one", "tasks"):
         for batch in ImportBatch.objects.pending().order_by("pk"):
             importer.confirm(batch)

@@ -20,6 +20,7 @@ from . import (
     admin_sources,
     data_health,
 )
+from .formfields import IdsAutocomplete, IdsChoiceField
 from .models import (
     Authorship,
     EditBatch,
@@ -309,10 +310,19 @@ class PublicationAdmin(TabbedTranslationAdmin):
     # The slug as the lab's papers have it: the English title and the year.
     prepopulated_fields = {"slug": ("title_en", "year")}
     inlines = [AuthorshipInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ManyToManyField: {"form_class": IdsChoiceField},
+    }
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     actions = admin_bulk.ACTIONS
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:  # hostile ids: a form error, not a 500
+            kwargs.setdefault("widget", IdsAutocomplete(db_field, self.admin_site))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     # Adds the "Import BibTeX" button to the changelist's object tools.
     change_list_template = "admin/publications/publication/change_list.html"
 
@@ -488,7 +498,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by").defer("records")
+        return super().get_queryset(request).select_related("created_by").defer("source_text")
 
     def has_add_permission(self, request):
         return False

@@ -1,13 +1,14 @@
 """Admin screens of the BibTeX import: upload or paste → preview → confirm → progress; undo.
 
-The uploaded text is parsed once, when it arrives, and stored as the parsed
-entries of a *pending* ImportBatch: the preview (its own URL) and the
-confirmation read it from there, so nothing is uploaded twice and a reload of
-the preview is harmless. Confirming enqueues the import (publications/tasks.py) and
-shows its progress page; the worker checks that the plan is still the one shown (the
-database may have changed in between) and applies it atomically. A file has at most
-settings.LABSITE_IMPORT_MAX_ENTRIES entries, which keeps the upload and the preview,
-done in the request, within a few seconds.
+The uploaded text is stored with a *pending* ImportBatch, then read into its parsed
+entries (ImportRecords) and planned, and the plan is stored as the preview's rows
+(ImportRows): in the upload's request for a file of at most
+settings.LABSITE_IMPORT_INLINE_ENTRIES entries, else by the background worker while
+the editor watches its progress page. The preview (its own URL) pages through those
+rows, filtered by what they are, and stores the editor's choices on them; confirming
+enqueues the import (publications/tasks.py) and shows its progress page; the worker
+checks that the plan is still the one shown (the database may have changed in
+between) and applies it atomically. No request reads, plans or writes the whole file.
 """
 
 import re
@@ -16,9 +17,10 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -27,9 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import tasks
-from .bibtex import importer, undo
+from .bibtex import importer, plan, undo
 from .bibtex.decoding import MAX_BYTES, DecodingError
-from .models import ImportBatch, Keyword, Publication
+from .formfields import IdsAutocomplete, IdsChoiceField
+from .models import ImportBatch, ImportRow, Keyword, Publication
 
 Job = ImportBatch.Job
 # What a row's choice can be (plan.Row.options); whether the row offers it is the worker's check.
@@ -37,7 +40,7 @@ CHOICE = re.compile(r"(new|skip|update:\d{1,18})")
 # Seconds between the progress page's reloads while the import waits or runs.
 PROGRESS_REFRESH = 2
 # A running job that has reported nothing for this long lost its worker (killed, out
-# of memory): a 5,000-entry import reports every few seconds and ends within minutes.
+# of memory): a job reports at least every chunk of 1,000 entries.
 STALLED_AFTER = 600
 
 MAX_MB = MAX_BYTES // (1024 * 1024)
@@ -51,10 +54,6 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("BibTeX file"),
         required=False,
-        help_text=gettext_lazy(
-            "A .bib file from Google Scholar, Zotero, JabRef or researchmap, up to 20 MB "
-            "(UTF-8, Latin-1, Shift_JIS, EUC-JP or ISO-2022-JP)."
-        ),
     )
     text = forms.CharField(
         label=gettext_lazy("or paste BibTeX"),
@@ -62,7 +61,7 @@ class ImportForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
     )
-    keywords = forms.ModelMultipleChoiceField(
+    keywords = IdsChoiceField(
         label=gettext_lazy("Add keywords"),
         queryset=Keyword.objects.all(),
         required=False,
@@ -78,17 +77,25 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if admin_site is not None:
             # The admin's own autocomplete (select2, shipped with Django): type to find a
-            # keyword among hundreds, as in the Publication form.
+            # keyword among hundreds, as in the Publication form; hostile ids posted
+            # back are not queried to show them again (IdsAutocomplete).
             keywords = self.fields["keywords"]
-            keywords.widget = AutocompleteSelectMultiple(
-                Publication._meta.get_field("keywords"), admin_site
-            )
+            keywords.widget = IdsAutocomplete(Publication._meta.get_field("keywords"), admin_site)
             keywords.widget.choices = keywords.choices  # what a field does for its own widget
         limit = settings.LABSITE_IMPORT_MAX_ENTRIES
         entries = _(
             "One import takes at most %(limit)s entries; split a larger file into parts."
         ) % {"limit": f"{limit:,}"}
-        self.fields["file"].help_text = f"{self.fields['file'].help_text} {entries}"
+        self.fields["file"].help_text = " ".join(
+            [
+                _(
+                    "A .bib file from Google Scholar, Zotero, JabRef or researchmap, up to "
+                    "%(size)d MB (UTF-8, Latin-1, Shift_JIS, EUC-JP or ISO-2022-JP)."
+                )
+                % {"size": MAX_MB},
+                entries,
+            ]
+        )
 
     def clean(self):
         data = super().clean()
@@ -129,28 +136,24 @@ def import_view(admin_site):
             form = ImportForm(request.POST, request.FILES, admin_site=admin_site)
             if form.is_valid():
                 data = form.cleaned_data
+                upload = data["file"]
                 try:
-                    if data["file"]:
-                        batch, _plan = importer.start(
-                            data=data["file"].read(),
-                            filename=data["file"].name,
-                            user=request.user,
-                            keywords=data["keywords"],
-                            is_published=not data["unpublished"],
-                            plan_now=False,
-                        )
-                    else:
-                        batch, _plan = importer.start(
-                            text=data["text"],
-                            user=request.user,
-                            keywords=data["keywords"],
-                            is_published=not data["unpublished"],
-                            plan_now=False,
-                        )
+                    batch, current = importer.start(
+                        data=upload.read() if upload else None,
+                        text=None if upload else data["text"],
+                        filename=upload.name if upload else "",
+                        user=request.user,
+                        keywords=data["keywords"],
+                        is_published=not data["unpublished"],
+                        plan_now=settings.LABSITE_IMPORT_INLINE_ENTRIES,
+                    )
                 except DecodingError as error:
-                    form.add_error("file" if data["file"] else "text", str(error))
+                    form.add_error("file" if upload else "text", str(error))
                     status = 413 if isinstance(error, importer.TooManyEntries) else 400
                 else:
+                    if current is None:  # a large file: the worker reads it
+                        _enqueue_prepare(request, batch)
+                        return redirect("admin:publications_importbatch_progress", batch.pk)
                     return redirect("admin:publications_importbatch_preview", batch.pk)
             else:
                 errors = form.non_field_errors().as_data()
@@ -167,53 +170,80 @@ def import_view(admin_site):
     return view
 
 
+def _enqueue_prepare(request, batch):
+    """Queue the reading and planning of a large upload for the worker."""
+    options = {"action": "prepare", "language": request.LANGUAGE_CODE, "user": request.user.pk}
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            job=Job.QUEUED, job_options=options, progress_at=timezone.now()
+        )
+        tasks.prepare_import.enqueue(batch.pk)
+
+
+# Rows on one page of the preview.
+ROWS_PER_PAGE = 100
+# What the preview's status filter offers (`?status=`), as the rows name them.
+FILTERS = ("new", "update", "duplicate", "possible", "error")
+
+
 def preview_view(admin_site):
     def view(request, batch_id):
         _check(request, "publications.add_importbatch")
-        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        batch = get_object_or_404(ImportBatch.objects.defer("source_text"), pk=batch_id)
         if batch.status != ImportBatch.Status.PENDING:
             messages.info(request, _("This import has already been confirmed."))
             return redirect("admin:publications_importbatch_change", batch.pk)
         if batch.job:
             return redirect("admin:publications_importbatch_progress", batch.pk)
+        if not batch.plan_digest:
+            # Its file was never read: the worker refused it (the reason, once) or stopped.
+            messages.error(request, batch.job_error or _("The file was not read; upload it again."))
+            batch.delete()
+            return redirect("admin:publications_publication_import")
         status = 200
+        rows = ImportRow.objects.filter(batch=batch)
         if request.method == "POST":
             if "cancel" in request.POST:
                 batch.delete()
                 messages.info(request, _("Import cancelled; nothing was written."))
                 return redirect("admin:publications_publication_changelist")
-            choices = _posted_choices(request.POST)
+            error = _save_choices(rows, _posted_choices(request.POST))
             skip_errors = request.POST.get("skip_errors") == "1"
-            wrong = [value for value in choices.values() if not CHOICE.fullmatch(value)]
-            errors = sum(1 for record in batch.records if "error" in record)
-            if wrong:
-                messages.error(
-                    request, _("“%(choice)s” is not a choice.") % {"choice": wrong[0][:50]}
+            errors = batch.plan_summary["counts"]["error"]
+            shown = request.POST.get("digest", batch.plan_digest)
+            if error:
+                messages.error(request, error)
+                status = 400
+            elif "save" in request.POST:
+                messages.success(request, _("Your choices are saved."))
+                return redirect(request.get_full_path())
+            elif shown != batch.plan_digest:
+                messages.warning(
+                    request, _("The preview has changed since you saw it; check it again.")
                 )
+                status = 409
             elif errors and not skip_errors:
                 messages.error(
                     request,
                     _("%(count)d entries have errors; confirm importing the rest to skip them.")
                     % {"count": errors},
                 )
+                status = 400
             else:
+                choices = dict(rows.exclude(choice=F("default")).values_list("number", "choice"))
                 _enqueue(request, batch, choices, skip_errors)
                 return redirect("admin:publications_importbatch_progress", batch.pk)
-            current = importer.build(batch)
-            _keep_choices(current, choices)
-            status = 400
-        else:
-            current = importer.build(batch)
-            if batch.job_error:
-                # What the worker refused (shown once): the new plan, the choices kept.
-                status = batch.job_options.get("error_status", 200)
-                (messages.warning if status == 409 else messages.error)(request, batch.job_error)
-                kept = batch.job_options.get("choices", {})
-                _keep_choices(current, {int(number): value for number, value in kept.items()})
-                batch.job_error = ""
-                batch.save(update_fields=["job_error"])
-        # What the user is shown is what confirming must do (checked by the worker).
-        ImportBatch.objects.filter(pk=batch.pk).update(plan_digest=current.digest())
+        elif batch.job_error:
+            # What the worker refused (shown once): the new plan, the choices kept.
+            status = batch.job_options.get("error_status", 200)
+            (messages.warning if status == 409 else messages.error)(request, batch.job_error)
+            batch.job_error = ""
+            batch.save(update_fields=["job_error"])
+        shown = request.GET.get("status")
+        if shown in FILTERS:
+            rows = rows.filter(status=shown)
+        page = Paginator(rows.order_by("number"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        summary = batch.plan_summary
         return TemplateResponse(
             request,
             "admin/publications/import_preview.html",
@@ -226,15 +256,54 @@ def preview_view(admin_site):
                     ImportBatch.Origin.ORCID: _("Import from ORCID: preview"),
                 }.get(batch.origin, _("Import BibTeX: preview")),
                 batch=batch,
-                plan=current,
-                counts=current.counts,
-                actions=current.actions,
-                digest=current.digest(),
+                rows=[
+                    plan.Row.from_view(row.number, row.status, row.choice, row.view) for row in page
+                ],
+                page=page,
+                filters=[(name, summary["counts"][name]) for name in FILTERS],
+                shown=shown if shown in FILTERS else "",
+                total=summary["total"],
+                has_choices=summary["has_choices"],
+                counts=summary["counts"],
+                actions=_actions(batch),
+                digest=batch.plan_digest,
             ),
             status=status,
         )
 
     return view
+
+
+def _save_choices(rows, choices):
+    """Store the editor's choices ({row number: option}); the message of a refused one."""
+    wrong = [value for value in choices.values() if not CHOICE.fullmatch(value)]
+    if wrong:
+        return _("“%(choice)s” is not a choice.") % {"choice": wrong[0][:50]}
+    found = {row.number: row for row in rows.filter(number__in=list(choices)[: ROWS_PER_PAGE * 2])}
+    for number, value in choices.items():
+        row = found.get(number)
+        if row is None:
+            return _("There is no entry %(number)d.") % {"number": number}
+        if value not in row.view["options"]:
+            return _("Entry %(number)d (line %(line)d) cannot be “%(choice)s”.") % {
+                "number": number,
+                "line": row.view["line"],
+                "choice": value,
+            }
+        row.choice = value
+    ImportRow.objects.bulk_update(found.values(), ["choice"])
+    return None
+
+
+def _actions(batch):
+    """How many entries confirming would import as new, update and skip (errors apart), as
+    the rows' choices stand: one query."""
+    counted = ImportRow.objects.filter(batch=batch).exclude(status=plan.ERROR)
+    return counted.aggregate(
+        new=Count("pk", filter=Q(choice=plan.NEW)),
+        update=Count("pk", filter=Q(choice__startswith="update:")),
+        skip=Count("pk", filter=Q(choice=plan.SKIP)),
+    )
 
 
 def _enqueue(request, batch, choices, skip_errors):
@@ -271,7 +340,7 @@ def progress_view(admin_site):
 
     def view(request, batch_id):
         _check(request, "publications.add_importbatch")
-        batch = get_object_or_404(ImportBatch.objects.defer("records"), pk=batch_id)
+        batch = get_object_or_404(ImportBatch.objects.defer("source_text"), pk=batch_id)
         if not batch.job:
             return _after_job(request, batch)
         if request.method == "POST" and "cancel" in request.POST:
@@ -294,7 +363,13 @@ def progress_view(admin_site):
             _context(
                 admin_site,
                 request,
-                title=_("Undo import") if undoing else _("Import BibTeX: importing"),
+                title=(
+                    _("Undo import")
+                    if undoing
+                    else _("Import BibTeX: reading the file")
+                    if batch.job_options.get("action") == "prepare"
+                    else _("Import BibTeX: importing")
+                ),
                 undoing=undoing,
                 batch=batch,
                 step=_step_label(batch),
@@ -339,6 +414,8 @@ def _step_label(batch):
     numbers = {"done": f"{batch.progress_done:,}", "total": f"{batch.progress_total:,}"}
     if batch.job == Job.QUEUED:
         return _("Waiting for the worker…")
+    if batch.progress_step == "reading":
+        return _("Reading the file…")
     if batch.progress_step == "undoing":
         return _("Undoing the import…")
     if batch.progress_step == "planning" and not batch.progress_total:
@@ -357,23 +434,16 @@ def _posted_choices(data):
     choices = {}
     for name, value in data.items():
         prefix, _sep, number = name.partition("-")
-        if prefix == "choice" and number.isdigit():
+        if prefix == "choice" and number.isdigit() and len(number) <= 9:
             choices[int(number)] = value
     return choices
-
-
-def _keep_choices(current, choices):
-    """Show the editor's choices again on a preview shown anew, where they still apply."""
-    for row in current.rows:
-        if choices.get(row.number) in row.options:
-            row.choose(choices[row.number])
 
 
 def undo_view(admin_site):
     def view(request, batch_id):
         _check(request, "publications.change_importbatch")
         _check(request, "publications.delete_publication")
-        batch = get_object_or_404(ImportBatch.objects.defer("records"), pk=batch_id)
+        batch = get_object_or_404(ImportBatch.objects.defer("source_text"), pk=batch_id)
         if batch.job:
             return redirect("admin:publications_importbatch_progress", batch.pk)
         status = 200

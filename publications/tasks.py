@@ -1,5 +1,10 @@
 """Background tasks (django-tasks, the backport of Django 6's tasks framework).
 
+Uploading a large file (more than settings.LABSITE_IMPORT_INLINE_ENTRIES entries)
+stores its text and enqueues `prepare_import`, which reads and plans it for the
+preview (`importer.prepare`: outside a transaction, a chunk at a time, so its progress
+shows on SQLite too).
+
 Confirming an import in the admin does no import work in the request: it records the
 confirmation on the batch (`ImportBatch.job_options`), marks it queued and enqueues
 `apply_import`. A worker (`manage.py db_worker`: beside runserver in `make run`, the
@@ -26,6 +31,7 @@ from django_tasks import task
 from django_tasks.signals import task_finished, task_started
 
 from .bibtex import importer, locking, plan, undo
+from .bibtex.decoding import DecodingError
 from .models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -42,13 +48,19 @@ class BatchProgress:
 
     MIN_INTERVAL = 0.5
 
-    def __init__(self, batch_pk, using="default"):
+    def __init__(self, batch_pk, using="default", outside_transaction=False):
         self.pk, self.using = batch_pk, using
+        # Reading and planning an upload runs outside a transaction: counts show on SQLite too.
+        self.outside_transaction = outside_transaction
         self.last_step, self.last_time = None, 0.0
         self.side = None  # the PostgreSQL connection for writes during the transaction
         self.side_failed = False
 
     def __call__(self, step, done, total):
+        # With DEBUG on (`make run`), every query of a task is logged until it ends (up
+        # to 9,000: the bulk INSERTs of a 100,000-entry import are megabytes each); a
+        # report comes between chunks, so the log holds at most a chunk's queries.
+        reset_queries()
         now = time.monotonic()
         if step == self.last_step and done < total and now - self.last_time < self.MIN_INTERVAL:
             return
@@ -60,7 +72,7 @@ class BatchProgress:
             "progress_at": timezone.now(),
         }
         connection = connections[self.using]
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" and not self.outside_transaction:
             # Nothing more will be heard until the transaction commits (see the module
             # docstring): the page shows the step, with no count that would stand still.
             values["progress_done"] = values["progress_total"] = 0
@@ -124,17 +136,20 @@ def apply_import(batch_id):
     progress = BatchProgress(batch.pk)
     # importer.confirm plans and writes in one transaction (under the import lock): the
     # step is recorded before it, for SQLite, where nothing more is heard until the end.
-    progress("planning", 0, len(batch.records))
+    progress("planning", 0, batch.plan_summary.get("total", 0))
+    choices = {int(number): value for number, value in options["choices"].items()}
     with translation.override(options.get("language")):
         try:
             importer.confirm(
                 batch,
                 skip_errors=options.get("skip_errors", False),
                 expected_digest=options.get("digest"),
-                choices={int(number): value for number, value in options["choices"].items()},
+                choices=choices,
                 progress=progress,
             )
         except importer.PlanChanged as changed:
+            # The preview shows the new plan, with the editor's choices where they still apply.
+            importer.store_plan(batch, changed.plan, choices=choices)
             _give_back(batch_id, str(changed), 409)
             return "plan changed"
         except locking.ImportBusy as busy:
@@ -150,6 +165,34 @@ def apply_import(batch_id):
             progress.close()
         ImportBatch.objects.filter(pk=batch_id).update(job=Job.NONE)
         return batch_summary(batch)
+
+
+@task()
+def prepare_import(batch_id):
+    """Read and plan a large upload (queued by the upload's request); returns what it found.
+
+    The same `importer.prepare` a small upload runs in its request: the entries are
+    stored a chunk at a time, then planned, and the plan is stored as the preview's
+    rows. A file that cannot be imported (no entries, a bound exceeded) leaves the
+    reason for the preview, which sends the editor back to the upload form with it.
+    """
+    batch = _claim(batch_id, ImportBatch.Status.PENDING, step="reading")
+    if batch is None:
+        return "not queued"
+    progress = BatchProgress(batch.pk, outside_transaction=True)
+    with translation.override(batch.job_options.get("language")):
+        try:
+            current = importer.prepare(batch, progress=progress)
+        except DecodingError as error:
+            _give_back(batch_id, str(error), 400)
+            return "refused"
+        except Exception:
+            _give_back(batch_id, _("Reading the file failed; upload it again."), 200)
+            raise
+        finally:
+            progress.close()
+        ImportBatch.objects.filter(pk=batch_id).update(job=Job.NONE)
+        return current.summary()
 
 
 @task()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 50 * 1024 * 1024
 
 
 class DecodingError(ValueError):

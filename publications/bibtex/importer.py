@@ -1,12 +1,14 @@
 """The import as the admin and `import_bibtex` run it: bytes → pending batch → plan → apply.
 
-A preview creates a *pending* ImportBatch holding the parsed records (JSON), so
-the user can confirm it in a later request without uploading the file again.
-Confirming builds the plan again from those records against the database as it
-is then (it may have changed since the preview) and applies it in one
-transaction, under the import lock (`locking`): one import applies at a time, and
-the one that waited plans against what the first wrote. Pending batches older than
-a day are deleted when a new one starts.
+A preview creates a *pending* ImportBatch holding the text; `prepare` reads it, a
+piece at a time, into the batch's records (ImportRecords) and stores the plan as the
+preview's rows (ImportRows), so that the user can confirm it in a later request
+without uploading the file again, and so that a large file is never held whole (in
+the worker for a large file: publications/tasks.py). Confirming builds the plan again
+from those records against the database as it is then (it may have changed since the
+preview) and applies it in one transaction, under the import lock (`locking`): one
+import applies at a time, and the one that waited plans against what the first wrote.
+Pending batches older than a day are deleted when a new one starts.
 """
 
 import re
@@ -17,7 +19,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ImportBatch, ImportItem
+from ..models import ImportBatch, ImportItem, ImportRecord, ImportRow
 from . import locking, mapping, parsing, plan, writing
 from .decoding import DecodingError, decode
 
@@ -44,7 +46,7 @@ def count_entries(text):
 
 
 def check_size(text):
-    """Refuse (TooManyEntries) a text with more entries than one import takes."""
+    """How many entries the text starts; refuses (TooManyEntries) more than one import takes."""
     limit = settings.LABSITE_IMPORT_MAX_ENTRIES
     count = count_entries(text)
     if count > limit:
@@ -55,22 +57,64 @@ def check_size(text):
             )
             % {"count": f"{count:,}", "limit": f"{limit:,}"}
         )
+    return count
+
+
+def _records_of(entries, problems):
+    """The records (mapping.to_record) of parsed entries and unreadable blocks."""
+    records = []
+    for n, entry in enumerate(entries):
+        records.append(mapping.to_record(entry))
+        entries[n] = None  # its fields are garbage now: a large file's peak stays lower
+    records += [{"key": p.key, "line": p.line, "raw": p.raw, "error": p.reason} for p in problems]
+    return records
 
 
 def records_from_text(text):
     """The records of every entry and every unreadable block, in file order."""
     check_size(text)
-    result = parsing.parse(text)
-    if not result.entries and not result.problems:
+    records = []
+    for entries, problems in parsing.parse_pieces(text):
+        records += _records_of(entries, problems)
+    if not records:
         raise ImportError_(_("No BibTeX entries were found (an entry starts with @article{…)."))
-    entries, records = result.entries, []
-    for n, entry in enumerate(entries):
-        records.append(mapping.to_record(entry))
-        entries[n] = None  # its fields are garbage now: a large file's peak stays lower
-    records += [
-        {"key": p.key, "line": p.line, "raw": p.raw, "error": p.reason} for p in result.problems
-    ]
     return sorted(records, key=lambda r: r["line"])
+
+
+class StoredRecords:
+    """A pending batch's records (ImportRecords), read a chunk at a time in file order.
+
+    What `plan.build_plan` takes instead of a list: it iterates them (twice), and
+    `load(pks)` reads again the few it needs later, so a large file's records are
+    never all in memory at once.
+    """
+
+    CHUNK = 1000
+
+    def __init__(self, batch, using="default"):
+        self.batch, self.using = batch, using
+
+    def _queryset(self):
+        return ImportRecord.objects.using(self.using).filter(batch=self.batch)
+
+    def __len__(self):
+        return self._queryset().count()
+
+    def __iter__(self):
+        rows = self._queryset().order_by("line", "pk").values_list("pk", "record")
+        for pk, record in rows.iterator(chunk_size=self.CHUNK):
+            record["pk"] = pk
+            yield record
+
+    def load(self, pks):
+        """{pk: record} of these records, read a chunk at a time."""
+        pks, found = sorted(set(pks)), {}
+        for start in range(0, len(pks), self.CHUNK // 2):  # SQLite caps a query's parameters
+            chunk = pks[start : start + self.CHUNK // 2]
+            for pk, record in self._queryset().filter(pk__in=chunk).values_list("pk", "record"):
+                record["pk"] = pk
+                found[pk] = record
+        return found
 
 
 def start(
@@ -86,21 +130,27 @@ def start(
 ):
     """A pending batch for these bytes (an upload) or this text (pasted), and its plan.
 
-    Raises ImportError_ for input that cannot be read, and when SQLite gave up waiting
-    for another import's write lock (try again). With `plan_now=False` the plan
-    is left for the preview page to build (it returns None), which saves building
-    it twice in the admin.
+    `plan_now`: True, False, or a number of entries (plan now a text with at most that
+    many: the admin reads a small file in its request, a large one in the worker).
+    Raises ImportError_ for input that cannot be read (TooManyEntries past the
+    entries limit), and when SQLite gave up waiting for another import's write lock
+    (try again). The text is stored with the batch; with `plan_now` (the default) its
+    entries are read and planned now (`prepare`) and the plan is returned, else that
+    is left to the background worker (publications/tasks.py) and None is returned.
     """
     if data is not None:
         decoded = decode(data)
         text, encoding = decoded.text, decoded.encoding
+        del data, decoded
     else:
         if not (text or "").strip():
             raise ImportError_(_("The text is empty."))
         encoding = ""
-    records = records_from_text(text)
-    batch = create(
-        records,
+    count = check_size(text)
+    if plan_now is not True and plan_now is not False:
+        plan_now = count <= plan_now
+    batch = _new_batch(
+        ImportBatch.Origin.BIBTEX,
         filename=filename,
         encoding=encoding,
         user=user,
@@ -108,8 +158,16 @@ def start(
         keywords=keywords,
         is_published=is_published,
         using=using,
+        text=text,
     )
-    return batch, build(batch, using) if plan_now else None
+    batch.source_text = ""  # the row keeps it; this object need not
+    if not plan_now:
+        return batch, None
+    try:
+        return batch, prepare(batch, using, text=text)
+    except Exception:
+        batch.delete()
+        raise
 
 
 def create(
@@ -124,7 +182,36 @@ def create(
     using="default",
 ):
     """A pending batch holding these records (of any origin: BibTeX, or metadata from
-    publications/sources mapped to the same shape), ready for the preview."""
+    publications/sources mapped to the same shape), planned and ready for the preview.
+
+    The records are few (a pasted list of identifiers, one person's works), so they
+    are stored and planned at once, without the worker.
+    """
+    batch = _new_batch(
+        origin,
+        filename=filename,
+        encoding=encoding,
+        user=user,
+        source=source,
+        keywords=keywords,
+        is_published=is_published,
+        using=using,
+    )
+    try:
+        ImportRecord.objects.using(using).bulk_create(
+            [ImportRecord(batch=batch, line=record["line"], record=record) for record in records],
+            batch_size=writing.BATCH_SIZE,
+        )
+        current = build(batch, using)
+        store_plan(batch, current, using)
+    except Exception:
+        batch.delete()
+        raise
+    return batch
+
+
+def _new_batch(origin, filename, encoding, user, source, keywords, is_published, using, text=""):
+    """Insert a pending batch (with the text still to read, if any) and drop stale ones."""
     try:
         with transaction.atomic(using=using):
             # The INSERT first: on SQLite a transaction that reads before it writes fails
@@ -136,7 +223,7 @@ def create(
                 encoding=encoding,
                 created_by=user if user is not None and user.is_authenticated else None,
                 is_published=is_published,
-                records=records,
+                source_text=text,
             )
             batch.keywords.set(keywords)
             ImportBatch.objects.using(using).pending().filter(
@@ -149,9 +236,92 @@ def create(
     return batch
 
 
+def prepare(batch, using="default", progress=None, text=None):
+    """Read a pending batch's text into its records, plan them and store the plan's rows.
+
+    The records are stored a piece of the file at a time (each in a transaction of
+    its own, so that the worker's progress is seen), the text is emptied, and the plan
+    (against the database as it is now) is stored as the preview's rows. Returns the
+    plan. Raises ImportError_ (or parsing.LimitExceeded) for a text that yields
+    nothing or asks too much; the records stored so far are then deleted.
+    `progress(step, done, total)` hears how far it is ("reading": characters of the
+    text; "planning": entries).
+    """
+    if text is None:
+        pending = ImportBatch.objects.using(using).filter(pk=batch.pk)
+        text = pending.values_list("source_text", flat=True).get()
+    records = ImportRecord.objects.using(using)
+    try:
+        stored, done = 0, 0
+        for entries, problems in parsing.parse_pieces(text):
+            chunk = [
+                ImportRecord(batch=batch, line=record["line"], record=record)
+                for record in _records_of(entries, problems)
+            ]
+            records.bulk_create(chunk, batch_size=writing.BATCH_SIZE)
+            stored += len(chunk)
+            done = min(len(text), done + parsing.CHUNK_CHARS)
+            if progress is not None:
+                progress("reading", done, len(text))
+        if not stored:
+            raise ImportError_(_("No BibTeX entries were found (an entry starts with @article{…)."))
+    except DecodingError:
+        records.filter(batch=batch).delete()
+        raise
+    del text
+    ImportBatch.objects.using(using).filter(pk=batch.pk).update(source_text="")
+    current = build(batch, using, progress=progress)
+    store_plan(batch, current, using)
+    return current
+
+
 def build(batch, using="default", progress=None):
     """The plan of a pending batch against the database as it is now."""
-    return plan.build_plan(batch.records, list(batch.keywords.all()), using, progress=progress)
+    return plan.build_plan(
+        StoredRecords(batch, using), list(batch.keywords.all()), using, progress=progress
+    )
+
+
+# Preview rows written per INSERT.
+ROWS_PER_INSERT = 500
+
+
+def store_plan(batch, current, using="default", choices=None):
+    """Store a plan as the batch's preview rows, its digest and its summary.
+
+    `choices` ({row number: option}) are kept where the new plan still offers them
+    (the editor's choices, when a plan is made again because the database changed).
+    """
+    choices = choices or {}
+    with transaction.atomic(using=using):
+        ImportRow.objects.using(using).filter(batch=batch).delete()
+        chunk = []
+        for row in current.rows:
+            choice = choices.get(row.number)
+            chunk.append(
+                ImportRow(
+                    batch=batch,
+                    number=row.number,
+                    status=row.status,
+                    default=row.default,
+                    choice=choice if choice in row.options else row.default,
+                    view=row.to_view(),
+                )
+            )
+            if len(chunk) == ROWS_PER_INSERT:
+                ImportRow.objects.using(using).bulk_create(chunk)
+                chunk = []
+        ImportRow.objects.using(using).bulk_create(chunk)
+        summary = {
+            "counts": current.counts,
+            "actions": current.actions,
+            "total": len(current.rows),
+            "has_choices": current.has_choices,
+        }
+        batch.plan_digest, batch.plan_summary = current.digest(), summary
+        ImportBatch.objects.using(using).filter(pk=batch.pk).update(
+            plan_digest=batch.plan_digest, plan_summary=summary
+        )
 
 
 def confirm(

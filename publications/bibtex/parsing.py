@@ -460,8 +460,48 @@ def chunks(text, size=None):
 
 def parse(text):
     """Entries (in file order) and problems of a BibTeX text."""
+    entries, problems = [], []
+    for piece_entries, piece_problems in parse_pieces(text, hold=lambda entry: True):
+        entries += piece_entries
+        problems += piece_problems
+    entries.sort(key=lambda e: e.line)
+    problems.sort(key=lambda p: p.line)
+    return ParseResult(entries, problems)
+
+
+# Where an entry names others it inherits from or reviews (crossref = {key}, xdata =
+# {a, b}, related = {a, b}): those entries are read to the end of the file.
+_REFERENCES = re.compile(r"""(?i)\b(?:crossref|xdata|related)\s*=\s*[{"]([^{}"]*)[}"]""")
+_INHERITING = frozenset({"crossref", "xdata", "related"})
+
+
+def referenced_keys(text):
+    """The keys (lower case) that some entry names in crossref, xdata or related."""
+    return {
+        key.strip().lower()
+        for match in _REFERENCES.finditer(text)
+        for key in match[1].split(",")
+        if key.strip()
+    }
+
+
+def parse_pieces(text, hold=None):
+    """(entries, problems) of each piece of the text (`chunks`), in order, as it is read.
+
+    A piece's entries are final when they are yielded, so a caller can store them and
+    let them go: a large file is never held whole. The exception is inheritance
+    (crossref, xdata, related), which spans the file: the entries that name a parent
+    and the entries named as one (`referenced_keys`; or those `hold(entry)` says) are
+    held and yielded last, once `inherit` has filled them in. Problems are reported
+    with the piece where they are found.
+    """
+    referenced = referenced_keys(text) if hold is None else set()
+    if hold is None:
+        hold = lambda entry: (  # noqa: E731
+            entry.key.lower() in referenced or not _INHERITING.isdisjoint(entry.fields)
+        )
     resolve, decode_latex = ResolveValues(), LatexToUnicode()
-    entries, problems, count, keys = [], [], 0, set()
+    held, count, keys = [], 0, set()
     for offset, piece in chunks(text):
         library = Splitter(bibstr=piece).split()
         count += len(library.entries) + len(library.failed_blocks)
@@ -480,12 +520,15 @@ def parse(text):
                 library.replace(block, entry, fail_on_duplicate_key=False)
         for middleware in (resolve, decode_latex):
             library = middleware.transform(library)
+        entries, problems = [], []
         _read_blocks(library, offset, entries, problems, keys)
         del library
-    inherit(entries)
-    entries = [e for e in entries if e.entry_type not in NOT_PUBLICATIONS]
-    problems.sort(key=lambda p: p.line)
-    return ParseResult(entries, problems)
+        ready = []
+        for entry in entries:
+            (held if hold(entry) else ready).append(entry)
+        yield [e for e in ready if e.entry_type not in NOT_PUBLICATIONS], problems
+    inherit(held)
+    yield [e for e in held if e.entry_type not in NOT_PUBLICATIONS], []
 
 
 def _duplicate_key(key):

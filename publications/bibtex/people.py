@@ -47,6 +47,7 @@ class People:
         ):
             self._add(row.pop("pk"), row)
         self.new = {}
+        self.names = {}  # each author's name as printed, once (see plan._resolve_authors)
 
     def _add(self, person_id, row):
         self.people[person_id] = row

@@ -32,6 +32,7 @@ resolved by `people` and `keywords`. The stages after the preview:
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -81,7 +82,7 @@ def field_label(name):
     return str(Publication._meta.get_field(name).verbose_name)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A paper the entry may be: stored (`pk`) or an earlier entry of the file (`number`)."""
 
@@ -111,7 +112,7 @@ class Candidate:
         return [(field_label(name), *values) for name, *values in self.comparison]
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     line: int
@@ -125,17 +126,63 @@ class Row:
     match_by: str = ""
     match_title: str = ""
     same_as: int | None = None  # the earlier entry of the file this one duplicates
-    changes: list = field(default_factory=list)  # [(field name, old, new)]
+    changes: list | tuple = ()  # [(field name, old, new)]
     authors: list = field(default_factory=list)  # [(printed, person id; < 0: new person)]
     keyword_refs: list = field(default_factory=list)  # keyword ids; str: new keyword name
-    new_people: list = field(default_factory=list)
-    new_keywords: list = field(default_factory=list)
-    candidates: list = field(default_factory=list)  # [Candidate] of a possible duplicate
+    new_people: list | tuple = ()
+    new_keywords: list | tuple = ()
+    candidates: list | tuple = ()  # [Candidate] of a possible duplicate
     options: list = field(default_factory=list)  # "new", "skip", "update:<pk>"
     default: str = SKIP
     choice: str = SKIP
     facts: Facts | None = None
-    notes: list = field(default_factory=list)  # warnings of the plan (ambiguous authors)
+    notes: list | tuple = ()  # warnings of the plan (ambiguous authors)
+    source: int | None = None  # the ImportRecord's pk, when the records are stored
+
+    def to_view(self):
+        """What the preview shows of the row, as JSON (ImportRow.view); see `from_view`."""
+
+        def cut(value):  # the preview shows at most 300 characters of a value
+            return value[:VIEW_CHARS] if isinstance(value, str) else value
+
+        return {
+            "line": self.line, "key": self.key, "title": self.title, "year": self.year,
+            "reason": self.reason, "match_pk": self.match_pk, "match_by": self.match_by,
+            "match_title": self.match_title, "same_as": self.same_as,
+            "changes": [(name, cut(old), cut(new)) for name, old, new in self.changes],
+            "new_people": self.new_people, "new_keywords": self.new_keywords,
+            "candidates": [
+                {
+                    "title": c.title, "contradictions": c.contradictions, "pk": c.pk,
+                    "number": c.number,
+                    "changes": [(name, cut(old), cut(new)) for name, old, new in c.changes],
+                    "comparison": [
+                        (name, cut(stored), cut(entry), differs)
+                        for name, stored, entry, differs in c.comparison
+                    ],
+                }
+                for c in self.candidates
+            ],
+            "options": self.options, "default": self.default, "warnings": self.warnings,
+            "identifier": self.record.get("identifier", ""),
+        }  # fmt: skip
+
+    @classmethod
+    def from_view(cls, number, status, choice, view):
+        """The row as the preview shows it, from an ImportRow (not one that can be applied)."""
+        view = dict(view)
+        candidates = [Candidate(**candidate) for candidate in view.pop("candidates")]
+        warnings = view.pop("warnings")
+        # The DOI or arXiv id a record from a service (publications/sources) was found by.
+        identifier = view.pop("identifier", "")
+        return cls(
+            number=number,
+            status=status,
+            choice=choice,
+            record={"warnings": warnings, "identifier": identifier},
+            candidates=candidates,
+            **view,
+        )
 
     @property
     def warnings(self):
@@ -209,11 +256,39 @@ class Row:
         self.choice = value
 
 
+# Characters of a value the preview's stored rows keep (it shows at most 300).
+VIEW_CHARS = 300
+# Rows whose records are read back at a time, when the records are stored (`StoredRecords`).
+LOAD_CHUNK = 1000
+
+
 @dataclass
 class Plan:
     rows: list
     people: People
     keywords: Keywords
+    # records' pks → {pk: record}, when the records are stored rather than in the rows
+    load: object = None
+
+    @contextmanager
+    def records_of(self, rows):
+        """The rows with their whole records for a while (writing needs their fields).
+
+        When the records are stored (`load`), a row keeps only its warnings between
+        the steps that need the rest: a large file's records are never all in memory.
+        """
+        if self.load is None:
+            yield rows
+            return
+        found = self.load([row.source for row in rows])
+        slim = [row.record for row in rows]
+        for row in rows:
+            row.record = found[row.source]
+        try:
+            yield rows
+        finally:
+            for row, record in zip(rows, slim, strict=True):
+                row.record = record
 
     def count(self, status):
         return sum(1 for row in self.rows if row.status == status)
@@ -309,7 +384,8 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
     `progress`, if given, is called as progress("planning", rows done, rows in all)
     every PROGRESS_EVERY rows (the background import shows it: publications/tasks.py).
     """
-    plan = Plan([], People(using), Keywords(using))
+    plan = Plan([], People(using), Keywords(using), load=getattr(records, "load", None))
+    total = len(records)
     # Only the stored papers an entry could be: memory is the file's, not the database's.
     wanted = {kind: set() for kind in MATCH_LABELS}
     for record in records:
@@ -318,23 +394,18 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
                 wanted[kind].add(value)
     existing = Existing(using, wanted)
     # The stored papers an entry's title and year name: their authors decide (one query).
-    titled = {
-        pk
-        for record in records
-        if "error" not in record
-        for kind, value in match_keys(record)
-        if kind == "title"
-        for pk in existing.keys["title"].get(value, ())
-    }
+    titled = {pk for value in wanted["title"] for pk in existing.keys["title"].get(value, ())}
     existing.load_authors(titled)
     earlier = _EarlierEntries()
     for number, record in enumerate(records, start=1):
         if progress is not None and number % PROGRESS_EVERY == 0:
-            progress("planning", number, len(records))
+            progress("planning", number, total)
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
+        row.source = record.get("pk")
         plan.rows.append(row)
         if "error" in record:
             row.status, row.reason = ERROR, record["error"]
+            _slim(plan, row)
             continue
         fields = record["fields"]
         row.title = fields.get("title_en") or fields.get("title_ja") or ""
@@ -348,10 +419,25 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
         row.keyword_refs = list(dict.fromkeys(refs))
         if row.same_as is None:
             earlier.add(row, keys)
+        _slim(plan, row)
     _compare_with_matches(plan, using)
     _set_options(plan)
     _list_introductions(plan)
     return plan
+
+
+def _slim(plan, row):
+    """Let the row's record go when it can be read again (`Plan.records_of`)."""
+    if plan.load is not None:
+        # What the preview shows of the record: its warnings, and the DOI or arXiv id a
+        # record from a service (publications/sources) was found by.
+        kept = {
+            name: row.record[name] for name in ("warnings", "identifier") if row.record.get(name)
+        }
+        row.record = kept or _NO_RECORD
+
+
+_NO_RECORD = {}
 
 
 def _facts(row, people):
@@ -361,6 +447,7 @@ def _facts(row, people):
         person = people.people[person_id]
         known = (person["family_name_en"], person["family_name_ja"])
         families.update(names.family_key(name) for name in known)
+    families = {people.names.setdefault(family, family) for family in families}  # once each
     return Facts.of(row.record["fields"], families, (person_id for _p, person_id in row.authors))
 
 
@@ -409,7 +496,7 @@ def _match(row, keys, existing, earlier):
 
 def _add_candidate(row, candidate):
     if all((c.pk, c.number) != (candidate.pk, candidate.number) for c in row.candidates):
-        row.candidates.append(candidate)
+        row.candidates = [*row.candidates, candidate]
 
 
 def _same_as(row, same, kind):
@@ -428,28 +515,51 @@ def _resolve_authors(row, people):
     the first place, with a warning: the entry is still worth importing and its
     stored source keeps the list as written.
     """
-    seen = {}  # person id → as printed
+    seen, notes = {}, []  # person id → as printed
     orcids = row.record.get("orcids") or [""] * len(row.record["authors"])
     for (printed, family, given), orcid in zip(row.record["authors"], orcids, strict=True):
-        person_id = people.resolve(printed, family, given, row.notes, orcid=orcid)
+        person_id = people.resolve(printed, family, given, notes, orcid=orcid)
         if person_id in seen:
-            row.notes.append(
+            notes.append(
                 _("“%(name)s” and “%(other)s” are the same person, listed twice: kept once.")
                 % {"name": printed, "other": seen[person_id]}
             )
             continue
         seen[person_id] = printed
-        row.authors.append((printed, person_id))
+        # One string for each name however many rows print it: a large file's plan is
+        # held whole, and its authors repeat.
+        row.authors.append((people.names.setdefault(printed, printed), person_id))
+    if notes:
+        row.notes = notes
 
 
 def _compare_with_matches(plan, using):
     """Make each row that matched a stored paper an update, or a duplicate if nothing changes;
     give each candidate of a possible duplicate its changes and the side-by-side comparison."""
-    wanted = {row.match_pk for row in plan.rows if row.match_pk}
-    wanted |= {c.pk for row in plan.rows for c in row.candidates if c.pk}
-    current = snapshots(wanted, using)
+    compared = [
+        row
+        for row in plan.rows
+        if (row.match_pk is not None and row.status != DUPLICATE) or row.candidates
+    ]
     by_number = {row.number: row for row in plan.rows}
-    for row in plan.rows:
+    for start in range(0, len(compared), LOAD_CHUNK):
+        chunk = compared[start : start + LOAD_CHUNK]
+        numbers = {row.number for row in chunk}
+        earlier = {
+            c.number: by_number[c.number]
+            for row in chunk
+            for c in row.candidates
+            if c.pk is None and c.number not in numbers
+        }
+        with plan.records_of([*chunk, *earlier.values()]):
+            _compare_rows(plan, chunk, by_number, using)
+
+
+def _compare_rows(plan, rows, by_number, using):
+    wanted = {row.match_pk for row in rows if row.match_pk}
+    wanted |= {c.pk for row in rows for c in row.candidates if c.pk}
+    current = snapshots(wanted, using)
+    for row in rows:
         if row.match_pk is not None and row.status != DUPLICATE:
             snapshot = current[row.match_pk]
             row.match_title = snapshot["fields"]["title_en"] or snapshot["fields"]["title_ja"]
@@ -471,14 +581,18 @@ def _compare_with_matches(plan, using):
             )
 
 
+# The options of most rows, shared (a row's own list otherwise).
+ONLY_SKIP, NEW_OR_SKIP = (SKIP,), (NEW, SKIP)
+
+
 def _set_options(plan):
     """Each row's choices and default (see the module docstring)."""
     for row in plan.rows:
         loose = row.match_by in ("title", "key")  # not by DOI or arXiv id: "new" stays possible
         if row.status == ERROR:
-            row.options, row.default = [SKIP], SKIP
+            row.options, row.default = ONLY_SKIP, SKIP
         elif row.status == NEW:
-            row.options, row.default = [NEW, SKIP], NEW
+            row.options, row.default = NEW_OR_SKIP, NEW
         elif row.status == UPDATE:
             update = f"update:{row.match_pk}"
             row.options, row.default = [update, SKIP] + ([NEW] if loose else []), update
@@ -502,9 +616,9 @@ def _list_introductions(plan):
             for _printed, person_id in row.authors:
                 if person_id < 0 and person_id not in introduced:
                     introduced.add(person_id)
-                    row.new_people.append(plan.people.display(person_id))
+                    row.new_people = [*row.new_people, plan.people.display(person_id)]
         if row.action in (NEW, UPDATE):
             for ref in row.keyword_refs:
                 if isinstance(ref, str) and ref not in introduced:
                     introduced.add(ref)
-                    row.new_keywords.append(ref)
+                    row.new_keywords = [*row.new_keywords, ref]

@@ -23,6 +23,8 @@ from ..models import (
     Authorship,
     ImportBatch,
     ImportItem,
+    ImportRecord,
+    ImportRow,
     Keyword,
     NameVariant,
     Person,
@@ -91,16 +93,23 @@ def apply_plan(plan, batch, skip_errors=False, using="default", progress=None):
         ids = _CreatedIds()
         items = _create_keywords(applied, ids, batch, using)
         items += _create_people(applied, plan.people, ids, batch, using)
+        ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         taken = _slugs_in_use(Publication, using) | RESERVED_PUBLICATION_SLUGS
         for start in range(0, len(new_rows), CHUNK):
-            chunk = new_rows[start : start + CHUNK]
-            items += _create_publications(chunk, plan.people, ids, batch, using, taken)
+            with plan.records_of(new_rows[start : start + CHUNK]) as chunk:
+                items = _create_publications(chunk, plan.people, ids, batch, using, taken)
+            ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
             if progress is not None:
                 progress("writing", start + len(chunk), total)
-        items += _update_publications(update_rows, ids, batch, using)
+        pks = [row.update_pk for row in update_rows]
+        if len(set(pks)) < len(pks):
+            raise PlanError(_("Two entries would update the same paper; skip one of them."))
+        for start in range(0, len(update_rows), CHUNK):
+            with plan.records_of(update_rows[start : start + CHUNK]) as chunk:
+                items = _update_publications(chunk, ids, batch, using)
+            ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         if progress is not None:
             progress("writing", total, total)
-        ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         _mark_applied(batch, plan, using)
         # New papers already have their documents (_fill_search_documents).
         search.schedule([row.update_pk for row in update_rows], using)
@@ -266,8 +275,6 @@ def _update_publications(rows, ids, batch, using):
     `undo.changed_since_import`.
     """
     pks = [row.update_pk for row in rows]
-    if len(set(pks)) < len(pks):
-        raise PlanError(_("Two entries would update the same paper; skip one of them."))
     before = snapshots(pks, using)
     for row in rows:
         _update_publication(row, ids, using)
@@ -327,7 +334,11 @@ def _mark_applied(batch, plan, using):
         for row in plan.rows
         if row.status == ERROR or (row.action == SKIP and row.status != DUPLICATE)
     ]
-    batch.records = []
+    # The parsed entries and the preview's rows were for confirming: what was done is in
+    # the ImportItems now.
+    ImportRecord.objects.using(using).filter(batch=batch).delete()
+    ImportRow.objects.using(using).filter(batch=batch).delete()
+    batch.plan_summary = {}
     batch.applied_at = timezone.now()
     batch.save(using=using)
 

@@ -4,7 +4,7 @@ One module per concern; everything is importable from `publications.models`.
 """
 
 from .edits import EditBatch, EditItem
-from .imports import ImportBatch, ImportBatchQuerySet, ImportItem
+from .imports import ImportBatch, ImportBatchQuerySet, ImportItem, ImportRecord, ImportRow
 from .keywords import Keyword, KeywordQuerySet, alias_lines
 from .papers import (
     IDENTITY_FIELDS,
@@ -37,6 +37,8 @@ __all__ = [
     "ImportBatch",
     "ImportBatchQuerySet",
     "ImportItem",
+    "ImportRecord",
+    "ImportRow",
     "Keyword",
     "KeywordQuerySet",
     "NameVariant",

@@ -18,9 +18,11 @@ class ImportBatchQuerySet(models.QuerySet):
 class ImportBatch(models.Model):
     """One BibTeX import: pending while previewed, then applied (undoable) or undone.
 
-    A pending batch holds the parsed entries (`records`) so that the preview can be
-    confirmed without uploading the file again; applying it records what it created
-    and what it changed as ImportItems, which is what undo restores.
+    A pending batch holds the uploaded text (`source_text`) until it is read, then its
+    parsed entries (ImportRecords) and the plan the preview shows (ImportRows), so
+    that the preview can be confirmed without uploading the file again; applying it
+    records what it created and what it changed as ImportItems, which is what undo
+    restores.
     """
 
     class Status(models.TextChoices):
@@ -78,9 +80,15 @@ class ImportBatch(models.Model):
         verbose_name=_("keywords added"),
         help_text=_("Added to every imported paper."),
     )
-    records = models.JSONField(_("parsed entries"), default=list, blank=True, editable=False)
-    # The digest of the plan the preview last showed: confirming refuses another plan.
+    # The uploaded text, decoded, until the entries are read from it (then emptied): a
+    # large file is read by the background worker, not by the upload's request.
+    source_text = models.TextField(blank=True, editable=False)
+    # The digest of the plan the preview shows (its ImportRows): confirming refuses
+    # another plan. Empty until the entries have been read and planned.
     plan_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # What the preview's summary says: {"counts": {status: n}, "actions": {action: n},
+    # "total": n, "has_choices": bool}, kept with the rows so no request counts 100,000 rows.
+    plan_summary = models.JSONField(default=dict, blank=True, editable=False)
     skipped = models.JSONField(_("skipped entries"), default=list, blank=True, editable=False)
     created_count = models.PositiveIntegerField(_("new papers"), default=0)
     updated_count = models.PositiveIntegerField(_("updated papers"), default=0)
@@ -121,6 +129,54 @@ class ImportBatch(models.Model):
     def __str__(self):
         name = self.filename or _("pasted text")
         return f"{name} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportRecord(models.Model):
+    """One parsed entry (or unreadable block) of a pending batch: `mapping.to_record`'s dict.
+
+    Stored a chunk at a time as the file is read, and read back a chunk at a time
+    (in file order: `line`, then `pk`) by planning and writing, so that a large file
+    is never held whole as Python objects (docs/limits.md).
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveIntegerField()
+    record = models.JSONField()
+
+    class Meta:
+        ordering = ["batch", "line", "pk"]
+        indexes = [models.Index(fields=["batch", "line"], name="importrecord_batch_line_idx")]
+
+    def __str__(self):
+        return f"{self.record.get('key') or '?'} (line {self.line})"
+
+
+class ImportRow(models.Model):
+    """One row of a pending batch's preview: what the plan (`plan.Row`) says of an entry.
+
+    `view` holds what the preview shows (`plan.Row.to_view`); `choice` is the
+    editor's choice among `view["options"]`, `default` the plan's. The preview
+    pages through these rows instead of planning the file again.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10)
+    default = models.CharField(max_length=30)
+    choice = models.CharField(max_length=30)
+    view = models.JSONField()
+
+    class Meta:
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="importrow_batch_number")
+        ]
+        indexes = [
+            models.Index(fields=["batch", "status", "number"], name="importrow_batch_status_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.status}"
 
 
 class ImportItem(models.Model):

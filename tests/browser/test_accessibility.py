@@ -101,6 +101,41 @@ def test_admin_bibtex_import_screens_have_no_violations(browser, site, lang):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_paged_and_filtered_import_preview_has_no_violations(browser, site, lang, monkeypatch):
+    """The preview of a large file: its filter by status, a page of its rows and the page
+    links, and a choice saved on a page."""
+    from django.contrib.auth.models import User
+
+    from publications import admin_import
+
+    monkeypatch.setattr(admin_import, "ROWS_PER_PAGE", 2)
+    User.objects.create_superuser("axe", password="axe-password")
+    context = browser.new_context(bypass_csp=True, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "axe")
+    page.fill("#id_password", "axe-password")
+    page.click("input[type=submit]")
+    page.goto(f"{site}/admin/publications/publication/import-bibtex/")
+    page.fill("#id_text", ADMIN_BIBTEX)
+    page.click("input[type=submit].default")
+    page.wait_for_url("**/preview/")
+    assert page.locator("table.import-preview > tbody > tr").count() == 2
+    problems = {"first page": axe_violations(page)}
+    page.click("a[rel=next]")
+    page.wait_for_url("**/preview/?page=2")
+    page.locator("select[name^=choice-]").first.select_option("skip")
+    page.click("input[name=save]")
+    page.wait_for_url("**/preview/?page=2")
+    problems["a page, its choice saved"] = axe_violations(page)
+    page.click(".import-filter a[href='?status=new']")
+    problems["filtered"] = axe_violations(page)
+    context.close()
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
 def test_admin_achievement_list_has_no_violations(browser, site, lang):
     """The achievement list: its filters (one refused, with its error), the download
     links and the list in a style, lab members marked."""

@@ -146,7 +146,7 @@ def test_a_failing_import_writes_nothing_and_says_so(editor, monkeypatch):
     def crash(*args, **kwargs):  # a fault after the new papers were written
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writing, "_update_publications", crash)
+    monkeypatch.setattr(writing, "_mark_applied", crash)
     back = confirm(editor, preview, {})
     assert back.url == preview
     assert not Publication.objects.filter(doi__startswith="10.4242/").exists()
@@ -211,9 +211,9 @@ def test_a_file_has_at_most_the_entries_of_one_import(editor, settings, count, s
 @pytest.mark.django_db
 def test_the_import_form_states_the_limit_in_both_languages(editor):
     url = reverse("admin:publications_publication_import")
-    assert "One import takes at most 5,000 entries" in editor.get(url).content.decode()
+    assert "One import takes at most 100,000 entries" in editor.get(url).content.decode()
     japanese = editor.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert "1 回に読み込めるのは 5,000 件までです" in japanese
+    assert "1 回に読み込めるのは 100,000 件までです" in japanese
 
 
 def test_entries_are_counted_as_bibtex_starts_them():
@@ -252,7 +252,7 @@ def test_db_worker_applies_what_the_admin_queued(editor):
 @pytest.mark.django_db(transaction=True)
 def test_the_progress_of_the_writing_is_seen_while_its_transaction_is_open(monkeypatch):
     """On PostgreSQL others see each chunk's progress at once, not at the commit."""
-    batch, _plan = importer.start(text=entries(5), plan_now=False)
+    batch, _plan = importer.start(text=entries(5))
     ImportBatch.objects.filter(pk=batch.pk).update(job=ImportBatch.Job.RUNNING)
     monkeypatch.setattr(writing, "CHUNK", 2)
     other = connections.create_connection("default")  # another process, as the page is
