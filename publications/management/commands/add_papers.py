@@ -18,12 +18,11 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError, no_translations
-from django.db import DEFAULT_DB_ALIAS
 from tqdm import tqdm
 
-from publications.bibtex import importer, plan
+from publications.bibtex import importer
 from publications.bibtex.decoding import MAX_BYTES
-from publications.models import ImportBatch, Keyword
+from publications.models import ImportBatch
 from publications.sources import http, lookup
 
 from .import_bibtex import Command as ImportBibtex
@@ -53,12 +52,7 @@ class Command(ImportBibtex):
             identifiers = lookup.identifiers_in(text)
         except lookup.NoIdentifiers as error:
             raise CommandError(str(error)) from None
-        keywords = []
-        for slug in options["keyword"]:
-            keyword = Keyword.objects.filter(slug=slug).first()
-            if keyword is None:
-                raise CommandError(f"No keyword with the slug “{slug}”.")
-            keywords.append(keyword)
+        keywords = self.keywords(options)
         bar = None
         if len(identifiers) >= PROGRESS_FROM:
             bar = tqdm(total=len(identifiers), unit="id", file=self.stderr._out, ascii=True)
@@ -81,43 +75,7 @@ class Command(ImportBibtex):
             raise CommandError(str(error)) from None
         current = importer.build(batch)
         options["choose"] = []
-        try:
-            choices = self.choices(current, options)
-            current.apply_choices(choices)
-        except plan.PlanError as error:
-            batch.delete()
-            raise CommandError(str(error)) from None
-        for row in current.rows:
-            self.report(row, options["all_rows"])
-        summary = current.summary()
-        if options["dry_run"]:
-            batch.delete()
-            self.stdout.write(f"Dry run, nothing written: {summary}.")
-            return
-        if current.has_errors and not options["skip_errors"]:
-            batch.delete()
-            raise CommandError(
-                f"Nothing imported: {summary}. Fix the errors or use --skip-errors "
-                "to import the rest."
-            )
-        try:
-            _batch, current = importer.confirm(
-                batch,
-                skip_errors=True,
-                using=DEFAULT_DB_ALIAS,
-                expected_digest=current.digest(),
-                choices=choices,
-            )
-        except importer.PlanChanged as changed:
-            batch.delete()
-            raise CommandError(
-                f"Nothing imported: {changed} Now: {changed.plan.summary()}."
-            ) from None
-        except plan.PlanError as error:
-            raise CommandError(str(error)) from None
-        self.stdout.write(
-            f"Imported {len(identifiers)} identifiers (import #{batch.pk}): {current.summary()}."
-        )
+        self.finish(batch, current, f"{len(identifiers)} identifiers", options)
 
     def read(self, path):
         if path == "-":
