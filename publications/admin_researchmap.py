@@ -53,9 +53,8 @@ def start(request, origin, value, owner="", is_published=True):
     """(batch, None) of a pending import, or (None, (message, status)) when there is none."""
     try:
         batch, _plan = importing.start(
-            origin, value, owner=owner, user=request.user, is_published=is_published,
-            plan_now=False,
-        )  # fmt: skip
+            origin, value, owner=owner, user=request.user, is_published=is_published
+        )
     except http.NotFound as error:
         return None, (error.message, 404)
     except http.SourceError as error:

@@ -71,7 +71,7 @@ def identifiers_view(admin_site):
                 data = form.cleaned_data
                 try:
                     records = lookup.records_for(form.identifiers)
-                    batch = importer.create(
+                    batch, _plan = importer.create(
                         records,
                         origin=ImportBatch.Origin.IDENTIFIERS,
                         user=request.user,

@@ -181,8 +181,9 @@ def create(
     is_published=True,
     using="default",
 ):
-    """A pending batch holding these records (of any origin: BibTeX, or metadata from
-    publications/sources mapped to the same shape), planned and ready for the preview.
+    """(batch, plan): a pending batch holding these records (of any origin: BibTeX, or
+    metadata from publications/sources mapped to the same shape), planned and ready for
+    the preview.
 
     The records are few (a pasted list of identifiers, one person's works), so they
     are stored and planned at once, without the worker.
@@ -207,7 +208,7 @@ def create(
     except Exception:
         batch.delete()
         raise
-    return batch
+    return batch, current
 
 
 def _new_batch(origin, filename, encoding, user, source, keywords, is_published, using, text=""):

@@ -63,7 +63,7 @@ def orcid_text(value, owner="", progress=None):
 
 
 def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN,
-          keywords=(), is_published=True, progress=None, plan_now=True):  # fmt: skip
+          keywords=(), is_published=True, progress=None):  # fmt: skip
     """(batch, plan) of a pending import of a researchmap page or ORCID record.
 
     Raises http.SourceUnavailable / http.NotFound when the service cannot give it, and
@@ -82,7 +82,7 @@ def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN
             # What researchmap says a new paper is (peer-reviewed, invited…); an update
             # leaves the paper's own values (docs/sources-researchmap-orcid.md).
             record["fields"].update(extra.get(record["key"], {}))
-    batch = importer.create(
+    return importer.create(
         records,
         origin=origin,
         filename=name,
@@ -91,7 +91,6 @@ def start(origin, value, *, owner="", user=None, source=ImportBatch.Source.ADMIN
         keywords=keywords,
         is_published=is_published,
     )
-    return batch, importer.build(batch) if plan_now else None
 
 
 def member_owner(member):

@@ -64,7 +64,7 @@ class Command(ImportBibtex):
             if bar is not None:
                 bar.close()
         try:
-            batch = importer.create(
+            batch, current = importer.create(
                 records,
                 origin=ImportBatch.Origin.IDENTIFIERS,
                 source=ImportBatch.Source.COMMAND,
@@ -73,7 +73,6 @@ class Command(ImportBibtex):
             )
         except importer.ImportError_ as error:
             raise CommandError(str(error)) from None
-        current = importer.build(batch)
         options["choose"] = []
         self.finish(batch, current, f"{len(identifiers)} identifiers", options)
 
