@@ -34,6 +34,8 @@ class LabsiteConfig(AppConfig):
     verbose_name = "labsite"
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)
+
         # The project package has no models, so Django sends it no post_migrate of its
         # own: hang the cache on the app whose saves bump the content version.
         post_migrate.connect(
