@@ -52,6 +52,10 @@ class TestImportOnTheIndex:
         publications = re.search(r'<div class="app-publications.*?</table>', html, re.S).group(0)
         first_row = re.search(r'<tr class="model-[^"]*">.*?</tr>', publications, re.S).group(0)
         assert f'<a href="{IMPORT_URL}"' in first_row and "Import BibTeX" in first_row
+        # A form has nothing to "View": the row's name is its only link (Django's
+        # index offered a "View" link to the same form, as if it were a list).
+        assert first_row.count("<a ") == 1
+        assert "viewlink" not in first_row and "changelink" not in first_row
         # The past imports' "Add" opens the form too.
         past = re.search(r'<tr class="model-importbatch">.*?</tr>', publications, re.S).group(0)
         assert f'<a href="{IMPORT_URL}" class="addlink"' in past
