@@ -70,6 +70,20 @@ def normalise_doi(doi):
     return value.rstrip(".,;").strip()
 
 
+# Between two pages: a hyphen, BibTeX's "--", or any dash or wave people paste from a
+# journal's page or a Japanese citation (1–10, 1—10, 1−10, 1－10, 1〜10, 1～10).
+_PAGE_RANGE_DASH = re.compile(r"\s*(?:-{1,3}|[\u2010-\u2015\u2212\uff0d~\u301c\uff5e])\s*")
+
+
+def normalise_pages(pages):
+    """A page range as stored: full-width digits made ASCII and the dash a hyphen
+    ("１２－１５", "12–15", "12 -- 15" → "12-15"). The site prints it with an en dash
+    (pages_or_number); the exports split it at the hyphen (BibTeX "12--15", RIS SP/EP).
+    """
+    value = unicodedata.normalize("NFKC", pages or "").strip()
+    return _PAGE_RANGE_DASH.sub("-", value)
+
+
 def normalise_arxiv(arxiv_id):
     """The arXiv id of any form people paste, without its version.
 
@@ -424,6 +438,7 @@ class Publication(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], *filled}
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        self.pages = normalise_pages(self.pages)
         if not self.slug:
             title = self.title_en or self.title_ja or ""
             text = " ".join(title.split()[:8])
@@ -451,6 +466,7 @@ class Publication(models.Model):
         # accepted and stored bare (Model.clean would run after the validators).
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        self.pages = normalise_pages(self.pages)
         super().clean_fields(exclude)
 
     def clean(self):
