@@ -204,3 +204,16 @@ class TestListReads:
         assert set(Publication.objects.sharing_keywords(list(keywords))) == from_queryset
         assert from_queryset == set(sharing)
         assert not Publication.objects.sharing_keywords([]).exists()
+
+
+def test_an_imports_name_gives_its_time_in_the_sites_time_zone():
+    """The admin titles an import by its name; the list beside it gives times in
+    Asia/Tokyo, and the title gave UTC (22:25 in the list, 13:25 in the title)."""
+    import datetime
+
+    from publications.models import ImportBatch
+
+    batch = ImportBatch.objects.create(source="admin", filename="lab.bib")
+    batch.created_at = datetime.datetime(2026, 12, 7, 13, 25, tzinfo=datetime.UTC)
+    with translation.override("en"):
+        assert str(batch) == "lab.bib (Previewed, not imported, 2026-12-07 22:25)"
