@@ -1,9 +1,13 @@
 """The project package as an app, for glue that belongs to neither content app."""
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPAppConfig
+from django_tasks_db.apps import TasksAppConfig
 
 from publications import freshness
 
@@ -26,6 +30,26 @@ class LabAdminConfig(admin_apps.AdminConfig):
     default = False  # named in INSTALLED_APPS; LabsiteConfig is the app "labsite"
 
     default_site = "labsite.admin.LabAdminSite"
+
+
+# Third-party apps under names an editor reads in the admin's index and sidebar, in
+# both languages: their own are English only, or made from the label ("Otp_Totp",
+# "Tasks Database Backend" on a Japanese page).
+
+
+class AxesConfig(AxesAppConfig):
+    default = False
+    verbose_name = _("Login records")
+
+
+class TOTPConfig(TOTPAppConfig):
+    default = False
+    verbose_name = _("Two-factor login")
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    default = False
+    verbose_name = _("Background tasks")
 
 
 class LabsiteConfig(AppConfig):

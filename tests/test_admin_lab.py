@@ -46,6 +46,22 @@ class TestHeader:
         assert '<a href="/admin/">Mizoguchi Laboratory</a>' in login
 
 
+class TestAppNames:
+    def test_every_app_on_the_index_is_named_in_the_admins_language(self, client):
+        """A Japanese editor read "Otp_Totp", "Tasks Database Backend", "Axes" and "Task
+        Results" among the Japanese names of the index and of every page's sidebar."""
+        superuser = User.objects.create_superuser("root", "root@example.org", "pw")
+        client.force_login(superuser)
+        ja = html_of(client, "/admin/", HTTP_ACCEPT_LANGUAGE="ja")
+        for english in ("Otp_Totp", "Tasks Database Backend", ">Axes<", "Task Results"):
+            assert english not in ja
+        for japanese in ("2 段階認証", "バックグラウンド処理", "ログインの記録", "処理の結果"):
+            assert f">{japanese}</a>" in ja
+        en = html_of(client, "/admin/", HTTP_ACCEPT_LANGUAGE="en")
+        for english in ("Two-factor login", "Background tasks", "Login records"):
+            assert f">{english}</a>" in en
+
+
 class TestImportOnTheIndex:
     def test_the_index_links_the_import_form_among_the_publications(self, editor_client):
         html = html_of(editor_client, "/admin/", HTTP_ACCEPT_LANGUAGE="en")
