@@ -235,6 +235,10 @@ class PublicationListView(ListView):
         context.update(
             state=self.state,
             author_member=self.author_member(),
+            # A search that found nothing: the lab's term it was probably meant to be.
+            did_you_mean=suggest.did_you_mean(self.state.q)
+            if self.state.q and not context["paginator"].count
+            else "",
             form=form,
             filters_key=filters.filters_key(form),
             result_count=context["paginator"].count,
