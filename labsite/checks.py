@@ -42,3 +42,36 @@ def contact_email(app_configs=None, **kwargs):
             id="labsite.W001",
         )
     ]
+
+
+# The placeholders of .env.example: an operator who copies it and misses a line runs
+# with a secret key (or database password) that anyone can read in the repository, and
+# Django's own check (security.W009) finds the key long and varied enough.
+PLACEHOLDER = "replace-me"
+
+
+@checks.register(checks.Tags.security)
+def placeholder_secrets(app_configs=None, **kwargs):
+    if settings.DEBUG:
+        return []
+    found = []
+    if settings.SECRET_KEY.startswith(PLACEHOLDER):
+        found.append(
+            checks.Warning(
+                "SECRET_KEY is the placeholder of .env.example: anyone who reads the"
+                " repository can forge sessions and password-reset links.",
+                hint='Generate one: python3 -c "import secrets;'
+                ' print(secrets.token_urlsafe(50))" and set it in .env.',
+                id="labsite.W002",
+            )
+        )
+    if any(PLACEHOLDER in str(db.get("PASSWORD") or "") for db in settings.DATABASES.values()):
+        found.append(
+            checks.Warning(
+                "The database password is the placeholder of .env.example (POSTGRES_PASSWORD).",
+                hint="Set POSTGRES_PASSWORD in .env to a long random password before the"
+                " database is first created (it is set then).",
+                id="labsite.W003",
+            )
+        )
+    return found

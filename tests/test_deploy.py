@@ -107,6 +107,21 @@ def test_the_contact_address_check_names_what_crossref_would_get(settings, debug
         assert found[0].level == WARNING
 
 
+def test_check_deploy_warns_about_the_placeholders_of_env_example():
+    """An operator who copied .env.example and missed a line ran with its public
+    SECRET_KEY: Django's own check finds it long and varied enough."""
+    example = dict(re.findall(r"^([A-Z_]+)=(.*)$", (ROOT / ".env.example").read_text(), re.M))
+    env = production_env(CONTACT_EMAIL="office@mizoguchi-lab.jp")
+    env.update(
+        SECRET_KEY=example["SECRET_KEY"],
+        DATABASE_URL=f"postgres://labsite:{example['POSTGRES_PASSWORD']}@db:5432/labsite",
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "(labsite.W002) SECRET_KEY is the placeholder of .env.example" in result.stderr
+    assert "(labsite.W003) The database password is the placeholder" in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = production_env()
     del env["SECRET_KEY"]
