@@ -90,6 +90,12 @@ class TestFilters:
         other = Person.objects.exclude(pk=person.pk).first()
         assert "Member page" not in html_of(client, "/en/publications/", author=other.slug)
 
+    def test_a_year_range_given_backwards_lists_the_years_between(self, client, papers):
+        html = html_of(client, "/en/publications/", year_from="2022", year_to="2020")
+        assert set(titles(html)) == {"B defects 2021", "C glass 2021"}
+        assert re.search(r'<input type="number" name="year_from" value="2020"', html)
+        assert re.search(r'<input type="number" name="year_to" value="2022"', html)
+
     def test_theme_filter_uses_representatives_and_keywords(self, client, papers):
         k_glass = papers["c"].keywords.get()
         theme = factories.theme(keywords=[k_glass], representatives=[papers["a"]])
