@@ -225,3 +225,24 @@ def form_data(html):
     for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         data[name] = body.strip("\n")
     return data
+
+
+class TestAddingAPaperByHand:
+    def test_a_paper_with_a_japanese_title_only_needs_no_invented_slug(self, editor_client):
+        """The slug fills itself from the English title; a Japanese paper has none, and
+        the editor was told the slug is required (and save() would have named it 2026)."""
+        form = html_of(editor_client, reverse("admin:publications_publication_add"))
+        assert re.search(r'<input type="text" name="slug"[^>]*>', form)
+        assert "required" not in re.search(r'<input type="text" name="slug"[^>]*>', form)[0]
+        data = {
+            "title_ja": "粒界の第一原理計算", "year": "2026", "type": "article",
+            "status": "published", "is_published": "on", "peer_reviewed": "unknown",
+            "invited": "unknown", "international_coauthorship": "unknown",
+            "open_access": "unknown", "authorships-TOTAL_FORMS": "0",
+            "authorships-INITIAL_FORMS": "0",
+        }  # fmt: skip
+        response = editor_client.post(reverse("admin:publications_publication_add"), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        paper = Publication.objects.get(title_ja="粒界の第一原理計算")
+        assert paper.slug == "paper-2026"
+        assert editor_client.get("/ja/publications/paper-2026/").status_code == 200

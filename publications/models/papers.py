@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -446,7 +447,9 @@ class Publication(models.Model):
             fallback = f"paper-{year}" if year else "paper"
             self.slug = unique_slug(
                 Publication,
-                f"{text} {year}",
+                # A title without Latin letters (Japanese) slugged to the bare year:
+                # /publications/2026/ read as a page of that year's papers.
+                f"{text} {year}" if slugify(text) else fallback,
                 fallback,
                 self.pk,
                 reserved=RESERVED_PUBLICATION_SLUGS,
