@@ -6,7 +6,7 @@ researchmap's public read API lists a researcher's achievements of one type at
 Three of its types are kinds this app holds:
 
 * `presentations` (講演・口頭発表等) → Presentation: `presentation_title`, `event`,
-  `location`, `publication_date` (発表年月日, else `from_event_date`),
+  `location`, `publication_date` (発表年月日) or `from_event_date` (the more precise),
   `presentation_type` (`poster_presentation` → poster; `invited_oral_presentation`,
   `keynote_oral_presentation` → invited), `invited`, `is_international_presentation`,
   `presenters` (the people).
@@ -17,7 +17,9 @@ Three of its types are kinds this app holds:
 * `industrial_property_rights` (産業財産権) → Patent, when
   `industrial_property_right_type` is `patent_right` (or unsaid): its
   `industrial_property_right_title`, `application_number`, `application_date`,
-  `patent_number`, `registration_date`, `inventors`. Utility models, designs and
+  `patent_number`, `registration_date`, `applicants`, `inventors`; a published
+  application (`patent_announcement_number` 特開…, `patent_publication_number` 特表…)
+  not yet registered is "application published". Utility models, designs and
   trademarks are not patents: their rows say so and are not imported.
 
 Every text is a {"ja": …, "en": …} dict; each text goes to the column of its script
@@ -94,8 +96,9 @@ def _columns(model_field, value, max_length, label):
     return {f"{model_field}_{lang}": text for lang, text in found.items()}
 
 
-def _date(value, label, warnings):
-    """The day of a researchmap date (`2024`, `2024-09`, `2024-09-12`), or None if unsaid."""
+def _parse(value, label):
+    """(day, precision) of a researchmap date (`2024`, `2024-09`, `2024-09-12`): precision
+    3 for a day, 2 for a month (the 1st), 1 for a year alone (no day); None if unsaid."""
     if not isinstance(value, str) or not value.strip():
         return None
     match = DATE.match(value.strip())
@@ -105,22 +108,34 @@ def _date(value, label, warnings):
         )
     year, month, day = match.groups()
     if month is None:
-        raise Problem(
-            _("researchmap gives the year only (%(value)s) as the %(field)s: add it by hand.")
-            % {"value": value, "field": label}
-        )
+        return None, 1
     try:
-        result = datetime.date(int(year), int(month), int(day or 1))
+        return datetime.date(int(year), int(month), int(day or 1)), 3 if day else 2
     except ValueError:
         raise Problem(
             _("The %(field)s “%(value)s” is not a date.") % {"field": label, "value": value}
         ) from None
-    if day is None:
+
+
+def _date(values, label, warnings):
+    """The most precise day among researchmap's dates for one field (e.g. 発表年月日, then
+    開催年月日), or None when none is given; a month alone is dated the 1st and says so."""
+    found = [(value, _parse(value, label)) for value in values]
+    found = [(value, parsed) for value, parsed in found if parsed]
+    if not found:
+        return None
+    value, (day, precision) = max(found, key=lambda pair: pair[1][1])
+    if precision == 1:
+        raise Problem(
+            _("researchmap gives the year only (%(value)s) as the %(field)s: add it by hand.")
+            % {"value": value, "field": label}
+        )
+    if precision == 2:
         warnings.append(
             _("researchmap gives the month only (%(value)s): dated the 1st; correct it if you "
               "know the day.") % {"value": value}
         )  # fmt: skip
-    return result
+    return day
 
 
 def names(people, prefer="ja"):
@@ -161,9 +176,7 @@ def _presentation(item, warnings):
     }
     if not any(k.startswith("title_") for k in values):
         raise Problem(_("The presentation has no title."))
-    day = _date(item.get("publication_date"), _("date"), warnings) or _date(
-        item.get("from_event_date"), _("date"), warnings
-    )
+    day = _date([item.get("publication_date"), item.get("from_event_date")], _("date"), warnings)
     if day is None:
         raise Problem(_("The presentation has no date."))
     kind = str(item.get("presentation_type") or "")
@@ -185,7 +198,7 @@ def _award(item, warnings, holder):
     }
     if not any(k.startswith("name_") for k in values):
         raise Problem(_("The award has no name."))
-    day = _date(item.get("award_date"), _("date"), warnings)
+    day = _date([item.get("award_date")], _("date"), warnings)
     if day is None:
         raise Problem(_("The award has no date."))
     values["date"] = day
@@ -197,6 +210,17 @@ def _award(item, warnings, holder):
             % {"name": holder}
         )
     return values, people
+
+
+def _applicants(applicants):
+    """applicant_ja / applicant_en: researchmap's `applicants` [{"applicant": {ja, en}}], joined."""
+    found = {"ja": [], "en": []}
+    for entry in applicants if isinstance(applicants, list) else []:
+        if isinstance(entry, dict):
+            for lang, text in texts(entry.get("applicant")).items():
+                found[lang].append(text)
+    joined = {"ja": "、".join(found["ja"]), "en": "; ".join(found["en"])}
+    return {f"applicant_{lang}": text[:300] for lang, text in joined.items() if text}
 
 
 def _patent(item, warnings):
@@ -211,8 +235,8 @@ def _patent(item, warnings):
         raise Problem(_("The patent has no title."))
     application = str(item.get("application_number") or "").strip()[:100]
     registration = str(item.get("patent_number") or "").strip()[:100]
-    filed = _date(item.get("application_date"), _("filing date"), warnings)
-    registered = _date(item.get("registration_date"), _("registration date"), warnings)
+    filed = _date([item.get("application_date")], _("filing date"), warnings)
+    registered = _date([item.get("registration_date")], _("registration date"), warnings)
     if not (filed or registered):
         raise Problem(_("The patent has no filing or registration date."))
     if filed and registered and registered < filed:
@@ -222,7 +246,15 @@ def _patent(item, warnings):
         registration_number=registration,
         filed_on=filed,
         registered_on=registered,
-        status="registered" if (registration or registered) else "filed",
+        status=(
+            "registered"
+            if registration or registered
+            # 公開 (特開…) or 公表 (特表…): the application was published.
+            else "published"
+            if item.get("patent_announcement_number") or item.get("patent_publication_number")
+            else "filed"
+        ),
+        **_applicants(item.get("applicants")),
     )
     people = names(item.get("inventors"), _language(item.get("industrial_property_right_title")))
     return values, people
