@@ -440,3 +440,22 @@ def test_the_preview_takes_the_same_queries_whatever_its_size(
     with django_assert_num_queries(7):
         response = editor_client.get(batch.get_absolute_url())
     assert response.content.decode().count('name="choice-') == size
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "researchmap imports of achievements"), ("ja", "researchmap からの業績の読み込み")],
+)
+def test_past_imports_are_listed_and_lead_to_their_page(
+    sources, professor, editor_client, language, heading
+):
+    everything(sources)
+    call_command("import_researchmap", payloads.PERMALINK, "--kind", "awards")
+    batch = ResearchmapImport.objects.get()
+    editor_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    listing = editor_client.get(reverse("admin:achievements_researchmapimport_changelist"))
+    assert listing.status_code == 200
+    assert heading in listing.content.decode()
+    assert "researchmap.jp/read0123456" in listing.content.decode()
+    change = reverse("admin:achievements_researchmapimport_change", args=[batch.pk])
+    assert editor_client.get(change)["Location"] == batch.get_absolute_url()
