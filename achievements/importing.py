@@ -27,12 +27,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from publications import names as person_names
+from publications.bibtex import locking
 from publications.bibtex.people import People
 from publications.models import NameVariant, Person, title_key
 from publications.sources import researchmap as source
@@ -232,6 +234,24 @@ def summary(rows, applied=False):
     return counts, chosen
 
 
+def _lock(batch):
+    """One import applies (or is undone) at a time, papers' and achievements' alike, so that
+    two readings of one page confirmed together cannot both add the same achievement: the
+    papers' advisory lock on PostgreSQL; on SQLite a first statement that writes, which
+    takes the database's write lock until the commit (publications/bibtex/locking.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [locking.IMPORT_LOCK_KEY])
+    else:
+        ResearchmapImport.objects.filter(pk=batch.pk).update(status=F("status"))
+
+
+def _busy(error):
+    if locking.is_busy(error):
+        return ImportRefused(str(locking.ImportBusy()))
+    return error
+
+
 @dataclass
 class Applied:
     created: int = 0
@@ -241,8 +261,15 @@ class Applied:
 
 def confirm(batch, choices=None, user=None):
     """Write the rows chosen "new" ({row number: choice}, else their default); all or nothing."""
-    choices = choices or {}
+    try:
+        return _confirm(batch, choices or {})
+    except OperationalError as error:
+        raise _busy(error) from None
+
+
+def _confirm(batch, choices):
     with transaction.atomic():
+        _lock(batch)
         batch = ResearchmapImport.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ResearchmapImport.Status.PENDING:
             raise ImportRefused(_("This import was already applied or undone."))
@@ -338,7 +365,15 @@ class Undone:
 
 def undo(batch, user=None):
     """Delete what the import created and nobody edited since; refuses a second undo."""
+    try:
+        return _undo(batch, user)
+    except OperationalError as error:
+        raise _busy(error) from None
+
+
+def _undo(batch, user):
     with transaction.atomic():
+        _lock(batch)
         batch = ResearchmapImport.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ResearchmapImport.Status.UNDONE:
             raise ImportRefused(_("This import was already undone."))

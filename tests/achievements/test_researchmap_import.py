@@ -459,3 +459,16 @@ def test_past_imports_are_listed_and_lead_to_their_page(
     assert "researchmap.jp/read0123456" in listing.content.decode()
     change = reverse("admin:achievements_researchmapimport_change", args=[batch.pk])
     assert editor_client.get(change)["Location"] == batch.get_absolute_url()
+
+
+def test_two_previews_of_one_page_confirmed_one_after_the_other_add_each_achievement_once(
+    sources, professor
+):
+    serve(sources, presentations=[rm.TALK, rm.POSTER])
+    fetched = importing.fetch(payloads.PERMALINK, ["presentations"])
+    first = importing.create("researchmap.jp/read0123456", fetched)
+    second = importing.create("researchmap.jp/read0123456", fetched)
+    assert importing.confirm(first).created == 2
+    result = importing.confirm(second)
+    assert (result.created, len(result.gone)) == (0, 2)
+    assert Presentation.objects.count() == 2
