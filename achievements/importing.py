@@ -148,7 +148,9 @@ def plan(fetched, holder="", using="default"):
             try:
                 mapped = researchmap.map_item(kind_type, item, n, holder)
             except researchmap.Problem as problem:
-                row.update(status=ERROR, reason=str(problem))
+                # The title as researchmap gives it, if any, so that the editor knows which.
+                texts = researchmap.texts(item.get(researchmap.TITLE_FIELDS[kind_type]))
+                row.update(status=ERROR, reason=str(problem), title=next(iter(texts.values()), ""))
                 _options(row)
                 continue
             by_key, by_title = stored[mapped.kind]
@@ -224,7 +226,7 @@ def create(
     )
 
 
-def summary(rows, applied=False):
+def summary(rows):
     """{status: count} and {"new": …, "skip": …} of the choices, for the preview and the command."""
     counts = {status: 0 for status in (NEW, POSSIBLE, DUPLICATE, ERROR)}
     chosen = {NEW: 0, SKIP: 0}

@@ -40,6 +40,11 @@ from publications.sources.researchmap import key_of
 
 # researchmap's achievement type → our kind (achievements.models.KINDS).
 TYPES = {"presentations": "presentation", "awards": "award", "industrial_property_rights": "patent"}
+TITLE_FIELDS = {
+    "presentations": "presentation_title",
+    "awards": "award_name",
+    "industrial_property_rights": "industrial_property_right_title",
+}
 DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 POSTER_TYPES = frozenset({"poster_presentation"})
 INVITED_TYPES = frozenset({"invited_oral_presentation", "keynote_oral_presentation"})

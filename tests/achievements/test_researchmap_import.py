@@ -296,6 +296,7 @@ FORM = "admin:publications_publication_import_source"
                 "The papers read from the same page are previewed on their own",
                 "possible duplicate",
                 "Not a patent",
+                "試料ホルダー",
                 "new person",
                 "Confirm the import",
             ],
@@ -307,6 +308,7 @@ FORM = "admin:publications_publication_import_source"
                 "同じページから読んだ論文は別にプレビューします",
                 "重複の可能性",
                 "特許ではありません",
+                "試料ホルダー",
                 "新しい人物",
                 "読み込みを確定",
             ],
@@ -335,8 +337,8 @@ def test_the_admin_previews_confirms_and_undoes(sources, professor, editor_clien
     for text in texts:
         assert text in html
     assert not Presentation.objects.exists()  # nothing is written before Confirm
-    # The editor imports the possible duplicate (the hand-entered "Best Poster Award" of
-    # another year is no match; this one is) and skips the talk.
+    # researchmap's "Best Poster Award" of 2023 is a possible duplicate of the one entered by
+    # hand (skipped by default); the editor also skips the talk.
     numbers = {row["key"]: row["number"] for row in batch.rows}
     response = editor_client.post(
         batch.get_absolute_url(), {f"choice-{numbers['researchmap-50000001']}": "skip"}
