@@ -98,6 +98,18 @@ def test_sub_and_superscripts_of_a_recorded_title_and_abstract_are_kept(db):
     assert printed(old) == ["W. Herz"]
 
 
+def test_a_recorded_chemical_formula_and_mathml_power_read_right(db):
+    """C<jats:sub>10</jats:sub>H<jats:sub>9</jats:sub>… and a MathML 10<msup>9</msup>: the
+    power was read "109" before (22.2×109 /L for 22.2×10⁹ /L)."""
+    acta = record_of_item("item-10.1107_s2414314617004448.json")["fields"]
+    assert acta["title_en"] == "5,7-Dimethyl-1H-indole-2,3-dione"  # 1<i>H</i>: no italics
+    assert "C$_{10}$H$_{9}$NO$_{2}$" in acta["abstract_en"]
+    assert "C<sub>10</sub>H<sub>9</sub>NO<sub>2</sub>" in str(math_html(acta["abstract_en"]))
+    case = record_of_item("item-10.1155_2011_373482.json")["fields"]
+    assert "increased (22.2×10$^{9}$\u2009/L)" in case["abstract_en"]  # a thin space
+    assert "10<sup>9</sup>" in str(math_html(case["abstract_en"]))
+
+
 def test_a_recorded_structured_abstract_keeps_its_sections_as_paragraphs(sources):
     doi = "10.1136/jclinpath-2020-206745"
     serve_work(sources, doi, "work-10.1136_jclinpath-2020-206745.json")
