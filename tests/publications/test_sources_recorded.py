@@ -201,6 +201,19 @@ def test_a_recorded_datacite_conference_paper(sources):
     )  # fmt: skip
 
 
+def test_a_recorded_datacite_record_gives_its_authors_orcid_id(sources):
+    doi = "10.5438/4k3m-nyvg"
+    serve_datacite(sources, doi, "doi-10.5438_4k3m-nyvg.json")
+    [record] = records_for(find(doi))
+    fields = record["fields"]
+    assert (fields["title_en"], fields["venue"]) == ("Eating your own Dog Food", "DataCite")
+    assert printed(record) == ["Martin Fenner"]
+    assert record["orcids"] == ["0000-0003-1419-2405"]
+    assert (fields["year"], fields["month"], fields["day"]) == (2016, 12, 20)
+    assert fields["type"] == "other"  # a blog post
+    assert fields["license"].startswith("https://creativecommons.org/licenses/by/4.0")
+
+
 def test_a_recorded_datacite_thesis(sources):
     doi = "10.3204/desy-2014-01645"
     serve_datacite(sources, doi, "doi-10.3204_desy-2014-01645.json")
