@@ -364,6 +364,37 @@ def test_a_recorded_preprint_keeps_its_arxiv_id_and_no_stray_author(sources):
     assert printed_names[:2] == ["LLM-jp", "Akiko Aizawa"]
 
 
+def test_a_recorded_japanese_paper_of_researchmap(sources):
+    """From a researchmap JSON export: its `merge` object has the API item's fields (the
+    item's `rm:id` is the export's `insert.id`)."""
+    lines = recorded("researchmap/shinyame_export_published_papers.jsonl").splitlines()
+    exported = [json.loads(line) for line in lines]
+    items = [{"rm:id": e["insert"]["id"], **e["merge"]} for e in exported]
+    sources.expect_request("/researchmap/shinyame/published_papers").respond_with_json(
+        payloads.researchmap_page(items)
+    )
+    call_command("import_researchmap", "shinyame", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Publication.objects.count() == 6
+    paper = Publication.objects.get(title_ja__startswith="コミュニティ連携に向けた")
+    assert paper.title_ja.endswith("Toward online wide-area deployment and individual "
+                                   "optimization of technical learning")  # fmt: skip
+    assert [a.as_printed for a in paper.ordered_authorships] == [
+        "宮川 慎也", "遠藤 守", "浦田 真由", "安田 孝美"
+    ]  # fmt: skip
+    assert paper.ordered_authorships[0].person.family_name_ja == "宮川"
+    assert (paper.venue, paper.volume, paper.issue, paper.pages) == (
+        "実践政策学 = Policy and practice studies", "10", "1", "33-40"
+    )  # fmt: skip
+    assert (paper.year, paper.month, paper.language) == (2024, 6, "ja")
+    assert paper.peer_reviewed is True
+    # No DOI; the first "url" link of see_also (the National Diet Library's record).
+    assert (paper.doi, paper.url) == ("", "http://id.ndl.go.jp/bib/033648103")
+    english = Publication.objects.get(doi__iexact="10.34382/0002001109")
+    assert [a.as_printed for a in english.ordered_authorships][:2] == [
+        "Shinya MIYAGAWA", "Mamoru Endo"
+    ]  # fmt: skip
+
+
 # --- researchmap's bulk import CSV (the export) ---------------------------------------------
 
 
