@@ -1,11 +1,12 @@
 """researchmap's presentations, awards and patents as real researchers' pages give them.
 
-The items are recorded answers of researchmap's public API (tests/achievements/data/
-researchmap/PROVENANCE.md); only the list envelope around them is built here. They show
-what hand-written payloads did not: English titles in the "ja" field, people in one
-language only, initials, kanji names without a space, dates to the month only, a
-presentation without `presentation_type`, patents with applicants and a published
-application (特開) but no registration."""
+The items are recorded answers of researchmap's public API (provenance in
+tests/achievements/data/researchmap/PROVENANCE.md and
+tests/publications/data/recorded/researchmap/PROVENANCE.md); only the list envelope
+around them is built here. They show what hand-written payloads did not: English titles
+in the "ja" field, people in one language only, initials, kanji names without a space,
+dates to the month only, a presentation without `presentation_type`, patents with
+applicants and a published application (特開) but no registration."""
 
 import datetime
 import json
@@ -20,6 +21,8 @@ from tests.achievements import researchmap_payloads as rm
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data" / "researchmap"
+# h5's recordings of one researcher's lists (their PROVENANCE.md).
+RECORDED = Path(__file__).parents[1] / "publications" / "data" / "recorded" / "researchmap"
 
 
 def serve(sources, permalink, lists):
@@ -31,8 +34,8 @@ def serve(sources, permalink, lists):
 
 
 def test_a_real_page_of_presentations_and_an_award(sources, capsys):
-    presentations = json.loads((DATA / "takamikyo_presentations.json").read_text())
-    awards = json.loads((DATA / "takamikyo_awards.json").read_text())
+    presentations = json.loads((RECORDED / "takamikyo_presentations.json").read_text())
+    awards = json.loads((RECORDED / "takamikyo_awards.json").read_text())
     serve(sources, "takamikyo", {"presentations": presentations, "awards": awards})
     call_command("import_researchmap", "takamikyo", "--kind", "presentations", "--kind", "awards")
     out = capsys.readouterr().out
