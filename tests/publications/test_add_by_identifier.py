@@ -476,3 +476,150 @@ def test_a_record_of_an_unexpected_shape_is_an_error_row_not_a_crash(sources, db
     broken, fine = lookup.records_for(find(f"{DOI_APS} 10.5555/fine"))
     assert broken["error"] == f"Crossref's record for {DOI_APS} cannot be read."
     assert fine["fields"]["title_en"] == "Iron segregation at SrTiO$_{3}$ grain boundaries"
+
+
+# --- Long lists in the background (#20 item 1, #19 "no request does more than a few seconds")
+
+
+def serve_copies(sources, count, prefix="copy"):
+    """`count` Crossref works 10.5555/<prefix>.N, each its own paper."""
+    dois = [f"10.5555/{prefix}.{n}" for n in range(count)]
+    for n, doi in enumerate(dois):
+        work = json.loads(payload("crossref_work.json"))
+        work["message"].update(
+            DOI=doi,
+            title=[f"Study {n} of grain boundary number {n * 7919 % 1000}"],
+            volume=str(100 + n),
+        )
+        work["message"]["article-number"] = f"{n:06d}"
+        sources.expect_request(f"/crossref/works/{doi}").respond_with_json(work)
+    return dois
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_reference_list_of_41_identifiers_is_looked_up_in_the_background(
+    editor, sources, db, language
+):
+    """Paste → progress page → the worker looks up → preview → confirm → undo."""
+    editor.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    dois = serve_copies(sources, 38)
+    sources.expect_request("/arxiv/query").respond_with_data(
+        payload("arxiv_feed.xml"), content_type="application/atom+xml"
+    )
+    pasted = "\n".join(
+        [
+            f"[{n + 1}] A. Author, J. Test {n} (2024), https://doi.org/{doi}."
+            for n, doi in enumerate(dois)
+        ]
+        + [
+            "[39] arXiv:2401.00001v2",
+            "[40] https://arxiv.org/abs/cond-mat/0211159",
+            "[41] 2401.99999",
+        ]
+    )
+    response = editor.post(add_url(), {"text": pasted})
+    assert response.status_code == 302
+    assert not sources.log  # nothing was asked in the request
+    batch = ImportBatch.objects.get()
+    waiting = editor.get(response.url).content.decode()
+    assert '<meta http-equiv="refresh"' in waiting
+    expected = {
+        "en": ("Add by DOI or arXiv id: looking up", "Waiting for the worker…"),
+        "ja": ("DOI・arXiv ID から追加：問い合わせ中", "ワーカーの順番を待っています…"),
+    }[language]
+    assert all(text in waiting for text in expected)
+
+    run_tasks()
+    assert len(sources.log) == 39  # 38 DOIs, and the 3 arXiv ids in one request
+    preview = editor.get(response.url).url
+    assert preview == f"/admin/publications/importbatch/{batch.pk}/preview/"
+    html = editor.get(preview).content.decode()
+    assert "Study 0 of grain boundary" in html
+    assert ("arXiv does not know arXiv:2401.99999." in html) == (language == "en")
+    assert ImportBatch.objects.get().plan_summary["total"] == 41
+    assert ImportBatch.objects.get().plan_summary["counts"]["error"] == 1
+    assert not Publication.objects.exists()
+
+    final = confirm(editor, preview, {"digest": digest(html), "skip_errors": "1"})
+    assert final.status_code == 302
+    assert Publication.objects.count() == 40
+    assert set(Publication.objects.values_list("arxiv_id", flat=True)) >= {
+        "2401.00001",
+        "cond-mat/0211159",
+    }
+    queued = editor.post(reverse("admin:publications_importbatch_undo", args=[batch.pk]))
+    assert queued.status_code == 302
+    run_tasks()
+    assert not Publication.objects.exists()
+
+
+def test_the_progress_page_counts_the_lookups(editor, db):
+    batch = ImportBatch.objects.create(
+        source=ImportBatch.Source.ADMIN,
+        origin=ImportBatch.Origin.IDENTIFIERS,
+        job=ImportBatch.Job.RUNNING,
+        job_options={"action": "lookup"},
+        progress_step="lookup",
+        progress_done=20,
+        progress_total=45,
+    )
+    url = reverse("admin:publications_importbatch_progress", args=[batch.pk])
+    html = editor.get(url).content.decode()
+    assert "Looking up the identifiers: 20 of 45" in html
+    assert 'max="45" value="20"' in html
+    japanese = editor.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "識別子を問い合わせています：45 件中 20 件" in japanese
+
+
+def test_a_service_down_mid_way_ends_the_job_with_the_reason_and_no_batch(editor, sources, db):
+    dois = serve_copies(sources, 5)
+    for n in range(5, 12):
+        sources.expect_request(f"/crossref/works/10.5555/copy.{n}").respond_with_data(
+            "Service Unavailable", status=503
+        )
+    pasted = "\n".join([*dois, *(f"10.5555/copy.{n}" for n in range(5, 12))])
+    back = paste(editor, pasted)
+    assert back.startswith(f"{add_url()}?batch=")
+    response = editor.get(back)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert (
+        "Crossref is unavailable at the moment (HTTP 503). Try again later. Nothing was imported."
+        in html
+    )
+    assert "10.5555/copy.11" in html  # the paste is there to try again
+    assert not ImportBatch.objects.exists()
+    assert not ImportRecord.objects.exists()
+    assert not Publication.objects.exists()
+    # Shown once: the form is empty again afterwards.
+    assert "Nothing was imported" not in editor.get(back).content.decode()
+
+
+def test_the_identifiers_bound_at_the_limit_and_one_past(editor, db, settings):
+    limit = settings.LABSITE_IDENTIFIERS_MAX
+    assert limit == 1000
+    at_limit = "\n".join(f"10.5555/bound.{n}" for n in range(limit))
+    response = editor.post(add_url(), {"text": at_limit})
+    assert response.status_code == 302
+    assert len(ImportBatch.objects.get().job_options["identifiers"]) == limit
+    past = at_limit + "\n10.5555/bound.one-more"
+    response = editor.post(add_url(), {"text": past})
+    assert response.status_code == 413
+    assert (
+        "1,001 identifiers were found; paste at most 1,000 at a time" in response.content.decode()
+    )
+    assert ImportBatch.objects.count() == 1
+
+
+def test_the_paste_size_bound_at_the_limit_and_one_past(editor, db, settings):
+    limit = settings.LABSITE_IDENTIFIERS_MAX_CHARS
+    line = "10.5555/size.0 "
+    at_limit = line + "x" * (limit - len(line))
+    response = editor.post(add_url(), {"text": at_limit})
+    assert response.status_code == 302
+    response = editor.post(add_url(), {"text": at_limit + "x"})
+    assert response.status_code == 413
+    assert "The text is too long (2,000,001 characters; at most 2,000,000)" in (
+        response.content.decode()
+    )
+    assert ImportBatch.objects.count() == 1
