@@ -149,6 +149,9 @@ RESULT_COLUMNS = (
 )  # fmt: skip
 # Seconds between the progress page's reloads.
 SEARCH_REFRESH = 2
+# A running search reports after each paper (about a second); one silent this long lost
+# its worker. Longer than the HTTP client's longest wait for one answer.
+STALLED_AFTER = 600
 # A search is kept this long for its page; older ones go when a new one starts.
 SEARCH_LIFETIME = timedelta(days=1)
 # The threshold "accept every candidate scoring at least" proposes.
@@ -162,6 +165,7 @@ def doi_search_start_view(admin_site):
         _check(request, "publications.change_publication")
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        _forget_lost_searches()
         running = DoiSearch.objects.filter(
             status__in=[DoiSearch.Status.QUEUED, DoiSearch.Status.RUNNING]
         ).first()
@@ -181,6 +185,16 @@ def doi_search_start_view(admin_site):
     return view
 
 
+def _forget_lost_searches():
+    """A running search that has reported nothing for STALLED_AFTER seconds lost its
+    worker (restarted, killed): it is marked stopped, so that a new one can start."""
+    since = timezone.now() - timedelta(seconds=STALLED_AFTER)
+    DoiSearch.objects.filter(status=DoiSearch.Status.RUNNING, progress_at__lt=since).update(
+        status=DoiSearch.Status.FAILED,
+        error=_("The worker stopped during the search; start it again."),
+    )
+
+
 def doi_search_view(admin_site):
     """A search's page: its progress while the worker searches, then its results.
 
@@ -190,6 +204,7 @@ def doi_search_view(admin_site):
 
     def view(request, search_id):
         _check(request, "publications.change_publication")
+        _forget_lost_searches()
         search = get_object_or_404(DoiSearch, pk=search_id)
         if search.running:
             return _search_progress(admin_site, request, search)

@@ -173,9 +173,10 @@ def _queue_lookup(request, identifiers, data):
 def _retry_form(request):
     """(form, status): empty; or, back from a lookup that stopped (`?batch=`, where the
     preview sends a batch that has no plan), the paste again with the reason, once."""
+    batch_id = request.GET.get("batch", "")
     batch = (
         ImportBatch.objects.filter(
-            pk=request.GET.get("batch") if str(request.GET.get("batch", "")).isdigit() else None,
+            pk=batch_id if batch_id.isdigit() and len(batch_id) <= 18 else None,
             origin=ImportBatch.Origin.IDENTIFIERS,
             status=ImportBatch.Status.PENDING,
             job=Job.NONE,

@@ -623,3 +623,10 @@ def test_the_paste_size_bound_at_the_limit_and_one_past(editor, db, settings):
         response.content.decode()
     )
     assert ImportBatch.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 40, "-1", "1"])
+def test_a_hostile_batch_parameter_is_an_empty_form(editor, db, value):
+    response = editor.get(f"{add_url()}?batch={value}")
+    assert response.status_code == 200
+    assert 'class="errornote"' not in response.content.decode()

@@ -237,3 +237,29 @@ def test_the_results_page_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(10):
         response = editor.get(url)
     assert response.content.decode().count('<section class="module"') == size
+
+
+def test_a_search_whose_worker_died_is_stopped_and_a_new_one_can_start(editor, lab_content):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lost = DoiSearch.objects.create(
+        status=DoiSearch.Status.RUNNING, progress_at=timezone.now() - timedelta(hours=1)
+    )
+    url = start(editor)
+    assert url != f"{START}{lost.pk}/"
+    lost.refresh_from_db()
+    assert lost.status == DoiSearch.Status.FAILED
+    page = editor.get(f"{START}{lost.pk}/").content.decode()
+    assert "The worker stopped during the search; start it again." in page
+
+
+def test_hostile_values_are_refused_not_a_500(editor, lab_content, sources):
+    serve(sources)
+    url = searched(editor)
+    for data in ({"paper": "9" * 40, "doi": "10.1/x"}, {"paper": "x"}, {"threshold": "9" * 40}):
+        assert editor.post(url, data).status_code == 400
+    assert editor.get(f"{START}999999/").status_code == 404
+    assert editor.get(f"{url}?page=abc").status_code == 200
+    assert not ImportBatch.objects.exists()
