@@ -187,9 +187,10 @@ def doi_search_start_view(admin_site):
 
 def _forget_lost_searches():
     """A running search that has reported nothing for STALLED_AFTER seconds lost its
-    worker (restarted, killed): it is marked stopped, so that a new one can start."""
+    worker (restarted, killed): it is marked stopped, so that a new one can start.
+    Returns how many were."""
     since = timezone.now() - timedelta(seconds=STALLED_AFTER)
-    DoiSearch.objects.filter(status=DoiSearch.Status.RUNNING, progress_at__lt=since).update(
+    return DoiSearch.objects.filter(status=DoiSearch.Status.RUNNING, progress_at__lt=since).update(
         status=DoiSearch.Status.FAILED,
         error=_("The worker stopped during the search; start it again."),
     )
@@ -204,8 +205,9 @@ def doi_search_view(admin_site):
 
     def view(request, search_id):
         _check(request, "publications.change_publication")
-        _forget_lost_searches()
         search = get_object_or_404(DoiSearch, pk=search_id)
+        if search.running and _forget_lost_searches():
+            search.refresh_from_db()
         if search.running:
             return _search_progress(admin_site, request, search)
         status = 200
