@@ -619,7 +619,7 @@ def test_the_paste_size_bound_at_the_limit_and_one_past(editor, db, settings):
     assert response.status_code == 302
     response = editor.post(add_url(), {"text": at_limit + "x"})
     assert response.status_code == 413
-    assert "The text is too long (2,000,001 characters; at most 2,000,000)" in (
+    assert "The text is too long (500,001 characters; at most 500,000)" in (
         response.content.decode()
     )
     assert ImportBatch.objects.count() == 1
