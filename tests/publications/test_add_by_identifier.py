@@ -630,3 +630,20 @@ def test_a_hostile_batch_parameter_is_an_empty_form(editor, db, value):
     response = editor.get(f"{add_url()}?batch={value}")
     assert response.status_code == 200
     assert 'class="errornote"' not in response.content.decode()
+
+
+def test_stop_waiting_brings_the_paste_back_and_the_worker_skips_it(editor, sources, db):
+    serve_crossref(sources)
+    response = editor.post(add_url(), {"text": DOI_APS})
+    progress = response.url
+    assert "Stop waiting" in editor.get(progress).content.decode()
+    back = editor.post(progress, {"cancel": "1"})
+    assert back.status_code == 302
+    form = editor.get(editor.get(back.url).url)
+    html = form.content.decode()
+    assert "The lookup was stopped; nothing was imported." in html
+    assert DOI_APS in html
+    [result] = run_tasks()
+    assert result.return_value == "not queued"
+    assert not sources.log
+    assert not ImportBatch.objects.exists()
