@@ -358,6 +358,16 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 name="publications_publication_data_health",
             ),
             path(
+                "data-health/find-dois/",
+                site.admin_view(admin_health.doi_search_start_view(site)),
+                name="publications_publication_doi_search_start",
+            ),
+            path(
+                "data-health/find-dois/<int:search_id>/",
+                site.admin_view(admin_health.doi_search_view(site)),
+                name="publications_publication_doi_search",
+            ),
+            path(
                 "<int:paper_id>/find-doi/",
                 site.admin_view(admin_health.find_doi_view(site)),
                 name="publications_publication_find_doi",
