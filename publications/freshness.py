@@ -38,6 +38,11 @@ NOT_PUBLIC = {
     "publications.ImportBatch",
     "publications.ImportBatch_keywords",
     "publications.ImportItem",
+    # An import's parsed entries and preview rows. Also so that deleting them (100,000
+    # at a time once an import applies) is one DELETE: a receiver would make Django
+    # read every row, with its JSON, to send the signal (docs/limits.md, "Large files").
+    "publications.ImportRecord",
+    "publications.ImportRow",
     "publications.EditBatch",
     "publications.EditItem",
 }
