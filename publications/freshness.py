@@ -45,6 +45,7 @@ NOT_PUBLIC = {
     "publications.ImportRow",
     "publications.EditBatch",
     "publications.EditItem",
+    "achievements.ResearchmapImport",
 }
 
 

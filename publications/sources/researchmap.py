@@ -17,6 +17,7 @@ from ..bibtex.mapping import language_of
 from . import entries, http
 
 PAGE_SIZE = 100  # the API's default page; it allows up to 1,000
+_NAMED = re.compile(r"[^\W_]")
 # A permalink as researchmap.jp/{permalink} shows it (research.models.RESEARCHMAP_PATTERN).
 PERMALINK = re.compile(
     r"^(?:https?://(?:www\.|api\.)?researchmap\.jp/)?([A-Za-z0-9][A-Za-z0-9_.-]{1,62})/?$"
@@ -68,7 +69,13 @@ def page_items(payload):
 
 
 def fetch_papers(permalink, progress=None):
-    """Every published paper of a researcher's page, one request per page of the list.
+    """Every published paper of a researcher's page (`fetch`)."""
+    return fetch(permalink, "published_papers", progress)
+
+
+def fetch(permalink, achievement_type, progress=None):
+    """Every achievement of one type (`published_papers`, `presentations`, `awards`…) of a
+    researcher's page, one request per page of the list.
 
     Raises http.NotFound for a permalink researchmap does not know, and
     http.SourceUnavailable when it cannot be read (offline, down, an unreadable answer).
@@ -78,7 +85,7 @@ def fetch_papers(permalink, progress=None):
     while True:
         payload = http.get_json(
             "researchmap",
-            f"/{permalink}/published_papers",
+            f"/{permalink}/{achievement_type}",
             {"limit": PAGE_SIZE, "start": start},
             what=f"researchmap.jp/{permalink}",
         )
@@ -138,7 +145,9 @@ def _names(item, language):
         people = authors.get(lang)
         if isinstance(people, list):
             names = [p.get("name", "") for p in people if isinstance(p, dict)]
-            names = [n for n in names if isinstance(n, str) and n.strip()]
+            # A name is a name when it has a letter or digit: real lists carry stray
+            # punctuation as an "author" (": " after a consortium's name).
+            names = [n for n in names if isinstance(n, str) and _NAMED.search(n)]
             if names:
                 return names
     return []
@@ -198,10 +207,12 @@ def bibtex_entry(item, number=1):
 
 # researchmap's yes/no fields → the paper's fields for achievement lists (issue 21). BibTeX
 # has no field for them: they go into the import's record beside the entry (`list_fields`).
+# The names are the API's (recorded answers, tests/publications/data/recorded/researchmap/):
+# international co-authorship is `is_international_collaboration`.
 LIST_FIELDS = {
     "referee": "peer_reviewed",
     "invited": "invited",
-    "international_collaboration": "international_coauthorship",
+    "is_international_collaboration": "international_coauthorship",
 }
 
 
