@@ -58,11 +58,11 @@ INSTALLED_APPS = [
     # Background tasks: the backport of Django 6's tasks framework, with its database
     # backend (the queue is a table; `manage.py db_worker` runs it). See TASKS below.
     "django_tasks",
-    "django_tasks_db",
+    "labsite.apps.TasksDatabaseConfig",  # django_tasks_db, named in both languages
     # Admin login throttling (axes) and one-time passwords (django_otp, TOTP).
-    "axes",
+    "labsite.apps.AxesConfig",  # axes, named in both languages
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "labsite.apps.TOTPConfig",  # django_otp.plugins.otp_totp, named in both languages
     "publications",
     "research",
     "achievements",
