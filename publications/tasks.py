@@ -234,7 +234,8 @@ def _claim(batch_id, status, step):
         progress_total=0,
         progress_at=timezone.now(),
     )
-    return ImportBatch.objects.get(pk=batch_id) if claimed else None
+    # Not the text of a large upload (tens of MB): `importer.prepare` reads it itself.
+    return ImportBatch.objects.defer("source_text").get(pk=batch_id) if claimed else None
 
 
 def _give_back(batch_id, message, status):
