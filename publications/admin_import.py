@@ -139,7 +139,7 @@ def import_view(admin_site):
                 upload = data["file"]
                 try:
                     batch, current = importer.start(
-                        data=upload.read() if upload else None,
+                        data=upload,  # read by start(), which lets the bytes go once decoded
                         text=None if upload else data["text"],
                         filename=upload.name if upload else "",
                         user=request.user,

@@ -43,6 +43,10 @@ NOT_PUBLIC = {
     # read every row, with its JSON, to send the signal (docs/limits.md, "Large files").
     "publications.ImportRecord",
     "publications.ImportRow",
+    "publications.ImportText",
+    # The staff's DOI searches (data health): results for editors, not pages.
+    "publications.DoiSearch",
+    "publications.DoiSearchResult",
     "publications.EditBatch",
     "publications.EditItem",
     "achievements.ResearchmapImport",

@@ -92,7 +92,7 @@ def decode(data: bytes) -> Decoded:
         raise DecodingError(_("The file is empty."))
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return Decoded(data[3:].decode("utf-8"), "UTF-8")
+            return Decoded(data.decode("utf-8-sig"), "UTF-8")  # no copy of the bytes
         except UnicodeDecodeError:
             raise DecodingError(
                 _("The file says it is UTF-8 but is not valid UTF-8 (line %(line)d).")

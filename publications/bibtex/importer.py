@@ -16,12 +16,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ImportBatch, ImportItem, ImportRecord, ImportRow
+from ..models import ImportBatch, ImportItem, ImportRecord, ImportRow, ImportText
 from . import locking, mapping, parsing, plan, writing
-from .decoding import DecodingError, decode
+from .decoding import MAX_BYTES, DecodingError, decode
 
 PENDING_LIFETIME = timedelta(days=1)
 
@@ -117,6 +119,20 @@ class StoredRecords:
         return found
 
 
+class StoredText:
+    """A large upload's text as `_new_batch` stored it (ImportTexts), for
+    `parsing.parse_pieces`: its pieces are read back one at a time, never joined."""
+
+    def __init__(self, batch, using="default"):
+        self.pieces = ImportText.objects.using(using).filter(batch=batch).order_by("number")
+
+    def __len__(self):
+        return self.pieces.aggregate(chars=Sum(Length("text")))["chars"] or 0
+
+    def __call__(self):
+        yield from self.pieces.values_list("line", "text").iterator(chunk_size=1)
+
+
 def start(
     data=None,
     text=None,
@@ -128,7 +144,8 @@ def start(
     using="default",
     plan_now=True,
 ):
-    """A pending batch for these bytes (an upload) or this text (pasted), and its plan.
+    """A pending batch for these bytes or this binary file (an upload) or this text
+    (pasted), and its plan.
 
     `plan_now`: True, False, or a number of entries (plan now a text with at most that
     many: the admin reads a small file in its request, a large one in the worker).
@@ -139,6 +156,11 @@ def start(
     is left to the background worker (publications/tasks.py) and None is returned.
     """
     if data is not None:
+        if hasattr(data, "read"):
+            # Read here, so that this frame holds the only reference to the bytes and
+            # they go once decoded: a caller's `start(data=upload.read())` keeps its
+            # argument alive until the call returns, 50 MB more at the request's peak.
+            data = data.read(MAX_BYTES + 1)
         decoded = decode(data)
         text, encoding = decoded.text, decoded.encoding
         del data, decoded
@@ -224,8 +246,13 @@ def _new_batch(origin, filename, encoding, user, source, keywords, is_published,
                 encoding=encoding,
                 created_by=user if user is not None and user.is_authenticated else None,
                 is_published=is_published,
-                source_text=text,
+                source_text=text if len(text) <= parsing.CHUNK_CHARS else "",
             )
+            if len(text) > parsing.CHUNK_CHARS:  # a large upload: in pieces (ImportText)
+                for number, (line, piece) in enumerate(parsing.chunks(text)):
+                    ImportText.objects.using(using).create(
+                        batch=batch, number=number, line=line, text=piece
+                    )
             batch.keywords.set(keywords)
             ImportBatch.objects.using(using).pending().filter(
                 created_at__lt=timezone.now() - PENDING_LIFETIME, job=ImportBatch.Job.NONE
@@ -253,10 +280,10 @@ def prepare(batch, using="default", progress=None, text=None):
     batch.source_text = ""
     if text is None:
         pending = ImportBatch.objects.using(using).filter(pk=batch.pk)
-        text = pending.values_list("source_text", flat=True).get()
+        text = pending.values_list("source_text", flat=True).get() or StoredText(batch, using)
     records = ImportRecord.objects.using(using)
     try:
-        stored, done = 0, 0
+        stored, done, total = 0, 0, len(text)
         for entries, problems in parsing.parse_pieces(text):
             chunk = [
                 ImportRecord(batch=batch, line=record["line"], record=record)
@@ -264,9 +291,9 @@ def prepare(batch, using="default", progress=None, text=None):
             ]
             records.bulk_create(chunk, batch_size=writing.BATCH_SIZE)
             stored += len(chunk)
-            done = min(len(text), done + parsing.CHUNK_CHARS)
+            done = min(total, done + parsing.CHUNK_CHARS)
             if progress is not None:
-                progress("reading", done, len(text))
+                progress("reading", done, total)
         if not stored:
             raise ImportError_(_("No BibTeX entries were found (an entry starts with @article{…)."))
     except DecodingError:
@@ -274,6 +301,7 @@ def prepare(batch, using="default", progress=None, text=None):
         raise
     del text
     ImportBatch.objects.using(using).filter(pk=batch.pk).update(source_text="")
+    ImportText.objects.using(using).filter(batch=batch).delete()
     current = build(batch, using, progress=progress)
     store_plan(batch, current, using)
     return current

@@ -494,15 +494,24 @@ def parse_pieces(text, hold=None):
     and the entries named as one (`referenced_keys`; or those `hold(entry)` says) are
     held and yielded last, once `inherit` has filled them in. Problems are reported
     with the piece where they are found.
+
+    `text` is the whole text, or a callable giving its pieces as `chunks` cuts them
+    (a large upload's, stored so: `importer.StoredText`), called twice.
     """
-    referenced = referenced_keys(text) if hold is None else set()
+    pieces = text if callable(text) else functools.partial(chunks, text)
+    # Pieces are cut between entries, so no crossref/xdata/related field spans two.
+    referenced = (
+        {key for _line, piece in pieces() for key in referenced_keys(piece)}
+        if hold is None
+        else set()
+    )
     if hold is None:
         hold = lambda entry: (  # noqa: E731
             entry.key.lower() in referenced or not _INHERITING.isdisjoint(entry.fields)
         )
     resolve, decode_latex = ResolveValues(), LatexToUnicode()
     held, count, keys = [], 0, set()
-    for offset, piece in chunks(text):
+    for offset, piece in pieces():
         library = Splitter(bibstr=piece).split()
         count += len(library.entries) + len(library.failed_blocks)
         if count > settings.LABSITE_IMPORT_MAX_ENTRIES:

@@ -5,7 +5,14 @@ One module per concern; everything is importable from `publications.models`.
 
 from .doi_searches import DoiSearch, DoiSearchResult
 from .edits import EditBatch, EditItem
-from .imports import ImportBatch, ImportBatchQuerySet, ImportItem, ImportRecord, ImportRow
+from .imports import (
+    ImportBatch,
+    ImportBatchQuerySet,
+    ImportItem,
+    ImportRecord,
+    ImportRow,
+    ImportText,
+)
 from .keywords import Keyword, KeywordQuerySet, alias_lines
 from .papers import (
     IDENTITY_FIELDS,
@@ -42,6 +49,7 @@ __all__ = [
     "ImportItem",
     "ImportRecord",
     "ImportRow",
+    "ImportText",
     "Keyword",
     "KeywordQuerySet",
     "NameVariant",

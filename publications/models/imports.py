@@ -135,6 +135,31 @@ class ImportBatch(models.Model):
         return f"{name} ({self.get_status_display()}, {when})"
 
 
+class ImportText(models.Model):
+    """A piece of a large upload's text, until the worker has read it.
+
+    A text longer than one piece is stored as the pieces `parsing.chunks` cuts (cut
+    between entries, so each is read as it is) rather than whole in
+    `ImportBatch.source_text`: one INSERT of a 50 MB value costs the upload's request
+    the database driver's copies of it (two on PostgreSQL, 150 MB at 100,000 entries
+    with Japanese names), a piece costs a megabyte (docs/limits.md, "Large files").
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    line = models.PositiveIntegerField()  # lines of the text before this piece
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="importtext_batch_number")
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.number}"
+
+
 class ImportRecord(models.Model):
     """One parsed entry (or unreadable block) of a pending batch: `mapping.to_record`'s dict.
 

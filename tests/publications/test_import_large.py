@@ -211,3 +211,43 @@ def test_a_repeat_in_a_later_chunk_of_a_large_file_is_still_found(editor, monkey
     # Entries 1–3 and 5 (a possible duplicate by title: imported as new by default).
     assert batch.created_count == 4 and batch.duplicate_count == 1
     assert Publication.objects.filter(title_en="Recurring report").count() == 2
+
+
+def test_a_large_text_is_stored_in_pieces_and_read_whole(editor, settings, monkeypatch):
+    """An upload longer than one piece is stored as pieces cut between entries (ImportText),
+    which the worker reads one at a time: every entry arrives, a @string and a crossref
+    parent defined in an earlier piece still apply, and the pieces go once read."""
+    from publications.bibtex import parsing
+    from publications.models import ImportText
+
+    monkeypatch.setattr(parsing, "CHUNK_CHARS", 300)
+    settings.LABSITE_IMPORT_INLINE_ENTRIES = 1
+    text = (
+        "@string{jpcl = {The Journal of Physical Chemistry Letters}}\n"
+        "@proceedings{conf, title = {Proceedings of the Pieces Workshop}, year = {2021}}\n"
+        + entries(6)
+        + "@article{late, author = {Late, A.}, title = {Late paper}, year = {2021},"
+        " journal = jpcl, doi = {10.4343/late}}\n"
+        "@inproceedings{child, author = {Child, C.}, title = {Child paper},"
+        " crossref = {conf}, doi = {10.4343/child}}\n"
+    )
+    response = editor.post(import_url(), {"text": text})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    pieces = list(ImportText.objects.filter(batch=batch).values_list("text", flat=True))
+    assert len(pieces) >= 3 and "".join(pieces) == text
+    assert ImportBatch.objects.filter(pk=batch.pk, source_text="").exists()
+
+    [result] = run_tasks()
+    assert result.status == "SUCCESSFUL", result.traceback
+    assert not ImportText.objects.filter(batch=batch).exists()
+    html = editor.get(preview_url(batch)).content.decode()
+    response = editor.post(
+        preview_url(batch), {"confirm": "1", "digest": digest(html), "skip_errors": "1"}
+    )
+    run_tasks()
+    late = Publication.objects.get(doi="10.4343/late")
+    assert late.venue == "The Journal of Physical Chemistry Letters"
+    child = Publication.objects.get(doi="10.4343/child")
+    assert child.venue == "Proceedings of the Pieces Workshop" and child.year == 2021
+    assert Publication.objects.filter(doi__startswith="10.4343/big.").count() == 6
