@@ -32,7 +32,7 @@ counts from before.
 
 Every result is written to a file as soon as it is known, so a step that fails or
 runs past `--timeout` (seconds per step) still leaves a table of what was measured.
-Only the database given is touched: SQLite, a file in the temporary directory; on
+Only the database given is touched: SQLite, a new file in the run's folder; on
 PostgreSQL the one database of DATABASE_URL (required), whose `public` schema is
 emptied first (no database is dropped or created).
 
@@ -43,6 +43,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -334,11 +335,10 @@ def main():
     if args.mode == "worker":
         return worker(args.folder, args.debug)
 
+    folder = tempfile.mkdtemp(prefix="labsite-bench-jobs-")
+    print(f"logs and results in {folder}", flush=True)
     if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / "labsite-bench-jobs.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
+        url = f"sqlite:///{folder}/db.sqlite3"  # its own, so two runs never share one
     else:
         url = os.environ.get("DATABASE_URL", "")
         if not url:
@@ -352,8 +352,6 @@ def main():
         "SECRET_KEY": "bench-only-" + "x" * 50,
     }
     env.pop("REDIS_URL", None)
-    folder = tempfile.mkdtemp(prefix="labsite-bench-jobs-")
-    print(f"logs and results in {folder}", flush=True)
     # Migrated as in production (the worker's settings), which also creates the
     # DatabaseCache table that DEBUG=0 uses; the web process's migrate is then a no-op.
     worker_env = {**env, "DEBUG": "1" if args.debug else "0"}
@@ -366,6 +364,8 @@ def main():
     files = start("files", env, folder, "--entries", str(args.entries))
     if files.wait():
         sys.exit(Path(folder, "files.log").read_text()[-3000:])
+    # `kill` (SIGTERM) stops the run as Ctrl-C does: the table of what was measured.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.perf_counter()
     web_process = start("web", env, folder, "--timeout", str(args.timeout))
     worker_args = ["--debug"] if args.debug else []
