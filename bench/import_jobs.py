@@ -182,6 +182,8 @@ def run_worker(env, worker_id):
     command += ["1", "--no-startup-delay", "--no-reload", "--worker-id", worker_id]
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env, cwd=ROOT)
+    # Stopping the benchmark stops the task too (db_worker would finish it first).
+    signal.signal(signal.SIGTERM, lambda *_: (child.kill(), sys.exit("stopped")))
     _pid, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return time.perf_counter() - started, usage, child.returncode
