@@ -63,6 +63,8 @@ def to_record(line, identifier, message):
     article_number = message.get("article-number") or ""
     if pages and not article_number and "-" not in pages and not pages.isdigit():
         article_number, pages = pages, ""  # "e1234": an article number in the page field
+    if pages and pages == str(article_number):
+        pages = ""  # the article number again in the page field (ESMO Open's "e000776")
     kind = TYPES.get(message.get("type"), "other")
     return make_record(
         line,

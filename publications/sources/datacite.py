@@ -6,12 +6,16 @@ and the metadata schema 4.x, https://schema.datacite.org/meta/kernel-4/ (the
 "attributes" of the "data" object). docs/sources.md lists what is read.
 """
 
+import re
 from urllib.parse import quote
 
 from . import http
 from .records import make_record, orcid_of, person
 
-# resourceTypeGeneral (schema 4.x) → ours.
+# resourceTypeGeneral (schema 4.x) → ours. Records deposited before schema 4.4 say
+# "Text" there and name the kind in the free-text resourceType ("Dissertation",
+# "ConferencePaper": recorded answers in tests/publications/data/recorded/datacite/),
+# which is read with the same vocabulary.
 TYPES = {
     "JournalArticle": "article",
     "ConferencePaper": "conference",
@@ -21,6 +25,9 @@ TYPES = {
     "Preprint": "preprint",
     "Dissertation": "thesis",
 }
+
+
+_PAGE = re.compile(r"\d")
 
 
 def attributes(doi):
@@ -79,8 +86,18 @@ def to_record(line, identifier, attrs):
     publisher = attrs.get("publisher")
     if isinstance(publisher, dict):  # ?publisher=true gives an object
         publisher = publisher.get("name", "")
-    first, last = container.get("firstPage") or "", container.get("lastPage") or ""
+    first, last = str(container.get("firstPage") or ""), str(container.get("lastPage") or "")
+    if not _PAGE.search(first):
+        first = last = ""  # not a page: a series' place or year ("Korea" in JACoW's)
     types = attrs.get("types") if isinstance(attrs.get("types"), dict) else {}
+    kind = TYPES.get(types.get("resourceTypeGeneral")) or TYPES.get(
+        str(types.get("resourceType") or "").replace(" ", ""), "other"
+    )
+    volume, issue = str(container.get("volume") or ""), str(container.get("issue") or "")
+    if kind == "thesis":
+        # A thesis is in no volume: a "Series" container holds the university, "Diss."
+        # and the year (DESY's records), not a volume and pages.
+        volume = issue = first = last = ""
     rights = next(
         (
             r["rightsUri"]
@@ -97,14 +114,14 @@ def to_record(line, identifier, attrs):
         origin="DataCite",
         abstract=abstract,
         venue=container.get("title") or publisher or "",
-        volume=str(container.get("volume") or ""),
-        issue=str(container.get("issue") or ""),
-        pages=f"{first}-{last}" if first and last else first,
+        volume=volume,
+        issue=issue,
+        pages=f"{first}-{last}" if first and last and first != last else first,
         year=year,
         month=month,
         day=day,
         doi=attrs.get("doi") or identifier.value,
         url=attrs.get("url") or "",
-        type=TYPES.get(types.get("resourceTypeGeneral"), "other"),
+        type=kind,
         license=rights,
     )

@@ -34,6 +34,35 @@ def _escape(text):
     return text.replace("$", r"\$")
 
 
+def _script(mark, element):
+    text = _SPACES.sub(" ", element.text_content()).strip()
+    if _SIMPLE_SCRIPT.match(text):
+        return f"${mark}{{{text}}}$"
+    return _escape(f"{mark}({text})" if text else "")
+
+
+def _math_text(element):
+    """A MathML formula as text, its scripts as the site's math: 10<msup> 9 → 10$^{9}$.
+
+    Only the letters, numbers and operators are kept; a power or an index written as
+    text alone would read as another number ("22.2×10<sup>9</sup>" as "22.2×109": a
+    recorded Crossref abstract, tests/publications/data/recorded/crossref/).
+    """
+    name = _local(element.tag)
+    children = [child for child in element if _local(child.tag)]
+    if name in ("msup", "msub", "msubsup") and len(children) >= 2:
+        text = _math_text(children[0])
+        if name == "msubsup" and len(children) >= 3:
+            return text + _script("_", children[1]) + _script("^", children[2])
+        return text + _script("^" if name == "msup" else "_", children[1])
+    parts = [_escape(element.text or "")]
+    for child in element:
+        if _local(child.tag):
+            parts.append(_math_text(child))
+        parts.append(_escape(child.tail or ""))
+    return "".join(parts)
+
+
 def to_text(markup, abstract=False):
     """Clean text of a title (one line) or an abstract (paragraphs split by blank lines).
 
@@ -70,7 +99,7 @@ def to_text(markup, abstract=False):
                 current.append(_escape(text))
             return
         if name == "math":  # MathML: its text (the letters and numbers), not the markup
-            current.append(_escape(element.text_content()))
+            current.append(_math_text(element))
             return
         if name == "br":
             current.append(" ")

@@ -17,6 +17,7 @@ from ..bibtex.mapping import language_of
 from . import entries, http
 
 PAGE_SIZE = 100  # the API's default page; it allows up to 1,000
+_NAMED = re.compile(r"[^\W_]")
 # A permalink as researchmap.jp/{permalink} shows it (research.models.RESEARCHMAP_PATTERN).
 PERMALINK = re.compile(
     r"^(?:https?://(?:www\.|api\.)?researchmap\.jp/)?([A-Za-z0-9][A-Za-z0-9_.-]{1,62})/?$"
@@ -138,7 +139,9 @@ def _names(item, language):
         people = authors.get(lang)
         if isinstance(people, list):
             names = [p.get("name", "") for p in people if isinstance(p, dict)]
-            names = [n for n in names if isinstance(n, str) and n.strip()]
+            # A name is a name when it has a letter or digit: real lists carry stray
+            # punctuation as an "author" (": " after a consortium's name).
+            names = [n for n in names if isinstance(n, str) and _NAMED.search(n)]
             if names:
                 return names
     return []
@@ -198,10 +201,12 @@ def bibtex_entry(item, number=1):
 
 # researchmap's yes/no fields → the paper's fields for achievement lists (issue 21). BibTeX
 # has no field for them: they go into the import's record beside the entry (`list_fields`).
+# The names are the API's (recorded answers, tests/publications/data/recorded/researchmap/):
+# international co-authorship is `is_international_collaboration`.
 LIST_FIELDS = {
     "referee": "peer_reviewed",
     "invited": "invited",
-    "international_collaboration": "international_coauthorship",
+    "is_international_collaboration": "international_coauthorship",
 }
 
 
