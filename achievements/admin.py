@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import admin_import
+from . import admin_import, admin_researchmap  # noqa: F401 (registers the researchmap imports)
 from .models import (
     Award,
     AwardRecipient,

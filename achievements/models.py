@@ -8,10 +8,12 @@ from BibTeX resolves to the same person as in the papers (Person.objects.resolve
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from publications.models import Person
@@ -254,3 +256,78 @@ def fiscal_year_of(value):
 
 
 KINDS = {"presentation": Presentation, "award": Award, "patent": Patent}
+
+
+class ResearchmapImport(models.Model):
+    """One reading of a researcher's presentations, awards and patents from researchmap.
+
+    Pending while the editor previews it (`rows`: one dict per achievement read, with
+    its status, options and the editor's choice; achievements/importing.py), then
+    applied — `rows[n]["object_id"]` and `people_created` record what it created, which
+    is all that undo deletes — or undone. The papers read in the same request are a
+    publications ImportBatch of their own (`papers_batch`), previewed on their own page
+    (docs/sources-researchmap-orcid.md).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Previewed, not imported")
+        APPLIED = "applied", _("Imported")
+        UNDONE = "undone", _("Undone")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        COMMAND = "command", _("Command line")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.ADMIN
+    )
+    page = models.CharField(_("researchmap page"), max_length=255)
+    is_published = models.BooleanField(
+        _("new achievements published"),
+        default=True,
+        help_text=_("Whether the achievements this import creates are shown to visitors."),
+    )
+    papers_batch = models.ForeignKey(
+        "publications.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("papers of the same reading"),
+    )
+    rows = models.JSONField(default=list, blank=True, editable=False)
+    people_created = models.JSONField(default=list, blank=True, editable=False)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    created_at = models.DateTimeField(_("read"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("read by"),
+    )
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("researchmap import of achievements")
+        verbose_name_plural = _("researchmap imports of achievements")
+
+    def __str__(self):
+        return f"{self.page} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("admin:achievements_researchmapimport_preview", args=[self.pk])

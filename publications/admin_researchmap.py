@@ -16,18 +16,30 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from achievements import importing as achievements_import
 from research.models import Member
 
 from .admin_import import _check, _context
 from .bibtex import importer
 from .models import MAX_YEAR, MIN_YEAR, ImportBatch
-from .sources import http, importing, researchmap_export
+from .sources import http, importing, researchmap, researchmap_export
 
 Origin = ImportBatch.Origin
 SERVICES = [(Origin.RESEARCHMAP.value, "researchmap"), (Origin.ORCID.value, "ORCID")]
+# What a researchmap import reads: researchmap's achievement types (the papers go to the
+# papers' import, the others to achievements/importing.py).
+PAPERS = "published_papers"
+KINDS = [
+    (PAPERS, gettext_lazy("Published papers")),
+    ("presentations", gettext_lazy("Presentations")),
+    ("awards", gettext_lazy("Awards")),
+    ("industrial_property_rights", gettext_lazy("Patents")),
+]
+ALL_KINDS = [value for value, _label in KINDS]
 
 
 class SourceImportForm(forms.Form):
@@ -42,19 +54,72 @@ class SourceImportForm(forms.Form):
             "0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097."
         ),
     )
+    kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("From researchmap, import"),
+        choices=KINDS,
+        initial=ALL_KINDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Papers are previewed as a BibTeX import; presentations, awards and patents on a "
+            "preview of their own. ORCID gives works only."
+        ),
+    )
     unpublished = forms.BooleanField(
         label=gettext_lazy("Create new papers unpublished"),
         required=False,
         help_text=gettext_lazy("They stay hidden from visitors until you publish them."),
     )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("service") == Origin.RESEARCHMAP and not data.get("kinds"):
+            self.add_error("kinds", _("Choose at least one kind of achievement."))
+        return data
 
-def start(request, origin, value, owner="", is_published=True):
-    """(batch, None) of a pending import, or (None, (message, status)) when there is none."""
+
+def start(request, origin, value, owner="", is_published=True, kinds=ALL_KINDS):
+    """(the address of the preview, None), or (None, (message, status)) when there is none.
+
+    From researchmap, the other achievements (`kinds` other than papers) are read first,
+    then the papers; nothing is written unless every list could be read. The papers get
+    their batch, the others an achievements import linked to it, whose preview opens
+    first (it links to the papers' one).
+    """
+    types = [kind for kind in kinds if kind != PAPERS] if origin == Origin.RESEARCHMAP else []
+    batch = others = None
     try:
-        batch, _plan = importing.start(
-            origin, value, owner=owner, user=request.user, is_published=is_published
-        )
+        fetched = {}
+        if types:
+            permalink = researchmap.permalink_of(value)
+            if not permalink:
+                raise importing.NoIdentifier(
+                    _("“%(value)s” is not a researchmap permalink (e.g. read0123456).")
+                    % {"value": value}
+                )
+            fetched = achievements_import.fetch(permalink, types)
+        if origin != Origin.RESEARCHMAP or PAPERS in kinds:
+            try:
+                batch, _plan = importing.start(
+                    origin, value, owner=owner, user=request.user, is_published=is_published
+                )
+            except importing.NothingToImport:
+                if not any(fetched.values()):
+                    raise
+        if any(fetched.values()):
+            others = achievements_import.create(
+                f"researchmap.jp/{permalink}",
+                fetched,
+                holder=owner or achievements_import.holder_name(permalink),
+                user=request.user,
+                is_published=is_published,
+                papers_batch=batch,
+            )
+        elif batch is None:
+            raise importing.NothingToImport(
+                _("%(page)s lists none of the achievements chosen: nothing to import.")
+                % {"page": f"researchmap.jp/{permalink}"}
+            )
     except http.NotFound as error:
         return None, (error.message, 404)
     except http.SourceError as error:
@@ -63,7 +128,9 @@ def start(request, origin, value, owner="", is_published=True):
         return None, (str(error), 200)
     except importer.ImportError_ as error:
         return None, (str(error), 400)
-    return batch, None
+    if others is not None:
+        return others.get_absolute_url(), None
+    return reverse("admin:publications_importbatch_preview", args=[batch.pk]), None
 
 
 def import_view(admin_site):
@@ -75,20 +142,23 @@ def import_view(admin_site):
             form = SourceImportForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
-                batch, problem = start(
+                preview, problem = start(
                     request,
                     data["service"],
                     data["identifier"],
                     is_published=not data["unpublished"],
+                    kinds=data["kinds"],
                 )
-                if batch is not None:
-                    return redirect("admin:publications_importbatch_preview", batch.pk)
+                if preview is not None:
+                    return redirect(preview)
                 message, status = problem
                 form.add_error("identifier" if status in (400, 404) else None, message)
             else:
                 status = 400
         else:
-            form = SourceImportForm(initial={"service": Origin.RESEARCHMAP.value})
+            form = SourceImportForm(
+                initial={"service": Origin.RESEARCHMAP.value, "kinds": ALL_KINDS}
+            )
         return TemplateResponse(
             request,
             "admin/publications/source_import_form.html",
@@ -189,9 +259,9 @@ def import_for_members(modeladmin, request, queryset, origin):
         )
         messages.error(request, text % {"member": member})
         return None
-    batch, problem = start(request, origin, value, importing.member_owner(member))
-    if batch is None:
+    preview, problem = start(request, origin, value, importing.member_owner(member))
+    if preview is None:
         message, status = problem
         (messages.info if status == 200 else messages.error)(request, message)
         return None
-    return redirect("admin:publications_importbatch_preview", batch.pk)
+    return redirect(preview)

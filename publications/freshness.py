@@ -40,6 +40,7 @@ NOT_PUBLIC = {
     "publications.ImportItem",
     "publications.EditBatch",
     "publications.EditItem",
+    "achievements.ResearchmapImport",
 }
 
 

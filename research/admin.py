@@ -184,7 +184,7 @@ class MemberAdmin(TabbedTranslationAdmin):
         css = {"all": ["css/admin.css"]}
 
     @admin.display(description=_("preview"))
-    @admin.action(description=_("Import papers from researchmap"))
+    @admin.action(description=_("Import papers and achievements from researchmap"))
     def import_from_researchmap(self, request, queryset):
         return admin_researchmap.import_for_members(
             self, request, queryset, ImportBatch.Origin.RESEARCHMAP

@@ -69,7 +69,13 @@ def page_items(payload):
 
 
 def fetch_papers(permalink, progress=None):
-    """Every published paper of a researcher's page, one request per page of the list.
+    """Every published paper of a researcher's page (`fetch`)."""
+    return fetch(permalink, "published_papers", progress)
+
+
+def fetch(permalink, achievement_type, progress=None):
+    """Every achievement of one type (`published_papers`, `presentations`, `awards`…) of a
+    researcher's page, one request per page of the list.
 
     Raises http.NotFound for a permalink researchmap does not know, and
     http.SourceUnavailable when it cannot be read (offline, down, an unreadable answer).
@@ -79,7 +85,7 @@ def fetch_papers(permalink, progress=None):
     while True:
         payload = http.get_json(
             "researchmap",
-            f"/{permalink}/published_papers",
+            f"/{permalink}/{achievement_type}",
             {"limit": PAGE_SIZE, "start": start},
             what=f"researchmap.jp/{permalink}",
         )

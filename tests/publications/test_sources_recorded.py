@@ -326,7 +326,15 @@ def import_takami(sources, *numbers):
     # The page around the items is constructed (researchmap's list); the items are recorded.
     page = payloads.researchmap_page(chosen)
     sources.expect_request(f"/researchmap/{TAKAMI}/published_papers").respond_with_json(page)
-    call_command("import_researchmap", TAKAMI, stdout=io.StringIO(), stderr=io.StringIO())
+    # Papers only: the import reads presentations, awards and patents too unless told.
+    call_command(
+        "import_researchmap",
+        TAKAMI,
+        "--kind",
+        "published_papers",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
 
 
 def test_recorded_researchmap_papers_are_imported(sources):
@@ -373,7 +381,14 @@ def test_a_recorded_japanese_paper_of_researchmap(sources):
     sources.expect_request("/researchmap/shinyame/published_papers").respond_with_json(
         payloads.researchmap_page(items)
     )
-    call_command("import_researchmap", "shinyame", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "import_researchmap",
+        "shinyame",
+        "--kind",
+        "published_papers",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     assert Publication.objects.count() == 6
     paper = Publication.objects.get(title_ja__startswith="コミュニティ連携に向けた")
     assert paper.title_ja.endswith("Toward online wide-area deployment and individual "

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from werkzeug import Response
 
+from publications.admin_researchmap import ALL_KINDS
 from publications.bibtex import undo
 from publications.models import ImportBatch, Publication
 from publications.sources import researchmap
@@ -20,6 +21,22 @@ from tests.publications import sources_payloads as payloads
 
 pytestmark = pytest.mark.django_db
 LIST = f"/researchmap/{payloads.PERMALINK}/published_papers"
+
+
+@pytest.fixture(autouse=True)
+def _no_other_achievements(request):
+    """These tests are about the papers: the researcher has no presentations, awards or
+    patents on researchmap (the import reads them too; tests/achievements/ tests those)."""
+    if "sources" in request.fixturenames:
+        sources = request.getfixturevalue("sources")
+        for kind in ("presentations", "awards", "industrial_property_rights"):
+            sources.expect_request(f"/researchmap/{payloads.PERMALINK}/{kind}").respond_with_json(
+                {"total_items": 0, "items": []}
+            )
+
+
+def papers_requests(sources):
+    return [entry for entry in sources.log if entry[0].path == LIST]
 
 
 def serve(sources, *items, total=None, start=1):
@@ -89,7 +106,7 @@ def test_every_page_of_a_long_list_is_read(sources, monkeypatch, capsys):
         serve(sources, *items[start - 1 : start + 1], total=5, start=start)
     call_command("import_researchmap", payloads.PERMALINK)
     assert Publication.objects.count() == 5
-    assert len(sources.log) == 3
+    assert len(papers_requests(sources)) == 3
     # The progress bar (standard error) reached the end of the list.
     assert "5/5" in capsys.readouterr().err
 
@@ -137,15 +154,15 @@ def test_an_unreadable_answer_stops_the_import_with_a_message(sources, body):
 
 
 def test_rate_limiting_is_waited_out(sources):
-    sources.expect_ordered_request(LIST).respond_with_response(
+    sources.expect_oneshot_request(LIST).respond_with_response(
         Response("slow down", status=429, headers={"Retry-After": "0"})
     )
-    sources.expect_ordered_request(LIST).respond_with_json(
+    sources.expect_oneshot_request(LIST).respond_with_json(
         payloads.researchmap_page([payloads.ELNES])
     )
     call_command("import_researchmap", payloads.PERMALINK)
     assert Publication.objects.count() == 1
-    assert len(sources.log) == 2
+    assert len(papers_requests(sources)) == 2
 
 
 def test_a_service_that_does_not_answer_in_time_stops_the_import(sources, settings):
@@ -232,7 +249,11 @@ def test_a_typed_permalink_opens_the_preview(sources, editor_client):
     assert editor_client.get(url).status_code == 200
     response = editor_client.post(
         url,
-        {"service": "researchmap", "identifier": f"https://researchmap.jp/{payloads.PERMALINK}/"},
+        {
+            "service": "researchmap",
+            "identifier": f"https://researchmap.jp/{payloads.PERMALINK}/",
+            "kinds": ALL_KINDS,
+        },
     )
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("admin:publications_importbatch_preview",
@@ -252,7 +273,7 @@ def test_a_typed_permalink_the_service_cannot_give_is_a_message(
     sources.expect_request(LIST).respond_with_response(answer)
     response = editor_client.post(
         reverse("admin:publications_publication_import_source"),
-        {"service": "researchmap", "identifier": payloads.PERMALINK},
+        {"service": "researchmap", "identifier": payloads.PERMALINK, "kinds": ALL_KINDS},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == status
@@ -264,7 +285,12 @@ def test_a_typed_permalink_can_create_the_papers_unpublished(sources, editor_cli
     serve(sources, payloads.ELNES)
     editor_client.post(
         reverse("admin:publications_publication_import_source"),
-        {"service": "researchmap", "identifier": payloads.PERMALINK, "unpublished": "on"},
+        {
+            "service": "researchmap",
+            "identifier": payloads.PERMALINK,
+            "unpublished": "on",
+            "kinds": ["published_papers"],
+        },
     )
     assert ImportBatch.objects.get().is_published is False
 
