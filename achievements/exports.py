@@ -36,11 +36,11 @@ def response(request, fmt, sections):
     if (limited := paper_exports.over_limit(request)) is not None:
         return limited
     ((kind_key, queryset),) = sections.items()
+    kind = KINDS[kind_key]
     try:
-        paper_exports.check_size(queryset.count())
+        paper_exports.check_size(queryset.count(), kind.count_text)
     except paper_exports.Refused as refused:
         return refused.response
-    kind = KINDS[kind_key]
     items = list(queryset)
     if fmt == "csv":
         body = table.csv_bytes(kind.columns, items)

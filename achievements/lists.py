@@ -19,7 +19,7 @@ import re
 from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from publications import names
 from publications.lists import Column, Entry, Kind, Run, csl, register
@@ -147,6 +147,9 @@ def _presenters(item):
 PRESENTATIONS = register(
     Kind(
         key="presentations",
+        counted=lambda n: (
+            ngettext("%(count)d presentation", "%(count)d presentations", n) % {"count": n}
+        ),
         label=_("Presentations"),
         columns=[
             Column(_("Presentation title"), lambda p: original(p, "title")),
@@ -169,6 +172,7 @@ PRESENTATIONS = register(
 AWARDS = register(
     Kind(
         key="awards",
+        counted=lambda n: ngettext("%(count)d award", "%(count)d awards", n) % {"count": n},
         label=_("Awards"),
         columns=[
             Column(_("Award"), lambda a: original(a, "name")),
@@ -187,6 +191,7 @@ AWARDS = register(
 PATENTS = register(
     Kind(
         key="patents",
+        counted=lambda n: ngettext("%(count)d patent", "%(count)d patents", n) % {"count": n},
         label=_("Patents"),
         columns=[
             Column(_("Title of the invention"), lambda p: original(p, "title")),

@@ -158,6 +158,9 @@ class LabAdminSite(admin.AdminSite):
                         "admin_url": form,
                         "add_url": None,
                         "view_only": True,
+                        # A form, not a list: no "View" link beside it
+                        # (templates/admin/app_list.html).
+                        "page": True,
                     },
                 )
         return app_list

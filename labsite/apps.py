@@ -1,9 +1,13 @@
 """The project package as an app, for glue that belongs to neither content app."""
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPAppConfig
+from django_tasks_db.apps import TasksAppConfig
 
 from publications import freshness
 
@@ -28,12 +32,34 @@ class LabAdminConfig(admin_apps.AdminConfig):
     default_site = "labsite.admin.LabAdminSite"
 
 
+# Third-party apps under names an editor reads in the admin's index and sidebar, in
+# both languages: their own are English only, or made from the label ("Otp_Totp",
+# "Tasks Database Backend" on a Japanese page).
+
+
+class AxesConfig(AxesAppConfig):
+    default = False
+    verbose_name = _("Login records")
+
+
+class TOTPConfig(TOTPAppConfig):
+    default = False
+    verbose_name = _("Two-factor login")
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    default = False
+    verbose_name = _("Background tasks")
+
+
 class LabsiteConfig(AppConfig):
     default = True
     name = "labsite"
     verbose_name = "labsite"
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)
+
         # The project package has no models, so Django sends it no post_migrate of its
         # own: hang the cache on the app whose saves bump the content version.
         post_migrate.connect(

@@ -58,11 +58,11 @@ INSTALLED_APPS = [
     # Background tasks: the backport of Django 6's tasks framework, with its database
     # backend (the queue is a table; `manage.py db_worker` runs it). See TASKS below.
     "django_tasks",
-    "django_tasks_db",
+    "labsite.apps.TasksDatabaseConfig",  # django_tasks_db, named in both languages
     # Admin login throttling (axes) and one-time passwords (django_otp, TOTP).
-    "axes",
+    "labsite.apps.AxesConfig",  # axes, named in both languages
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "labsite.apps.TOTPConfig",  # django_otp.plugins.otp_totp, named in both languages
     "publications",
     "research",
     "achievements",
@@ -224,10 +224,19 @@ LABSITE_SOURCE_MIN_INTERVAL = {"arxiv": 3.0}
 # Answers are kept in this cache, keyed by URL, for this many seconds.
 LABSITE_SOURCE_CACHE = "default"
 LABSITE_SOURCE_CACHE_SECONDS = 24 * 3600
-# Identifiers one paste in the admin's "Add by identifier" takes: they are looked up
-# while the editor waits, within the web server's request timeout (GUNICORN_TIMEOUT);
-# `manage.py add_papers` takes longer lists.
-LABSITE_IDENTIFIERS_MAX = 30
+# The admin's "Add by identifier" (docs/sources.md): the paste is read in the request
+# (at most LABSITE_IDENTIFIERS_MAX_CHARS characters: a reference list of a thousand
+# entries is 125-300 kB, and reading 500 kB takes under a second, bench/paste.py), and
+# its identifiers (at most LABSITE_IDENTIFIERS_MAX) are looked up by the background
+# worker. 1,000 is an afternoon's list, yet bounded: the lookups take the services'
+# time (arXiv: one request of 50 ids every 3 s; Crossref about a second per DOI, two at
+# a time), so about 10 minutes of the worker at most. `manage.py add_papers` takes
+# longer lists.
+LABSITE_IDENTIFIERS_MAX = int(os.environ.get("IDENTIFIERS_MAX", "1000"))
+LABSITE_IDENTIFIERS_MAX_CHARS = 500_000
+# Papers one "Look for the DOIs" of the data-health page searches (newest first): one
+# Crossref search per paper, about a second each (docs/data-health.md).
+LABSITE_DOI_SEARCH_MAX = int(os.environ.get("DOI_SEARCH_MAX", "1000"))
 
 # Long work runs in the background (publications/tasks.py): confirming an import
 # enqueues it and the admin shows its progress. The queue is a table in the

@@ -318,6 +318,19 @@ class PublicationAdmin(TabbedTranslationAdmin):
     list_per_page = 50
     actions = admin_bulk.ACTIONS
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "slug":
+            # A paper with a Japanese title only leaves the slug empty (it is made from
+            # the English title): the editor was told "This field is required" and had
+            # to invent an address. Left empty, save() makes one (unique_slug).
+            field.required = False
+            field.help_text = _(
+                "The paper's address. Left empty, it is made from the English title and"
+                " the year (paper-<year> for a paper with a Japanese title only)."
+            )
+        return field
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in self.autocomplete_fields:  # hostile ids: a form error, not a 500
             kwargs.setdefault("widget", IdsAutocomplete(db_field, self.admin_site))
@@ -343,6 +356,16 @@ class PublicationAdmin(TabbedTranslationAdmin):
                 "data-health/",
                 site.admin_view(admin_health.data_health_view(site)),
                 name="publications_publication_data_health",
+            ),
+            path(
+                "data-health/find-dois/",
+                site.admin_view(admin_health.doi_search_start_view(site)),
+                name="publications_publication_doi_search_start",
+            ),
+            path(
+                "data-health/find-dois/<int:search_id>/",
+                site.admin_view(admin_health.doi_search_view(site)),
+                name="publications_publication_doi_search",
             ),
             path(
                 "<int:paper_id>/find-doi/",

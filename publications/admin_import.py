@@ -195,6 +195,10 @@ def preview_view(admin_site):
             return redirect("admin:publications_importbatch_change", batch.pk)
         if batch.job:
             return redirect("admin:publications_importbatch_progress", batch.pk)
+        if not batch.plan_digest and batch.origin == ImportBatch.Origin.IDENTIFIERS:
+            # The lookup stopped (admin_sources): the paste again, with the reason.
+            url = reverse("admin:publications_publication_add_by_identifier")
+            return redirect(f"{url}?batch={batch.pk}")
         if not batch.plan_digest:
             # Its file was never read: the worker refused it (the reason, once) or stopped.
             messages.error(request, batch.job_error or _("The file was not read; upload it again."))
@@ -366,6 +370,8 @@ def progress_view(admin_site):
                 title=(
                     _("Undo import")
                     if undoing
+                    else _("Add by DOI or arXiv id: looking up")
+                    if batch.job_options.get("action") == "lookup"
                     else _("Import BibTeX: reading the file")
                     if batch.job_options.get("action") == "prepare"
                     else _("Import BibTeX: importing")
@@ -414,6 +420,8 @@ def _step_label(batch):
     numbers = {"done": f"{batch.progress_done:,}", "total": f"{batch.progress_total:,}"}
     if batch.job == Job.QUEUED:
         return _("Waiting for the worker…")
+    if batch.progress_step == "lookup":
+        return _("Looking up the identifiers: %(done)s of %(total)s") % numbers
     if batch.progress_step == "reading":
         return _("Reading the file…")
     if batch.progress_step == "undoing":

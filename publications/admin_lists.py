@@ -44,18 +44,18 @@ def download(form, fmt):
     selected = kind.select(form.cleaned_data)
     count = selected.count()
     try:
-        exports.check_size(count)
+        exports.check_size(count, kind.count_text)
     except exports.Refused as refused:
         return refused.response
     limit = settings.LABSITE_LIST_MAX_STYLED
     if fmt in ("docx", "txt") and form.chosen_style in CSL_STYLES and limit and count > limit:
         return _bad_request(
             _(
-                "This list has %(count)d papers: a list in the %(style)s style holds at most"
+                "This list has %(items)s: a list in the %(style)s style holds at most"
                 " %(limit)d. Narrow it with the filters (a fiscal year, a member), or download"
                 " it as Excel or in the Japanese style."
             )
-            % {"count": count, "limit": limit, "style": STYLES[form.chosen_style]}
+            % {"items": kind.count_text(count), "limit": limit, "style": STYLES[form.chosen_style]}
         )
     items = list(selected)
     title = _("Achievement list") if kind.key == "papers" else kind.label

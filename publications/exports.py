@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.module_loading import import_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from . import freshness
@@ -64,18 +64,23 @@ def _plain(text, status, retry_after=None):
     return response
 
 
-def check_size(count):
-    """Refuse a list longer than LABSITE_EXPORT_MAX_PAPERS (0: no bound)."""
+def papers_counted(count):
+    return ngettext("%(count)d paper", "%(count)d papers", count) % {"count": count}
+
+
+def check_size(count, counted=papers_counted):
+    """Refuse a list longer than LABSITE_EXPORT_MAX_PAPERS (0: no bound). `counted`
+    says what the list holds (n → "n papers", "n awards"…) in the message."""
     limit = settings.LABSITE_EXPORT_MAX_PAPERS
     if limit and count > limit:
         raise Refused(
             _plain(
                 _(
-                    "This list has %(count)d papers: a download holds at most %(limit)d."
+                    "This list has %(items)s: a download holds at most %(limit)d."
                     " Narrow it with the filters (years, type, keyword…) and download"
                     " each part."
                 )
-                % {"count": count, "limit": limit},
+                % {"items": counted(count), "limit": limit},
                 400,
             )
         )

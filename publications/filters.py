@@ -154,6 +154,11 @@ def parse_filters(params: QueryDict, include_unpublished=False) -> PublicationFi
             continue
         state.values[name] = form.cleaned_data.get(name)
     state.values["q"] = (state.values.get("q") or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
+    first, last = state.values.get("year_from"), state.values.get("year_to")
+    if first and last and first > last:
+        # "From 2025 to 2020" means the years between: the list found nothing, and
+        # said only "try fewer words". The form shows the range put right.
+        state.values["year_from"], state.values["year_to"] = last, first
     if state.values.get("keyword"):
         # Only keywords offered to visitors (tagging a published paper) filter the list.
         keywords = Keyword.objects.with_published_papers()

@@ -38,6 +38,11 @@ NOT_PUBLIC = {
     "publications.ImportBatch",
     "publications.ImportBatch_keywords",
     "publications.ImportItem",
+    # An import's parsed entries and preview rows. Also so that deleting them (100,000
+    # at a time once an import applies) is one DELETE: a receiver would make Django
+    # read every row, with its JSON, to send the signal (docs/limits.md, "Large files").
+    "publications.ImportRecord",
+    "publications.ImportRow",
     "publications.EditBatch",
     "publications.EditItem",
     "achievements.ResearchmapImport",
@@ -165,6 +170,15 @@ def content_changed(using=DEFAULT_DB_ALIAS):
     callback = _pending.bumps.get(using)
     if callback is None or callback.done:
         callback = _pending.bumps[using] = _Bump()
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and connection.run_on_commit:
+        # Registered already by the previous write, under the same savepoints: a
+        # rollback would forget both. Registering it again for every row held one
+        # entry per row deleted until the commit (an undo of 100,000 papers: about
+        # a million, 200 MB of the worker's memory; docs/limits.md, "Large files").
+        savepoints, last, _robust = connection.run_on_commit[-1]
+        if last is callback and savepoints == set(connection.savepoint_ids):
+            return
     transaction.on_commit(callback, using=using)
 
 

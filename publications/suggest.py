@@ -13,6 +13,10 @@ a suggestion costs no query. Bounded: the query is cut to MAX_QUERY_CHARS, at mo
 MAX_SUGGESTIONS come back.
 """
 
+import difflib
+import re
+import unicodedata
+
 from . import freshness, search
 from .models import Keyword
 from .models.keywords import alias_lines
@@ -110,3 +114,75 @@ def suggest(q, language):
         )
     found.sort(key=lambda item: item[0])
     return [suggestion for _key, suggestion in found[:MAX_SUGGESTIONS]]
+
+
+# "Did you mean" on a search that found nothing: how close a spelling must be to the
+# word typed (difflib's ratio: 0.8 for two swapped letters of five, ELNSE / ELNES;
+# 0.75 for one wrong kanji of four, 機会学習 / 機械学習, the commonest slip of a
+# Japanese input method), at most this many words corrected, and the shortest word
+# corrected (shorter ones are abbreviations: a letter off is another abbreviation).
+CLOSE_ENOUGH = 0.75
+MAX_CORRECTED_WORDS = 4
+MIN_CORRECTED_CHARS = 4
+_WORD_BREAK = re.compile(r"[\s\-‐]+")
+
+
+def spellings_by_length():
+    """{length: {folded spelling or word of one: as written}} of every vocabulary term,
+    kept with terms() until the content changes."""
+
+    def read():
+        by_length = {}
+        for term_spellings, _names, _has_papers in terms():
+            for folded, text, _lang in term_spellings:
+                by_length.setdefault(len(folded), {}).setdefault(folded, text)
+                parts, written = folded.split(), _WORD_BREAK.split(text.strip())
+                if len(written) != len(parts):
+                    written = parts
+                for part, word in zip(parts, written, strict=True):
+                    if len(part) >= MIN_CORRECTED_CHARS:
+                        by_length.setdefault(len(part), {}).setdefault(part, word)
+        return by_length
+
+    return freshness.cached("suggest:spellings", read)
+
+
+def _closest(word, by_length):
+    """(spelling as written, True) of the spelling closest to `word`, or (word, False);
+    only spellings of about its length can be close enough."""
+    if len(word) < MIN_CORRECTED_CHARS or word in by_length.get(len(word), {}):
+        return word, False
+    spread = max(2, len(word) // 4)
+    candidates = {}
+    for length in range(len(word) - spread, len(word) + spread + 1):
+        candidates.update(by_length.get(length, {}))
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=CLOSE_ENOUGH)
+    return (candidates[close[0]], True) if close else (word, False)
+
+
+def did_you_mean(q):
+    """The query with each word that is no term's spelling replaced by the closest
+    spelling of a vocabulary term ("ELNSE" → "ELNES", "機会学習" → "機械学習",
+    "machne lerning" → "machine learning"), or "" when nothing is close. Every term,
+    with papers or not: a term widens the search to its other spellings and broader
+    terms (docs/search.md). Costs no query once the vocabulary is read; never raises."""
+    text = str(q or "")[:MAX_QUERY_CHARS]
+    query = fold(text)
+    words = query.split()
+    if not words or len(words) > MAX_CORRECTED_WORDS:
+        return ""
+    by_length = spellings_by_length()
+    if query in by_length.get(len(query), {}):
+        return ""
+    if len(words) > 1:  # several words of one term, misspelt together
+        whole, changed = _closest(query, by_length)
+        if changed:
+            return whole
+    typed = _WORD_BREAK.split(unicodedata.normalize("NFKC", text).strip())
+    if len(typed) != len(words):
+        typed = words
+    corrected = [_closest(word, by_length) for word in words]
+    if not any(changed for _word, changed in corrected):
+        return ""
+    pairs = zip(corrected, typed, strict=True)
+    return " ".join(word if changed else as_typed for (word, changed), as_typed in pairs)

@@ -234,7 +234,8 @@ def _claim(batch_id, status, step):
         progress_total=0,
         progress_at=timezone.now(),
     )
-    return ImportBatch.objects.get(pk=batch_id) if claimed else None
+    # Not the text of a large upload (tens of MB): `importer.prepare` reads it itself.
+    return ImportBatch.objects.defer("source_text").get(pk=batch_id) if claimed else None
 
 
 def _give_back(batch_id, message, status):
@@ -253,3 +254,107 @@ def batch_summary(batch):
         "duplicate": batch.duplicate_count,
         "error": batch.error_count,
     }
+
+
+# --- Add by identifier and find the missing DOIs (#20), in the background ---------------
+# Looking identifiers up takes the services' time, not ours: arXiv asks for one request
+# every 3 seconds, Crossref answers in about a second. So the admin's paste and the
+# data-health page's whole-list DOI search run here, while their pages show the progress.
+
+
+@task()
+def lookup_identifiers(batch_id):
+    """Look up the identifiers of a pasted list (queued by admin_sources) and plan them
+    for the preview; returns what it found.
+
+    The batch's `job_options["identifiers"]` are [[kind, value]] as the paste was read.
+    A service down, slow or answering nonsense stops the lookup: the batch gets the
+    reason and no records, and the form shows it again with the paste (nothing is
+    half written). An identifier no service knows is an error row, as in the command.
+    """
+    from .models import ImportRecord
+    from .sources import http, lookup
+    from .sources.identifiers import Identifier
+
+    batch = _claim(batch_id, ImportBatch.Status.PENDING, step="lookup")
+    if batch is None:
+        return "not queued"
+    options = batch.job_options
+    identifiers = [Identifier(kind, value) for kind, value in options.get("identifiers", [])]
+    progress = BatchProgress(batch.pk, outside_transaction=True)
+    with translation.override(options.get("language")):
+        try:
+            records = lookup.records_for(
+                identifiers, progress=lambda done, total: progress("lookup", done, total)
+            )
+            progress("planning", 0, len(records))
+            with transaction.atomic():
+                ImportRecord.objects.bulk_create(
+                    [ImportRecord(batch=batch, line=r["line"], record=r) for r in records]
+                )
+                current = importer.build(batch, progress=progress)
+                importer.store_plan(batch, current)
+        except http.SourceError as error:
+            _give_back(
+                batch_id, _("%(reason)s Nothing was imported.") % {"reason": error.message}, 503
+            )
+            return "service unavailable"
+        except Exception:
+            _give_back(batch_id, _("The lookup failed and imported nothing; try again."), 200)
+            raise
+        finally:
+            progress.close()
+    ImportBatch.objects.filter(pk=batch_id).update(job=Job.NONE, source_text="")
+    return current.summary()
+
+
+@task()
+def search_dois(search_id):
+    """Ask Crossref for the candidates of every paper without a DOI (at most
+    settings.LABSITE_DOI_SEARCH_MAX, newest first), queued by the data-health page.
+
+    Each paper's candidates are stored as they come (DoiSearchResult), so the page can
+    count them; nothing is written to the papers (the editor accepts later). Crossref
+    down stops the search with the reason: the candidates found so far stay.
+    """
+    from django.conf import settings
+
+    from .data_health import missing_papers
+    from .models import DoiSearch, DoiSearchResult
+    from .sources import doi_search, http
+
+    claimed = DoiSearch.objects.filter(pk=search_id, status=DoiSearch.Status.QUEUED).update(
+        status=DoiSearch.Status.RUNNING, progress_at=timezone.now()
+    )
+    if not claimed:
+        return "not queued"
+    search = DoiSearch.objects.get(pk=search_id)
+    limit = settings.LABSITE_DOI_SEARCH_MAX
+    papers = list(missing_papers("doi").with_authors()[:limit])
+    running = DoiSearch.objects.filter(pk=search_id)
+    running.update(progress_total=len(papers), progress_done=0, progress_at=timezone.now())
+    with translation.override(search.language or None):
+        for number, paper in enumerate(papers, start=1):
+            result = DoiSearchResult(search=search, number=number, paper=paper)
+            try:
+                result.candidates = [c.to_json() for c in doi_search.search(paper)]
+            except doi_search.NoDOIToFind as reason:  # given a DOI meanwhile, or no title
+                result.error = str(reason)
+            except http.SourceError as error:
+                message = _(
+                    "%(reason)s The search stopped after %(done)d of %(total)d papers; "
+                    "the candidates found so far are below. Start it again for the rest."
+                ) % {"reason": error.message, "done": number - 1, "total": len(papers)}
+                running.update(status=DoiSearch.Status.FAILED, error=message)
+                return "service unavailable"
+            except Exception:
+                running.update(
+                    status=DoiSearch.Status.FAILED,
+                    error=_("The search failed; start it again."),
+                )
+                raise
+            result.save()
+            running.update(progress_done=number, progress_at=timezone.now())
+            reset_queries()
+    running.update(status=DoiSearch.Status.DONE, progress_at=timezone.now())
+    return f"{len(papers)} papers searched"

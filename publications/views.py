@@ -234,6 +234,11 @@ class PublicationListView(ListView):
         form = filters.filter_form(self.state)
         context.update(
             state=self.state,
+            author_member=self.author_member(),
+            # A search that found nothing: the lab's term it was probably meant to be.
+            did_you_mean=suggest.did_you_mean(self.state.q)
+            if self.state.q and not context["paginator"].count
+            else "",
             form=form,
             filters_key=filters.filters_key(form),
             result_count=context["paginator"].count,
@@ -266,6 +271,14 @@ class PublicationListView(ListView):
             ),
         )
         return context
+
+    def author_member(self):
+        """The published member page of the author the list is filtered by: a paper's
+        author names link to this list, and a student who clicked a lab member's name
+        wants the member too (the research app's Member, by its reverse accessor)."""
+        author = self.state.author
+        member = getattr(author, "member", None) if author is not None else None
+        return member if member is not None and member.is_published else None
 
 
 class PublicationDetailView(DetailView):

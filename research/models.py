@@ -2,6 +2,7 @@
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -300,6 +301,14 @@ class RepresentativePublication(models.Model):
         return f"{self.theme}: {self.publication}"
 
 
+def normalise_postal_code(value):
+    """The code alone: the Access page writes 〒 before it in Japanese (and nothing in
+    English), so a code typed as Japanese addresses write it ("〒153-8505", "〒 １５３－８５０５")
+    showed as "〒〒153-8505". Full-width digits and hyphens become ASCII."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    return re.sub(r"^〒\s*", "", value).replace("−", "-").replace("ー", "-")
+
+
 class LabProfile(models.Model):
     """The lab's name, mission statement and introduction, and where it is and how to
     reach it (one row). The header, the footer and the Access page show what is
@@ -350,7 +359,12 @@ class LabProfile(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
+        self.postal_code = normalise_postal_code(self.postal_code)
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        self.postal_code = normalise_postal_code(self.postal_code)
+        super().clean_fields(exclude)
 
     @classmethod
     def load(cls):

@@ -46,12 +46,32 @@ class TestHeader:
         assert '<a href="/admin/">Mizoguchi Laboratory</a>' in login
 
 
+class TestAppNames:
+    def test_every_app_on_the_index_is_named_in_the_admins_language(self, client):
+        """A Japanese editor read "Otp_Totp", "Tasks Database Backend", "Axes" and "Task
+        Results" among the Japanese names of the index and of every page's sidebar."""
+        superuser = User.objects.create_superuser("root", "root@example.org", "pw")
+        client.force_login(superuser)
+        ja = html_of(client, "/admin/", HTTP_ACCEPT_LANGUAGE="ja")
+        for english in ("Otp_Totp", "Tasks Database Backend", ">Axes<", "Task Results"):
+            assert english not in ja
+        for japanese in ("2 段階認証", "バックグラウンド処理", "ログインの記録", "処理の結果"):
+            assert f">{japanese}</a>" in ja
+        en = html_of(client, "/admin/", HTTP_ACCEPT_LANGUAGE="en")
+        for english in ("Two-factor login", "Background tasks", "Login records"):
+            assert f">{english}</a>" in en
+
+
 class TestImportOnTheIndex:
     def test_the_index_links_the_import_form_among_the_publications(self, editor_client):
         html = html_of(editor_client, "/admin/", HTTP_ACCEPT_LANGUAGE="en")
         publications = re.search(r'<div class="app-publications.*?</table>', html, re.S).group(0)
         first_row = re.search(r'<tr class="model-[^"]*">.*?</tr>', publications, re.S).group(0)
         assert f'<a href="{IMPORT_URL}"' in first_row and "Import BibTeX" in first_row
+        # A form has nothing to "View": the row's name is its only link (Django's
+        # index offered a "View" link to the same form, as if it were a list).
+        assert first_row.count("<a ") == 1
+        assert "viewlink" not in first_row and "changelink" not in first_row
         # The past imports' "Add" opens the form too.
         past = re.search(r'<tr class="model-importbatch">.*?</tr>', publications, re.S).group(0)
         assert f'<a href="{IMPORT_URL}" class="addlink"' in past
@@ -205,3 +225,24 @@ def form_data(html):
     for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         data[name] = body.strip("\n")
     return data
+
+
+class TestAddingAPaperByHand:
+    def test_a_paper_with_a_japanese_title_only_needs_no_invented_slug(self, editor_client):
+        """The slug fills itself from the English title; a Japanese paper has none, and
+        the editor was told the slug is required (and save() would have named it 2026)."""
+        form = html_of(editor_client, reverse("admin:publications_publication_add"))
+        assert re.search(r'<input type="text" name="slug"[^>]*>', form)
+        assert "required" not in re.search(r'<input type="text" name="slug"[^>]*>', form)[0]
+        data = {
+            "title_ja": "粒界の第一原理計算", "year": "2026", "type": "article",
+            "status": "published", "is_published": "on", "peer_reviewed": "unknown",
+            "invited": "unknown", "international_coauthorship": "unknown",
+            "open_access": "unknown", "authorships-TOTAL_FORMS": "0",
+            "authorships-INITIAL_FORMS": "0",
+        }  # fmt: skip
+        response = editor_client.post(reverse("admin:publications_publication_add"), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        paper = Publication.objects.get(title_ja="粒界の第一原理計算")
+        assert paper.slug == "paper-2026"
+        assert editor_client.get("/ja/publications/paper-2026/").status_code == 200

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.checks import WARNING, run_checks
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
@@ -69,9 +70,56 @@ def manage(*args, env):
 
 
 def test_check_deploy_passes_with_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    env = production_env(CONTACT_EMAIL="office@mizoguchi-lab.jp")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_crossref_would_get_no_contact_address():
+    env = production_env()
+    env.pop("CONTACT_EMAIL", None)
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "(labsite.W001) CONTACT_EMAIL is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("debug", "address", "warned"),
+    [
+        (False, "", True),
+        (False, "  ", True),
+        (False, "lab@example.org", True),
+        (False, "admin@example.ac.jp", True),  # the README's placeholder
+        (False, "me@lab.test", True),
+        (False, "not an address", True),
+        (False, "office@mizoguchi-lab.jp", False),
+        (False, "t.mizoguchi@iis.u-tokyo.ac.jp", False),
+        (True, "", False),  # development: no noise
+    ],
+)
+def test_the_contact_address_check_names_what_crossref_would_get(settings, debug, address, warned):
+    settings.DEBUG = debug
+    settings.LABSITE_CONTACT_EMAIL = address
+    found = [m for m in run_checks(include_deployment_checks=True) if m.id == "labsite.W001"]
+    assert bool(found) == warned
+    if warned:
+        assert found[0].level == WARNING
+
+
+def test_check_deploy_warns_about_the_placeholders_of_env_example():
+    """An operator who copied .env.example and missed a line ran with its public
+    SECRET_KEY: Django's own check finds it long and varied enough."""
+    example = dict(re.findall(r"^([A-Z_]+)=(.*)$", (ROOT / ".env.example").read_text(), re.M))
+    env = production_env(CONTACT_EMAIL="office@mizoguchi-lab.jp")
+    env.update(
+        SECRET_KEY=example["SECRET_KEY"],
+        DATABASE_URL=f"postgres://labsite:{example['POSTGRES_PASSWORD']}@db:5432/labsite",
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "(labsite.W002) SECRET_KEY is the placeholder of .env.example" in result.stderr
+    assert "(labsite.W003) The database password is the placeholder" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -100,3 +148,17 @@ def test_compose_trusts_forwarded_headers_only_from_whoever_can_reach_the_port()
     assert host_address == "127.0.0.1"
     env_example = (ROOT / ".env.example").read_text()
     assert "\nWEB_BIND=127.0.0.1\n" in env_example
+
+
+def test_every_setting_in_env_example_reaches_the_containers():
+    """An operator who fills in .env expects each line to take effect: a variable that
+    docker-compose.yml does not pass on is silently ignored (CONTACT_EMAIL was)."""
+    yaml = pytest.importorskip("ruamel.yaml")
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    compose = yaml.YAML(typ="safe").load(compose_text)
+    app = compose["services"]["web"]["environment"]
+    assert compose["services"]["worker"]["environment"] == app
+    names = re.findall(r"^([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M)
+    assert "CONTACT_EMAIL" in names
+    for name in names:
+        assert name in app or "${" + name in compose_text, name

@@ -248,6 +248,9 @@ def prepare(batch, using="default", progress=None, text=None):
     `progress(step, done, total)` hears how far it is ("reading": characters of the
     text; "planning": entries).
     """
+    # One copy of the text: the caller's batch may have loaded it too (a 40 MB file with
+    # kanji is an 80 MB string), and it is emptied below.
+    batch.source_text = ""
     if text is None:
         pending = ImportBatch.objects.using(using).filter(pk=batch.pk)
         text = pending.values_list("source_text", flat=True).get()

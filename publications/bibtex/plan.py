@@ -32,8 +32,10 @@ resolved by `people` and `keywords`. The stages after the preview:
 
 import hashlib
 import json
+import pickle
+from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -258,8 +260,65 @@ class Row:
 
 # Characters of a value the preview's stored rows keep (it shows at most 300).
 VIEW_CHARS = 300
-# Rows whose records are read back at a time, when the records are stored (`StoredRecords`).
+# Rows whose records are read back at a time, when the records are stored (`StoredRecords`);
+# also the rows build_plan completes at a time before packing them (`PackedRows`).
 LOAD_CHUNK = 1000
+
+_ROW_FIELDS = tuple(f.name for f in fields(Row))
+
+
+def _pack(row):
+    """One bytes object for a row: its values in field order, without names or classes."""
+    values = [getattr(row, name) for name in _ROW_FIELDS]
+    values[_FACTS] = None if row.facts is None else astuple(row.facts)
+    values[_CANDIDATES] = tuple(astuple(candidate) for candidate in row.candidates)
+    return pickle.dumps(tuple(values), pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(data):
+    values = list(pickle.loads(data))
+    if values[_FACTS] is not None:
+        values[_FACTS] = Facts(*values[_FACTS])
+    values[_CANDIDATES] = [Candidate(*candidate) for candidate in values[_CANDIDATES]]
+    return Row(*values)
+
+
+_FACTS, _CANDIDATES = _ROW_FIELDS.index("facts"), _ROW_FIELDS.index("candidates")
+
+
+class PackedRows:
+    """A large plan's rows, each kept as one bytes object and rebuilt when read.
+
+    A planned row is some thirty small Python objects (1.6 kB: its authors, keyword
+    references, facts…); packed it is one of about 470 bytes, so a 100,000-entry
+    plan fits the worker's memory bound (docs/limits.md, "Large files"). Reading
+    gives a new Row each time: a change to it is kept only by assigning it back
+    (`rows[i] = row`), which `Plan.apply_choices` does. Used when the records are
+    stored (`StoredRecords`); a plan of records in memory keeps a plain list.
+    """
+
+    def __init__(self):
+        self._packed = []
+
+    def __len__(self):
+        return len(self._packed)
+
+    def append(self, row):
+        self._packed.append(_pack(row))
+
+    def extend(self, rows):
+        self._packed.extend(_pack(row) for row in rows)
+
+    def __iter__(self):
+        return map(_unpack, self._packed)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_unpack(data) for data in self._packed[index]]
+        return _unpack(self._packed[index])
+
+    def __setitem__(self, index, row):
+        self._packed[index] = _pack(row)
 
 
 @dataclass
@@ -296,7 +355,8 @@ class Plan:
     @property
     def counts(self):
         """How many entries are new, updates, duplicates, possible duplicates, errors."""
-        return {status: self.count(status) for status in STATUSES}
+        found = Counter(row.status for row in self.rows)  # one pass: packed rows are rebuilt
+        return {status: found[status] for status in STATUSES}
 
     @property
     def actions(self):
@@ -322,22 +382,27 @@ class Plan:
         candidates of possible duplicates with their changes; not the choices
         themselves, which arrive with the confirmation and must be among the options.
         """
-        data = [
-            (
+        # The JSON of the list of every row's tuple, hashed a row at a time (the same
+        # bytes as json.dumps of the whole list, which a large plan need not build).
+        digest = hashlib.sha256(b"[")
+        for n, r in enumerate(self.rows):
+            data = (
                 r.status, r.match_pk, r.same_as, r.changes, r.authors, r.keyword_refs,
                 r.options, r.default, [(c.pk, c.number, c.changes) for c in r.candidates],
-            )
-            for r in self.rows
-        ]  # fmt: skip
-        return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
+            )  # fmt: skip
+            digest.update((", " if n else "").encode() + json.dumps(data, default=str).encode())
+        digest.update(b"]")
+        return digest.hexdigest()
 
     def apply_choices(self, choices):
         """Set the rows' choices from {row number: option}; PlanError for an impossible one."""
-        rows = {row.number: row for row in self.rows}
         for number, value in choices.items():
-            if number not in rows:
+            # Rows are numbered from 1, in order (build_plan).
+            if not 1 <= number <= len(self.rows):
                 raise PlanError(_("There is no entry %(number)d.") % {"number": number})
-            rows[number].choose(value)
+            row = self.rows[number - 1]
+            row.choose(value)
+            self.rows[number - 1] = row  # packed rows keep a change only when given back
 
     def summary(self):
         counts, actions = self.counts, self.actions
@@ -358,20 +423,31 @@ class Plan:
 
 
 class _EarlierEntries:
-    """The file's entries planned so far, by their match keys and by the paper they match."""
+    """The file's entries planned so far, by their match keys and by the paper they match.
 
-    def __init__(self):
-        self.by_key = {kind: {} for kind in MATCH_LABELS}  # kind → key → Row ("title": [Row])
-        self.by_match = {}  # existing paper's pk → Row
+    The indexes hold row numbers, not rows: a large plan's rows are packed once
+    complete (`PackedRows`), and an entry only rarely repeats an earlier one.
+    """
+
+    def __init__(self, done):
+        self.by_key = {kind: {} for kind in MATCH_LABELS}  # kind → key → number ("title": [n])
+        self.by_match = {}  # existing paper's pk → number
+        self.done = done  # the plan's rows so far
+        self.pending = {}  # number → Row: planned, not yet complete (`_complete`)
 
     def add(self, row, keys):
         for kind, value in keys:
             if kind == "title":
-                self.by_key[kind].setdefault(value, []).append(row)
+                self.by_key[kind].setdefault(value, []).append(row.number)
             else:
-                self.by_key[kind].setdefault(value, row)
+                self.by_key[kind].setdefault(value, row.number)
         if row.match_pk is not None:
-            self.by_match.setdefault(row.match_pk, row)
+            self.by_match.setdefault(row.match_pk, row.number)
+
+    def row(self, number):
+        if number in self.pending:
+            return self.pending[number]
+        return self.done[number - 1]  # rows are numbered from 1, in order
 
 
 # How often build_plan reports progress (rows); see `progress` below.
@@ -384,7 +460,9 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
     `progress`, if given, is called as progress("planning", rows done, rows in all)
     every PROGRESS_EVERY rows (the background import shows it: publications/tasks.py).
     """
-    plan = Plan([], People(using), Keywords(using), load=getattr(records, "load", None))
+    load = getattr(records, "load", None)
+    rows = [] if load is None else PackedRows()
+    plan = Plan(rows, People(using), Keywords(using), load=load)
     total = len(records)
     # Only the stored papers an entry could be: memory is the file's, not the database's.
     wanted = {kind: set() for kind in MATCH_LABELS}
@@ -396,13 +474,19 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
     # The stored papers an entry's title and year name: their authors decide (one query).
     titled = {pk for value in wanted["title"] for pk in existing.keys["title"].get(value, ())}
     existing.load_authors(titled)
-    earlier = _EarlierEntries()
+    del wanted, titled
+    earlier = _EarlierEntries(plan.rows)
+    introduced = set()
+    # Rows are completed (compared, given their options) a chunk at a time and then
+    # added to the plan, packed when the records are stored: only a chunk is whole.
     for number, record in enumerate(records, start=1):
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress("planning", number, total)
+        if len(earlier.pending) == LOAD_CHUNK:
+            _complete(plan, earlier, introduced, using)
         row = Row(number, record.get("line", 0), record.get("key", ""), NEW, record)
         row.source = record.get("pk")
-        plan.rows.append(row)
+        earlier.pending[number] = row
         if "error" in record:
             row.status, row.reason = ERROR, record["error"]
             _slim(plan, row)
@@ -420,10 +504,20 @@ def build_plan(records, extra_keywords=(), using="default", progress=None):
         if row.same_as is None:
             earlier.add(row, keys)
         _slim(plan, row)
-    _compare_with_matches(plan, using)
-    _set_options(plan)
-    _list_introductions(plan)
+    _complete(plan, earlier, introduced, using)
     return plan
+
+
+def _complete(plan, earlier, introduced, using):
+    """Compare the pending rows with their matches, give them their options and
+    introductions, and add them to the plan (in file order: each step needs only the
+    rows before)."""
+    rows = list(earlier.pending.values())
+    _compare_with_matches(plan, rows, earlier, using)
+    _set_options(rows)
+    _list_introductions(plan, rows, introduced)
+    plan.rows.extend(rows)
+    earlier.pending = {}
 
 
 def _slim(plan, row):
@@ -459,7 +553,7 @@ def _match(row, keys, existing, earlier):
             continue
         same = earlier.by_key[kind].get(value)
         if same is not None:
-            return _same_as(row, same, kind)
+            return _same_as(row, earlier.row(same), kind)
         pk = existing.keys[kind].get(value)
         if pk is not None:
             row.match_pk, row.match_by = pk, kind
@@ -468,7 +562,8 @@ def _match(row, keys, existing, earlier):
         for kind, value in keys:
             if kind != "title":
                 continue
-            for same in earlier.by_key["title"].get(value, ()):
+            for number in earlier.by_key["title"].get(value, ()):
+                same = earlier.row(number)
                 found = contradictions(row.facts, same.facts)
                 if not found:
                     return _same_as(row, same, kind)
@@ -489,7 +584,7 @@ def _match(row, keys, existing, earlier):
         row.candidates = []
         same = earlier.by_match.get(row.match_pk)
         if same is not None:
-            _same_as(row, same, row.match_by)
+            _same_as(row, earlier.row(same), row.match_by)
     elif row.candidates:
         row.status = POSSIBLE
 
@@ -533,26 +628,30 @@ def _resolve_authors(row, people):
         row.notes = notes
 
 
-def _compare_with_matches(plan, using):
+def _compare_with_matches(plan, rows, earlier, using):
     """Make each row that matched a stored paper an update, or a duplicate if nothing changes;
-    give each candidate of a possible duplicate its changes and the side-by-side comparison."""
+    give each candidate of a possible duplicate its changes and the side-by-side comparison.
+
+    `rows` are at most LOAD_CHUNK; a candidate that is an earlier entry of the file is
+    read back from `earlier` (`_EarlierEntries`) with its record.
+    """
     compared = [
         row
-        for row in plan.rows
+        for row in rows
         if (row.match_pk is not None and row.status != DUPLICATE) or row.candidates
     ]
-    by_number = {row.number: row for row in plan.rows}
-    for start in range(0, len(compared), LOAD_CHUNK):
-        chunk = compared[start : start + LOAD_CHUNK]
-        numbers = {row.number for row in chunk}
-        earlier = {
-            c.number: by_number[c.number]
-            for row in chunk
-            for c in row.candidates
-            if c.pk is None and c.number not in numbers
-        }
-        with plan.records_of([*chunk, *earlier.values()]):
-            _compare_rows(plan, chunk, by_number, using)
+    if not compared:
+        return
+    numbers = {row.number for row in compared}
+    by_number = {row.number: row for row in compared}
+    by_number |= {
+        c.number: earlier.row(c.number)
+        for row in compared
+        for c in row.candidates
+        if c.pk is None and c.number not in numbers
+    }
+    with plan.records_of(list(by_number.values())):
+        _compare_rows(plan, compared, by_number, using)
 
 
 def _compare_rows(plan, rows, by_number, using):
@@ -585,9 +684,9 @@ def _compare_rows(plan, rows, by_number, using):
 ONLY_SKIP, NEW_OR_SKIP = (SKIP,), (NEW, SKIP)
 
 
-def _set_options(plan):
+def _set_options(rows):
     """Each row's choices and default (see the module docstring)."""
-    for row in plan.rows:
+    for row in rows:
         loose = row.match_by in ("title", "key")  # not by DOI or arXiv id: "new" stays possible
         if row.status == ERROR:
             row.options, row.default = ONLY_SKIP, SKIP
@@ -606,10 +705,11 @@ def _set_options(plan):
         row.choice = row.default
 
 
-def _list_introductions(plan):
-    """Name each new person and keyword on the first row that would create it (by default)."""
-    introduced = set()
-    for row in plan.rows:
+def _list_introductions(plan, rows, introduced):
+    """Name each new person and keyword on the first row that would create it (by default).
+
+    `introduced` holds those named on earlier rows (rows come a chunk at a time)."""
+    for row in rows:
         if row.status == ERROR:
             continue
         if row.writes_authors:

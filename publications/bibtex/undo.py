@@ -10,8 +10,8 @@ state before the import. `changed_since_import(batch)` lists those papers
 beforehand, and the summary names them afterwards.
 """
 
+import itertools
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -106,15 +106,24 @@ def undo(batch, user=None, using="default"):
         batch = ImportBatch.objects.using(using).select_for_update().get(pk=batch.pk)
         _check_can_undo(batch)
         summary = UndoSummary()
-        items = defaultdict(list)  # kind → ImportItems
-        for item in batch.items.all():
-            items[item.kind].append(item)
         Kind = ImportItem.Kind
-        created = [item.object_id for item in items[Kind.PUBLICATION_CREATED]]
+        # The items are read as ids, kind by kind (a 100,000-entry import has as many):
+        # only the updated papers' items carry snapshots, and `_restore` reads them in chunks.
+        items = batch.items.using(using).order_by("pk")
+
+        def ids(kind):
+            return list(items.filter(kind=kind).values_list("object_id", flat=True))
+
+        created = ids(Kind.PUBLICATION_CREATED)
         edited = _edited_since(batch, created, using)
-        summary.kept = [
-            item.label for item in items[Kind.PUBLICATION_CREATED] if item.object_id in edited
-        ]
+        if edited:
+            summary.kept = [
+                label
+                for object_id, label in items.filter(kind=Kind.PUBLICATION_CREATED)
+                .values_list("object_id", "label")
+                .iterator(chunk_size=2000)
+                if object_id in edited
+            ]
         deleted = 0
         unedited = [pk for pk in created if pk not in edited]
         for start in range(0, len(unedited), 500):  # SQLite caps a query's parameters
@@ -122,18 +131,14 @@ def undo(batch, user=None, using="default"):
             counts = Publication.objects.using(using).filter(pk__in=chunk).delete()[1]
             deleted += counts.get(Publication._meta.label, 0)
         summary.deleted = deleted
-        restored, summary.merged = _restore(items[Kind.PUBLICATION_UPDATED], using)
+        restored, summary.merged = _restore(items.filter(kind=Kind.PUBLICATION_UPDATED), using)
         summary.restored = len(restored)
-        NameVariant.objects.using(using).filter(
-            pk__in=[item.object_id for item in items[Kind.VARIANT_CREATED]]
-        ).delete()
-        people = Person.objects.using(using).filter(
-            pk__in=[item.object_id for item in items[Kind.PERSON_CREATED]]
-        )
+        NameVariant.objects.using(using).filter(pk__in=ids(Kind.VARIANT_CREATED)).delete()
+        people = Person.objects.using(using).filter(pk__in=ids(Kind.PERSON_CREATED))
         unused = people.filter(authorships__isnull=True)
         summary.people_kept = people.count() - unused.count()
         summary.people_deleted = unused.delete()[1].get(Person._meta.label, 0)
-        summary.keywords_deleted = _delete_unused_keywords(items[Kind.KEYWORD_CREATED], using)
+        summary.keywords_deleted = _delete_unused_keywords(ids(Kind.KEYWORD_CREATED), using)
         batch.status = ImportBatch.Status.UNDONE
         batch.undone_at = timezone.now()
         batch.undone_by = user if user and user.is_authenticated else None
@@ -151,7 +156,7 @@ def _check_can_undo(batch):
         raise PlanError(_("This import was never applied, so there is nothing to undo."))
 
 
-def _restore(updated_items, using):
+def _restore(updated_items, using, chunk_size=500):
     """Put the updated papers back as they were before the import, except later edits.
 
     Returns (the pks restored, the labels of those that kept an edit made since). Field
@@ -161,6 +166,14 @@ def _restore(updated_items, using):
     since is skipped, and so is an author deleted since.
     """
     restored, merged = [], []
+    # A chunk of items (with their snapshots) at a time.
+    updated_items = updated_items.iterator(chunk_size=chunk_size)
+    while chunk := list(itertools.islice(updated_items, chunk_size)):
+        _restore_chunk(chunk, using, restored, merged)
+    return restored, merged
+
+
+def _restore_chunk(updated_items, using, restored, merged):
     now = snapshots([item.object_id for item in updated_items], using)
     for item in updated_items:
         publication = Publication.objects.using(using).filter(pk=item.object_id).first()
@@ -186,7 +199,6 @@ def _restore(updated_items, using):
         restored.append(publication.pk)
         if kept_edit:
             merged.append(item.label)
-    return restored, merged
 
 
 def _merge_keywords(before, after, current):
@@ -216,12 +228,10 @@ def _set_authors(publication, authors, using):
     )
 
 
-def _delete_unused_keywords(created_items, using):
-    """Delete the keywords the import created that nothing uses now; how many."""
+def _delete_unused_keywords(created, using):
+    """Delete the keywords the import created (pks) that nothing uses now; how many."""
     deleted = 0
-    for keyword in Keyword.objects.using(using).filter(
-        pk__in=[item.object_id for item in created_items]
-    ):
+    for keyword in Keyword.objects.using(using).filter(pk__in=created):
         in_use = any(
             getattr(keyword, relation.get_accessor_name()).exists()
             for relation in Keyword._meta.related_objects

@@ -76,45 +76,67 @@ def apply_plan(plan, batch, skip_errors=False, using="default", progress=None):
     `progress`, if given, is called as progress("writing", papers written, papers
     to write) after each CHUNK of new papers and after the updates.
     """
-    if plan.has_errors and not skip_errors:
+    errors = plan.count(ERROR)
+    if errors and not skip_errors:
         raise PlanError(
             _("%(count)d entries have errors; confirm importing the rest to skip them.")
-            % {"count": plan.count(ERROR)}
+            % {"count": errors}
         )
     if batch.status != ImportBatch.Status.PENDING:
         raise PlanError(_("This import has already been applied."))
-    applied = [row for row in plan.rows if row.status != ERROR and row.action != SKIP]
-    new_rows = [row for row in applied if row.action == NEW]
-    update_rows = [row for row in applied if row.action == UPDATE]
-    total = len(new_rows) + len(update_rows)
+    actions = plan.actions
+    total = actions[NEW] + actions[UPDATE]
     if progress is not None:
         progress("writing", 0, total)
     with transaction.atomic(using=using), search.deferred_refresh():
         ids = _CreatedIds()
-        items = _create_keywords(applied, ids, batch, using)
-        items += _create_people(applied, plan.people, ids, batch, using)
+        # The rows are read again for each step, never listed: a large plan's rows are
+        # rebuilt as they are read (plan.PackedRows), a chunk is what is held.
+        items = _create_keywords(_applied(plan), ids, batch, using)
+        items += _create_people(_applied(plan), plan.people, ids, batch, using)
         ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         taken = _slugs_in_use(Publication, using) | RESERVED_PUBLICATION_SLUGS
-        for start in range(0, len(new_rows), CHUNK):
-            with plan.records_of(new_rows[start : start + CHUNK]) as chunk:
+        written = 0
+        for rows in _chunks(_applied(plan, NEW)):
+            with plan.records_of(rows) as chunk:
                 items = _create_publications(chunk, plan.people, ids, batch, using, taken)
             ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
+            written += len(rows)
             if progress is not None:
-                progress("writing", start + len(chunk), total)
-        pks = [row.update_pk for row in update_rows]
+                progress("writing", written, total)
+        pks = [row.update_pk for row in _applied(plan, UPDATE)]
         if len(set(pks)) < len(pks):
             raise PlanError(_("Two entries would update the same paper; skip one of them."))
-        for start in range(0, len(update_rows), CHUNK):
-            with plan.records_of(update_rows[start : start + CHUNK]) as chunk:
+        for rows in _chunks(_applied(plan, UPDATE)):
+            with plan.records_of(rows) as chunk:
                 items = _update_publications(chunk, ids, batch, using)
             ImportItem.objects.using(using).bulk_create(items, batch_size=BATCH_SIZE)
         if progress is not None:
             progress("writing", total, total)
         _mark_applied(batch, plan, using)
         # New papers already have their documents (_fill_search_documents).
-        search.schedule([row.update_pk for row in update_rows], using)
+        search.schedule(pks, using)
         freshness.content_changed(using)
     return batch
+
+
+def _applied(plan, action=None):
+    """The rows confirming writes (imported as new or updating a paper), or those of one action."""
+    for row in plan.rows:
+        if row.status != ERROR and row.action != SKIP and action in (None, row.action):
+            yield row
+
+
+def _chunks(rows):
+    """Lists of at most CHUNK of these rows."""
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _created_item(batch, kind, object_id, label):

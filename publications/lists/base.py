@@ -63,9 +63,19 @@ class Kind:
     # first, ready to format (what they draw prefetched); the admin's list offers a kind
     # that has one.
     select: Callable[[dict], Any] | None = None
+    # n → "n papers", "n presentations"… in the active language: what the messages that
+    # refuse a long list say there is too much of (papers when not given).
+    counted: Callable[[int], str] | None = None
 
     def format(self, items, style):
         return self.formatters[style](items)
+
+    def count_text(self, count):
+        if self.counted is None:
+            from ..exports import papers_counted
+
+            return papers_counted(count)
+        return self.counted(count)
 
 
 _kinds: dict[str, Kind] = {}

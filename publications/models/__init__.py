@@ -3,6 +3,7 @@
 One module per concern; everything is importable from `publications.models`.
 """
 
+from .doi_searches import DoiSearch, DoiSearchResult
 from .edits import EditBatch, EditItem
 from .imports import ImportBatch, ImportBatchQuerySet, ImportItem, ImportRecord, ImportRow
 from .keywords import Keyword, KeywordQuerySet, alias_lines
@@ -32,6 +33,8 @@ __all__ = [
     "MIN_YEAR",
     "PERSON_NAME_COLUMNS",
     "Authorship",
+    "DoiSearch",
+    "DoiSearchResult",
     "EditBatch",
     "EditItem",
     "ImportBatch",

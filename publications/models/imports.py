@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .keywords import Keyword
@@ -128,7 +129,10 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         name = self.filename or _("pasted text")
-        return f"{name} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+        # In the site's time zone, as every other date of the admin (it was UTC: an import
+        # made at 22:25 in Tokyo was titled 13:25 above a list saying 22:25).
+        when = f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}" if self.created_at else "—"
+        return f"{name} ({self.get_status_display()}, {when})"
 
 
 class ImportRecord(models.Model):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -68,6 +69,20 @@ def normalise_doi(doi):
         value = unquote(value)
     # A DOI copied from the end of a sentence: the full stop is not part of it.
     return value.rstrip(".,;").strip()
+
+
+# Between two pages: a hyphen, BibTeX's "--", or any dash or wave people paste from a
+# journal's page or a Japanese citation (1–10, 1—10, 1−10, 1－10, 1〜10, 1～10).
+_PAGE_RANGE_DASH = re.compile(r"\s*(?:-{1,3}|[\u2010-\u2015\u2212\uff0d~\u301c\uff5e])\s*")
+
+
+def normalise_pages(pages):
+    """A page range as stored: full-width digits made ASCII and the dash a hyphen
+    ("１２－１５", "12–15", "12 -- 15" → "12-15"). The site prints it with an en dash
+    (pages_or_number); the exports split it at the hyphen (BibTeX "12--15", RIS SP/EP).
+    """
+    value = unicodedata.normalize("NFKC", pages or "").strip()
+    return _PAGE_RANGE_DASH.sub("-", value)
 
 
 def normalise_arxiv(arxiv_id):
@@ -424,6 +439,7 @@ class Publication(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], *filled}
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        self.pages = normalise_pages(self.pages)
         if not self.slug:
             title = self.title_en or self.title_ja or ""
             text = " ".join(title.split()[:8])
@@ -431,7 +447,9 @@ class Publication(models.Model):
             fallback = f"paper-{year}" if year else "paper"
             self.slug = unique_slug(
                 Publication,
-                f"{text} {year}",
+                # A title without Latin letters (Japanese) slugged to the bare year:
+                # /publications/2026/ read as a page of that year's papers.
+                f"{text} {year}" if slugify(text) else fallback,
                 fallback,
                 self.pk,
                 reserved=RESERVED_PUBLICATION_SLUGS,
@@ -451,6 +469,7 @@ class Publication(models.Model):
         # accepted and stored bare (Model.clean would run after the validators).
         self.doi = normalise_doi(self.doi)
         self.arxiv_id = normalise_arxiv(self.arxiv_id)
+        self.pages = normalise_pages(self.pages)
         super().clean_fields(exclude)
 
     def clean(self):

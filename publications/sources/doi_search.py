@@ -76,6 +76,64 @@ class Candidate:
     def url(self):
         return f"https://doi.org/{self.doi}"
 
+    def to_json(self):
+        """What a background search stores of it (DoiSearchResult.candidates): what the
+        page shows and what choosing reads, not Crossref's whole work."""
+        return {
+            "doi": self.doi,
+            "score": self.score,
+            "parts": self.parts,
+            "differences": [list(row) for row in self.differences],
+            "taken_by": self.taken_by.pk if self.taken_by is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        """A stored candidate again (`taken_by`: the pk stored, or the paper if given)."""
+        return cls(
+            data["doi"],
+            data["score"],
+            work={},
+            fields={},
+            authors=[],
+            parts=data.get("parts") or {},
+            differences=[tuple(row) for row in data.get("differences") or []],
+            taken_by=data.get("taken_by"),
+        )
+
+
+# What `verdict` says of a paper's candidates against a threshold.
+NONE, BELOW, RIVAL, TAKEN, CHOSEN, ACCEPTED = (
+    "none",
+    "below",
+    "rival",
+    "taken",
+    "chosen",
+    "accepted",
+)
+
+
+def verdict(candidates, threshold, chosen_dois):
+    """Whether the best candidate is certain enough to record without a look: (verdict,
+    the candidate it is about). ACCEPTED when it scores at least `threshold`, no other
+    candidate does too (RIVAL), no other paper has its DOI (TAKEN) and it is not among
+    `chosen_dois` (lower-cased DOIs chosen for other papers: CHOSEN); else why not.
+    The rule of `find_dois --accept-above` and of the admin's "accept every candidate
+    scoring at least".
+    """
+    if not candidates:
+        return NONE, None
+    best = candidates[0]
+    if best.score < threshold:
+        return BELOW, best
+    if len(candidates) > 1 and candidates[1].score >= threshold:
+        return RIVAL, candidates[1]
+    if best.taken_by is not None:
+        return TAKEN, best
+    if best.doi.lower() in chosen_dois:
+        return CHOSEN, best
+    return ACCEPTED, best
+
 
 def paper_title(paper):
     return paper.title_en or paper.title_ja or ""

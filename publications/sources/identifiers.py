@@ -11,6 +11,7 @@ the order they appear, each once.
   arXiv ids.
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -57,7 +58,7 @@ def _trim(doi):
 def find(text):
     """Every identifier in `text`, in order of appearance, each once."""
     found = []  # (position, Identifier)
-    taken = []  # spans already read as part of a DOI or prefixed arXiv id
+    dois = []  # spans read as a DOI, in order (finditer's matches do not overlap)
     for match in _DOI.finditer(text):
         raw = _trim(match.group())
         if "%2F" in raw.upper():
@@ -66,11 +67,13 @@ def find(text):
             found.append((match.start(), Identifier(ARXIV, normalise_arxiv(raw))))
         else:
             found.append((match.start(), Identifier(DOI, normalise_doi(raw))))
-        taken.append(match.span())
+        dois.append(match.span())
+    prefixed = []  # spans read as a prefixed arXiv id, in order, outside the DOIs'
     for match in _ARXIV_PREFIXED.finditer(text):
-        if not _inside(match.start(), taken):
+        if not _inside(match.start(), dois):
             found.append((match.start(), Identifier(ARXIV, normalise_arxiv(match.group(1)))))
-            taken.append(match.span())
+            prefixed.append(match.span())
+    taken = sorted(dois + prefixed)  # none overlaps another: sorted by start, and by end
     for match in re.finditer(r"\S+", text):
         token = match.group().strip(".,;()[]<>")
         if _ARXIV_ALONE.fullmatch(token) and not _inside(match.start(), taken):
@@ -83,4 +86,8 @@ def find(text):
 
 
 def _inside(position, spans):
-    return any(start <= position < end for start, end in spans)
+    """Whether `position` falls in one of `spans`: (start, end) pairs sorted by start that
+    do not overlap. A binary search: a 2 MB paste holds ~100,000 identifiers, and one
+    scan of them per token made reading it quadratic (minutes in the request)."""
+    index = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]

@@ -47,7 +47,8 @@ def identifiers_in(text):
 
 
 def records_for(identifiers, progress=None):
-    """One record per identifier, in order. `progress(done, total)` hears each one.
+    """One record per identifier, in order. `progress(done, total)` hears how many are
+    looked up (after each DOI, after each request of arXiv ids).
     Raises http.SourceUnavailable when a service cannot be used.
 
     DOIs are looked up LABSITE_SOURCE_CONCURRENCY at a time (each thread in the
@@ -56,7 +57,14 @@ def records_for(identifiers, progress=None):
     """
     total = len(identifiers)
     wanted = [i.value for i in identifiers if i.kind == ARXIV]
-    preprints = arxiv.entries(wanted) if wanted else {}
+    preprints = {}
+    # A chunk at a time, so that the progress moves while arXiv is read (one request
+    # per 3 seconds: 1,000 ids take a minute); an arXiv id counts as done once fetched.
+    for start in range(0, len(wanted), arxiv.BATCH):
+        preprints.update(arxiv.entries(wanted[start : start + arxiv.BATCH]))
+        if progress:
+            progress(min(len(wanted), start + arxiv.BATCH), total)
+    done = len(wanted)
     language = translation.get_language()
 
     def one(numbered):
@@ -79,10 +87,14 @@ def records_for(identifiers, progress=None):
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sources")
     try:
         # map() yields in order and re-raises a lookup's SourceUnavailable here.
-        for record in pool.map(one, enumerate(identifiers, start=1)):
+        for identifier, record in zip(
+            identifiers, pool.map(one, enumerate(identifiers, start=1)), strict=True
+        ):
             records.append(record)
-            if progress:
-                progress(len(records), total)
+            if identifier.kind != ARXIV:
+                done += 1
+                if progress:
+                    progress(done, total)
     finally:
         # After an outage, the lookups not started yet are not started.
         pool.shutdown(wait=True, cancel_futures=True)

@@ -114,3 +114,31 @@ def test_the_page_and_a_download_of_presentations_read_a_constant_number_of_quer
         editor.get(URL, {"what": "presentations", "style": "apa", "year_from": 2020})
     with django_assert_num_queries(8):
         editor.get(URL, {"what": "presentations", "download": "xlsx", "year_from": 2020})
+
+
+def test_a_long_list_is_refused_in_the_words_of_what_it_lists(editor_client, people, settings):
+    """The refusals named "papers" whatever the list held: an editor downloading the
+    year's talks was told there were too many papers."""
+    mizoguchi, _tanaka = people
+    for day in (1, 2, 3):
+        made.presentation([mizoguchi], title_en=f"Talk {day}", date=datetime.date(2025, 6, day))
+        made.patent([mizoguchi], title_en=f"Patent {day}", filed_on=datetime.date(2025, 6, day))
+    settings.LABSITE_LIST_MAX_STYLED = 2
+    en = editor_client.get(
+        URL,
+        {"what": "presentations", "style": "apa", "download": "docx"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert en.status_code == 400
+    assert en.content.decode().startswith(
+        "This list has 3 presentations: a list in the APA 7th edition style holds at most 2."
+    )
+    ja = editor_client.get(
+        URL, {"what": "patents", "style": "acs", "download": "txt"}, HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert ja.content.decode().startswith("この一覧には 3 件の特許があります。")
+    settings.LABSITE_EXPORT_MAX_PAPERS = 2
+    xlsx = editor_client.get(
+        URL, {"what": "presentations", "download": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert xlsx.content.decode().startswith("This list has 3 presentations: a download")

@@ -94,3 +94,15 @@ def test_csv_and_excel_of_a_fiscal_year(client, people):
 def test_a_download_needs_one_type_and_a_known_format(client):
     assert client.get(URL + "?format=csv").status_code == 400
     assert client.get(URL + "?type=award&format=pdf").status_code == 400
+
+
+def test_a_long_list_of_awards_is_refused_as_awards_not_papers(client, people, settings):
+    settings.LABSITE_EXPORT_MAX_PAPERS = 1
+    mizoguchi, _tanaka = people
+    for day in (1, 2):
+        made.award([mizoguchi], name_ja=f"賞{day}", date=datetime.date(2025, 5, day))
+    refused = client.get(URL + "?type=award&format=csv")
+    assert refused.status_code == 400
+    assert "このリストには 2 件の受賞があります。" in refused.content.decode()
+    english = client.get("/en/achievements/?type=award&format=csv").content.decode()
+    assert english.startswith("This list has 2 awards: a download holds at most 1.")

@@ -31,6 +31,16 @@ def axe_violations(page):
     ]
 
 
+def progress_violations(page):
+    """axe-core on a background job's progress page, but for its reload.
+
+    The page reloads itself (<meta http-equiv="refresh">) so that it works without
+    JavaScript under the CSP, which axe's meta-refresh rule (WCAG 2.2.1, timing) reports:
+    a known cost of that design (docs/sources.md), not checked here. Everything else on
+    the page is."""
+    return [v for v in axe_violations(page) if not v.startswith("meta-refresh ")]
+
+
 def violations_on(page, url):
     page.goto(url)
     # Open every collapsed part, so that what it hides is checked too.
@@ -175,8 +185,9 @@ def test_search_suggestions_have_no_violations(page, site, lang):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_adding_a_paper_by_doi_is_a_paste_and_two_clicks(browser, site, sources, lang):
     """#20's acceptance: a staff member adds a paper from its DOI with no typing beyond the
-    paste — paste, "Look up and preview", "Confirm" — and the form and the preview pass
-    axe-core. Crossref is played by the local server (tests/publications/data/sources)."""
+    paste — paste, "Look up and preview", (the lookup's progress page goes on by itself),
+    "Confirm" — and the form, the progress and the preview pass axe-core. Crossref is
+    played by the local server (tests/publications/data/sources)."""
     from pathlib import Path
 
     from django.contrib.auth.models import User
@@ -201,7 +212,10 @@ def test_adding_a_paper_by_doi_is_a_paste_and_two_clicks(browser, site, sources,
     problems = {"form": axe_violations(page)}
     page.fill("#id_text", f"https://doi.org/{doi}")  # the paste
     page.click("input[type=submit].default")
-    page.wait_for_url("**/preview/")
+    page.wait_for_url("**/progress/")  # looked up in the background
+    problems["progress"] = progress_violations(page)
+    run_tasks()  # the background worker
+    page.wait_for_url("**/preview/", timeout=15_000)  # the page reloads itself
     assert "SrTiO" in page.locator("table.import-preview").inner_text()
     problems["preview"] = axe_violations(page)
     page.click("input[name=confirm]")
@@ -245,6 +259,7 @@ def test_admin_data_health_screens_have_no_violations(browser, site, sources, la
     from django.contrib.auth.models import User
 
     from publications.models import Publication
+    from tests.jobs import run_tasks
     from tests.publications.crossref_fixtures import serve
 
     serve(sources)
@@ -261,6 +276,16 @@ def test_admin_data_health_screens_have_no_violations(browser, site, sources, la
     page.goto(f"{site}/admin/publications/publication/{paper.pk}/find-doi/")
     assert page.locator("table.import-compare").count() == 5
     problems["find the DOI"] = axe_violations(page)
+    # The whole list, in the background: the button, the progress, each paper's candidates.
+    page.goto(f"{site}/admin/publications/publication/data-health/")
+    page.click("form.doi-search-start input[type=submit]")
+    page.wait_for_url("**/find-dois/*/")
+    problems["DOI search progress"] = progress_violations(page)
+    run_tasks()  # the background worker
+    page.wait_for_selector("form.doi-search-accept", timeout=15_000)  # the page reloads itself
+    assert page.locator("table.doi-candidates").count() == 25
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    problems["DOI search results"] = axe_violations(page)
     context.close()
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, "\n".join(f"{k}: {v}" for k, vs in problems.items() for v in vs)

@@ -194,6 +194,20 @@ def digest(html):
     return re.search(r'name="digest" value="([0-9a-f]+)"', html).group(1)
 
 
+def paste(editor, text, **data):
+    """Paste as an editor does: the form queues the lookup and shows its progress page;
+    the worker runs; the progress page then sends the editor on. Returns where: the
+    preview, or the form again (`?batch=`) when the lookup stopped."""
+    response = editor.post(add_url(), {"text": text, **data})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.url.endswith("/progress/"), response.url
+    run_tasks()
+    after = editor.get(response.url)
+    assert after.status_code == 302
+    onward = editor.get(after.url)  # the preview, which sends a stopped lookup back to the form
+    return onward.url if onward.status_code == 302 else after.url
+
+
 def test_a_staff_member_adds_a_paper_by_pasting_its_doi(editor, sources, lab_content):
     """The acceptance journey: changelist → "Add by DOI" → paste → preview → confirm."""
     serve_crossref(sources)
@@ -201,14 +215,13 @@ def test_a_staff_member_adds_a_paper_by_pasting_its_doi(editor, sources, lab_con
     changelist = editor.get(reverse("admin:publications_publication_changelist"))
     assert add_url() in changelist.content.decode()
 
-    response = editor.post(add_url(), {"text": f"https://doi.org/{DOI_APS}"})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    html = editor.get(response.url).content.decode()
+    preview = paste(editor, f"https://doi.org/{DOI_APS}")
+    html = editor.get(preview).content.decode()
     assert "Iron segregation at SrTiO$_{3}$ grain boundaries" in html
     assert DOI_APS in html
     assert not Publication.objects.filter(doi=DOI_APS).exists()  # the preview writes nothing
 
-    final = confirm(editor, response.url, {"digest": digest(html)})
+    final = confirm(editor, preview, {"digest": digest(html)})
     assert final.status_code == 302
     paper = Publication.objects.get(doi=DOI_APS)
     assert (paper.venue, paper.volume, paper.issue, paper.article_number) == (
@@ -236,9 +249,9 @@ def test_an_author_is_matched_by_orcid_whatever_the_spelling(editor, sources, db
         orcid="0000-0002-1825-0097",
     )
     serve_crossref(sources)
-    response = editor.post(add_url(), {"text": DOI_APS})
-    html = editor.get(response.url).content.decode()
-    confirm(editor, response.url, {"digest": digest(html)})
+    preview = paste(editor, DOI_APS)
+    html = editor.get(preview).content.decode()
+    confirm(editor, preview, {"digest": digest(html)})
     paper = Publication.objects.get(doi=DOI_APS)
     assert paper.ordered_authorships[0].person == stored
 
@@ -251,9 +264,9 @@ def test_the_same_name_with_another_orcid_is_another_person(editor, sources, db)
         orcid="0000-0001-5109-3700",
     )
     serve_crossref(sources)
-    response = editor.post(add_url(), {"text": DOI_APS})
-    html = editor.get(response.url).content.decode()
-    confirm(editor, response.url, {"digest": digest(html)})
+    preview = paste(editor, DOI_APS)
+    html = editor.get(preview).content.decode()
+    confirm(editor, preview, {"digest": digest(html)})
     first = Publication.objects.get(doi=DOI_APS).ordered_authorships[0].person
     assert first != other
     assert first.orcid == "0000-0002-1825-0097"
@@ -264,21 +277,17 @@ def test_a_doi_already_stored_updates_that_paper(editor, sources, db):
         title_en="Iron segregation", slug="iron", year=2024, doi=DOI_APS.lower()
     )
     serve_crossref(sources)
-    response = editor.post(add_url(), {"text": DOI_APS})
-    html = editor.get(response.url).content.decode()
+    html = editor.get(paste(editor, DOI_APS)).content.decode()
     assert "Matches (same DOI)" in html
     assert "import-row-update" in html
 
 
 def test_an_unknown_doi_is_an_error_row_in_both_languages(editor, sources, db):
     serve_not_found(sources, "10.5555/nothing")
-    response = editor.post(add_url(), {"text": "10.5555/nothing"})
-    assert response.status_code == 302
-    html = editor.get(response.url).content.decode()
+    html = editor.get(paste(editor, "10.5555/nothing")).content.decode()
     assert "Neither Crossref nor DataCite knows the DOI 10.5555/nothing: check it." in html
     editor.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
-    response = editor.post(add_url(), {"text": "10.5555/nothing"})
-    html = editor.get(response.url).content.decode()
+    html = editor.get(paste(editor, "10.5555/nothing")).content.decode()
     assert "10.5555/nothing" in html
     assert "Neither Crossref" not in html
 
@@ -295,18 +304,21 @@ def test_a_service_down_gives_a_message_and_no_batch(editor, sources, db, status
     sources.expect_request(f"/crossref/works/{DOI_APS}").respond_with_data(
         body, status=status, content_type="application/json"
     )
-    response = editor.post(add_url(), {"text": DOI_APS})
+    back = paste(editor, DOI_APS)
+    assert back == f"{add_url()}?batch={ImportBatch.objects.get().pk}"
+    response = editor.get(back)
     assert response.status_code == 503
     html = response.content.decode()
     assert expected in html
     assert "Nothing was imported." in html
+    assert DOI_APS in html  # the paste, to try again
     assert not ImportBatch.objects.exists()
 
 
 def test_the_outage_message_is_in_japanese_on_the_japanese_admin(editor, sources, db):
     editor.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
     sources.expect_request(f"/crossref/works/{DOI_APS}").respond_with_data("down", status=503)
-    html = editor.post(add_url(), {"text": DOI_APS}).content.decode()
+    html = editor.get(paste(editor, DOI_APS)).content.decode()
     assert "Crossref は現在利用できません（HTTP 503）" in html
 
 
@@ -319,8 +331,9 @@ def test_a_paste_without_identifiers_is_a_400(editor, db):
 def test_too_many_identifiers_for_one_paste(editor, db, settings):
     settings.LABSITE_IDENTIFIERS_MAX = 2
     response = editor.post(add_url(), {"text": "10.5555/a 10.5555/b 10.5555/c"})
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "paste at most 2 at a time" in response.content.decode()
+    assert not ImportBatch.objects.exists()
 
 
 def test_the_form_is_there_in_both_languages(editor, db):
@@ -398,10 +411,10 @@ def test_a_lab_paper_without_doi_gets_its_doi_and_abstract(editor, sources, lab_
     del work["message"]["issue"]
     sources.expect_request("/crossref/works/10.5555/s41597-024-04094-9").respond_with_json(work)
     count = Publication.objects.count()
-    response = editor.post(add_url(), {"text": "https://doi.org/10.5555/s41597-024-04094-9"})
-    html = editor.get(response.url).content.decode()
+    preview = paste(editor, "https://doi.org/10.5555/s41597-024-04094-9")
+    html = editor.get(preview).content.decode()
     assert "import-row-update" in html
-    confirm(editor, response.url, {"digest": digest(html)})
+    confirm(editor, preview, {"digest": digest(html)})
     stored.refresh_from_db()
     assert stored.doi == "10.5555/s41597-024-04094-9"
     assert stored.abstract_en.startswith("Grain boundaries")
@@ -411,8 +424,8 @@ def test_a_lab_paper_without_doi_gets_its_doi_and_abstract(editor, sources, lab_
 
 def test_an_added_paper_is_undone_like_a_bibtex_import(editor, sources, db):
     serve_crossref(sources)
-    response = editor.post(add_url(), {"text": DOI_APS})
-    confirm(editor, response.url, {"digest": digest(editor.get(response.url).content.decode())})
+    preview = paste(editor, DOI_APS)
+    confirm(editor, preview, {"digest": digest(editor.get(preview).content.decode())})
     batch = ImportBatch.objects.get()
     queued = editor.post(reverse("admin:publications_importbatch_undo", args=[batch.pk]))
     assert queued.status_code == 302
@@ -429,14 +442,14 @@ def test_a_timeout_gives_a_message_and_no_batch(editor, sources, db, settings):
         return Response("{}", content_type="application/json")
 
     sources.expect_request(f"/crossref/works/{DOI_APS}").respond_with_handler(slow)
-    response = editor.post(add_url(), {"text": DOI_APS})
+    response = editor.get(paste(editor, DOI_APS))
     assert response.status_code == 503
     assert "Crossref did not answer within 0.2 seconds." in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 
 @pytest.mark.parametrize("count", [1, 8])
-def test_the_lookup_costs_the_same_queries_for_one_identifier_or_many(
+def test_the_paste_costs_the_same_queries_for_one_identifier_or_many(
     editor, sources, db, count, django_assert_num_queries
 ):
     dois = [f"10.5555/q.{n}" for n in range(count)]
@@ -445,10 +458,12 @@ def test_the_lookup_costs_the_same_queries_for_one_identifier_or_many(
         work["message"].update(DOI=doi, title=[f"Paper {doi}"])
         sources.expect_request(f"/crossref/works/{doi}").respond_with_json(work)
     editor.get(add_url())  # the session and the user, loaded once
-    # The post stores the records and plans them (the preview's rows): same count either way.
-    with django_assert_num_queries(23):
+    # The request stores the identifiers and queues their lookup: no service is asked.
+    with django_assert_num_queries(13):
         response = editor.post(add_url(), {"text": "\n".join(dois)})
     assert response.status_code == 302
+    assert not sources.log
+    run_tasks()
     assert ImportRecord.objects.filter(batch=ImportBatch.objects.get()).count() == count
 
 
@@ -461,3 +476,174 @@ def test_a_record_of_an_unexpected_shape_is_an_error_row_not_a_crash(sources, db
     broken, fine = lookup.records_for(find(f"{DOI_APS} 10.5555/fine"))
     assert broken["error"] == f"Crossref's record for {DOI_APS} cannot be read."
     assert fine["fields"]["title_en"] == "Iron segregation at SrTiO$_{3}$ grain boundaries"
+
+
+# --- Long lists in the background (#20 item 1, #19 "no request does more than a few seconds")
+
+
+def serve_copies(sources, count, prefix="copy"):
+    """`count` Crossref works 10.5555/<prefix>.N, each its own paper."""
+    dois = [f"10.5555/{prefix}.{n}" for n in range(count)]
+    for n, doi in enumerate(dois):
+        work = json.loads(payload("crossref_work.json"))
+        work["message"].update(
+            DOI=doi,
+            title=[f"Study {n} of grain boundary number {n * 7919 % 1000}"],
+            volume=str(100 + n),
+        )
+        work["message"]["article-number"] = f"{n:06d}"
+        sources.expect_request(f"/crossref/works/{doi}").respond_with_json(work)
+    return dois
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_reference_list_of_41_identifiers_is_looked_up_in_the_background(
+    editor, sources, db, language
+):
+    """Paste → progress page → the worker looks up → preview → confirm → undo."""
+    editor.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    dois = serve_copies(sources, 38)
+    sources.expect_request("/arxiv/query").respond_with_data(
+        payload("arxiv_feed.xml"), content_type="application/atom+xml"
+    )
+    pasted = "\n".join(
+        [
+            f"[{n + 1}] A. Author, J. Test {n} (2024), https://doi.org/{doi}."
+            for n, doi in enumerate(dois)
+        ]
+        + [
+            "[39] arXiv:2401.00001v2",
+            "[40] https://arxiv.org/abs/cond-mat/0211159",
+            "[41] 2401.99999",
+        ]
+    )
+    response = editor.post(add_url(), {"text": pasted})
+    assert response.status_code == 302
+    assert not sources.log  # nothing was asked in the request
+    batch = ImportBatch.objects.get()
+    waiting = editor.get(response.url).content.decode()
+    assert '<meta http-equiv="refresh"' in waiting
+    expected = {
+        "en": ("Add by DOI or arXiv id: looking up", "Waiting for the worker…"),
+        "ja": ("DOI・arXiv ID から追加：問い合わせ中", "ワーカーの順番を待っています…"),
+    }[language]
+    assert all(text in waiting for text in expected)
+
+    run_tasks()
+    assert len(sources.log) == 39  # 38 DOIs, and the 3 arXiv ids in one request
+    preview = editor.get(response.url).url
+    assert preview == f"/admin/publications/importbatch/{batch.pk}/preview/"
+    html = editor.get(preview).content.decode()
+    assert "Study 0 of grain boundary" in html
+    assert ("arXiv does not know arXiv:2401.99999." in html) == (language == "en")
+    assert ImportBatch.objects.get().plan_summary["total"] == 41
+    assert ImportBatch.objects.get().plan_summary["counts"]["error"] == 1
+    assert not Publication.objects.exists()
+
+    final = confirm(editor, preview, {"digest": digest(html), "skip_errors": "1"})
+    assert final.status_code == 302
+    assert Publication.objects.count() == 40
+    assert set(Publication.objects.values_list("arxiv_id", flat=True)) >= {
+        "2401.00001",
+        "cond-mat/0211159",
+    }
+    queued = editor.post(reverse("admin:publications_importbatch_undo", args=[batch.pk]))
+    assert queued.status_code == 302
+    run_tasks()
+    assert not Publication.objects.exists()
+
+
+def test_the_progress_page_counts_the_lookups(editor, db):
+    batch = ImportBatch.objects.create(
+        source=ImportBatch.Source.ADMIN,
+        origin=ImportBatch.Origin.IDENTIFIERS,
+        job=ImportBatch.Job.RUNNING,
+        job_options={"action": "lookup"},
+        progress_step="lookup",
+        progress_done=20,
+        progress_total=45,
+    )
+    url = reverse("admin:publications_importbatch_progress", args=[batch.pk])
+    html = editor.get(url).content.decode()
+    assert "Looking up the identifiers: 20 of 45" in html
+    assert 'max="45" value="20"' in html
+    japanese = editor.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "識別子を問い合わせています：45 件中 20 件" in japanese
+
+
+def test_a_service_down_mid_way_ends_the_job_with_the_reason_and_no_batch(editor, sources, db):
+    dois = serve_copies(sources, 5)
+    for n in range(5, 12):
+        sources.expect_request(f"/crossref/works/10.5555/copy.{n}").respond_with_data(
+            "Service Unavailable", status=503
+        )
+    pasted = "\n".join([*dois, *(f"10.5555/copy.{n}" for n in range(5, 12))])
+    back = paste(editor, pasted)
+    assert back.startswith(f"{add_url()}?batch=")
+    response = editor.get(back)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert (
+        "Crossref is unavailable at the moment (HTTP 503). Try again later. Nothing was imported."
+        in html
+    )
+    assert "10.5555/copy.11" in html  # the paste is there to try again
+    assert not ImportBatch.objects.exists()
+    assert not ImportRecord.objects.exists()
+    assert not Publication.objects.exists()
+    # Shown once: the form is empty again afterwards.
+    assert "Nothing was imported" not in editor.get(back).content.decode()
+
+
+def test_the_identifiers_bound_at_the_limit_and_one_past(editor, db, settings):
+    limit = settings.LABSITE_IDENTIFIERS_MAX
+    assert limit == 1000
+    at_limit = "\n".join(f"10.5555/bound.{n}" for n in range(limit))
+    response = editor.post(add_url(), {"text": at_limit})
+    assert response.status_code == 302
+    assert len(ImportBatch.objects.get().job_options["identifiers"]) == limit
+    past = at_limit + "\n10.5555/bound.one-more"
+    response = editor.post(add_url(), {"text": past})
+    assert response.status_code == 413
+    assert (
+        "1,001 identifiers were found; paste at most 1,000 at a time" in response.content.decode()
+    )
+    assert ImportBatch.objects.count() == 1
+
+
+def test_the_paste_size_bound_at_the_limit_and_one_past(editor, db, settings):
+    limit = settings.LABSITE_IDENTIFIERS_MAX_CHARS
+    line = "10.5555/size.0 "
+    at_limit = line + "x" * (limit - len(line))
+    response = editor.post(add_url(), {"text": at_limit})
+    assert response.status_code == 302
+    response = editor.post(add_url(), {"text": at_limit + "x"})
+    assert response.status_code == 413
+    assert "The text is too long (500,001 characters; at most 500,000)" in (
+        response.content.decode()
+    )
+    assert ImportBatch.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 40, "-1", "1"])
+def test_a_hostile_batch_parameter_is_an_empty_form(editor, db, value):
+    response = editor.get(f"{add_url()}?batch={value}")
+    assert response.status_code == 200
+    assert 'class="errornote"' not in response.content.decode()
+
+
+def test_stop_waiting_brings_the_paste_back_and_the_worker_skips_it(editor, sources, db):
+    serve_crossref(sources)
+    response = editor.post(add_url(), {"text": DOI_APS})
+    progress = response.url
+    assert "Stop waiting" in editor.get(progress).content.decode()
+    back = editor.post(progress, {"cancel": "1"})
+    assert back.status_code == 302
+    form = editor.get(editor.get(back.url).url)
+    html = form.content.decode()
+    assert "The lookup was stopped; nothing was imported." in html
+    assert DOI_APS in html
+    [result] = run_tasks()
+    assert result.return_value == "not queued"
+    assert not sources.log
+    assert not ImportBatch.objects.exists()

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from publications import admin_import
+from publications.bibtex import plan
 from publications.models import (
     ImportBatch,
     ImportItem,
@@ -172,3 +173,41 @@ def test_a_preview_page_costs_the_same_queries_whatever_the_file(
     with django_assert_num_queries(10):  # with the lab's name in the admin header
         html = editor.get(url).content.decode()
     assert rows_shown(html) == list(range(11, 21))
+
+
+def test_a_repeat_in_a_later_chunk_of_a_large_file_is_still_found(editor, monkeypatch):
+    """A large plan is completed a chunk at a time and the earlier chunks are packed
+    (plan.PackedRows): an entry repeating one of an earlier chunk is still "the same as
+    entry N", and a possible duplicate of one still shows it side by side."""
+    monkeypatch.setattr(plan, "LOAD_CHUNK", 2)
+    first = (
+        "@article{orig, author = {Byron, Ada}, title = {Recurring report},"
+        " journal = {J. Test}, year = {2022}, volume = {7}, doi = {10.4343/orig}}\n"
+    )
+    again = first.replace("{orig,", "{again,")  # the same DOI, entry 4
+    other = (  # the same title and year, another volume and author: entry 5
+        "@article{other, author = {Quill, Bertrand}, title = {Recurring report},"
+        " journal = {J. Test}, year = {2022}, volume = {8}}\n"
+    )
+    editor.post(import_url(), {"text": first + entries(2) + again + other})
+    batch = ImportBatch.objects.get()
+    run_tasks()
+    duplicates = editor.get(preview_url(batch) + "?status=duplicate").content.decode()
+    assert rows_shown(duplicates) == [4]
+    assert "The same paper as entry 1 (line 1) of this file, by DOI." in duplicates
+    possible = editor.get(preview_url(batch) + "?status=possible").content.decode()
+    assert rows_shown(possible) == [5]
+    view = ImportRow.objects.get(batch=batch, number=5).view
+    [candidate] = view["candidates"]
+    assert candidate["number"] == 1 and candidate["title"] == "Recurring report"
+    compared = {name: (stored, entry) for name, stored, entry, _differ in candidate["comparison"]}
+    assert compared["volume"] == ("7", "8")  # entry 1's volume beside entry 5's
+    assert "Byron" in possible and "Quill" in possible
+
+    response = editor.post(preview_url(batch), {"digest": digest(duplicates)})
+    assert response.url == progress_url(batch)
+    run_tasks()
+    batch.refresh_from_db()
+    # Entries 1–3 and 5 (a possible duplicate by title: imported as new by default).
+    assert batch.created_count == 4 and batch.duplicate_count == 1
+    assert Publication.objects.filter(title_en="Recurring report").count() == 2

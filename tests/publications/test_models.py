@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,6 +32,24 @@ class TestPublication:
             make_paper(title_en="Other", doi="doi:10.1002/aisy.202100103").doi
             == "10.1002/aisy.202100103"
         )
+
+    @pytest.mark.parametrize(
+        "typed", ["1–10", "1—10", "1 - 10", "1--10", "1−10", "１－１０", "1〜10", "1～10"]
+    )
+    def test_a_page_range_pasted_with_any_dash_exports_as_a_range(self, client, typed):
+        """An editor who copies "1–10" from a journal's page (or types 1～10 in Japanese)
+        got BibTeX `pages = {1–10}` and RIS `SP - 1–10` with no end page."""
+        paper = Publication(
+            title_en="Pasted pages", slug="pasted", year=2026, venue="Microscopy", pages=typed
+        )
+        paper.full_clean()
+        paper.save()
+        assert paper.pages == "1-10"
+        url = paper.get_absolute_url()
+        ris = client.get(url, {"format": "ris"}).content.decode()
+        assert re.search(r"^SP  - 1\r?$", ris, re.M) and re.search(r"^EP  - 10\r?$", ris, re.M)
+        assert "pages = {1--10}" in client.get(url, {"format": "bibtex"}).content.decode()
+        assert "1–10" in client.get(url).content.decode()
 
     def test_doi_is_unique_regardless_of_case(self):
         make_paper(doi="10.1093/jmicro/DFAF038")
@@ -184,3 +204,16 @@ class TestListReads:
         assert set(Publication.objects.sharing_keywords(list(keywords))) == from_queryset
         assert from_queryset == set(sharing)
         assert not Publication.objects.sharing_keywords([]).exists()
+
+
+def test_an_imports_name_gives_its_time_in_the_sites_time_zone():
+    """The admin titles an import by its name; the list beside it gives times in
+    Asia/Tokyo, and the title gave UTC (22:25 in the list, 13:25 in the title)."""
+    import datetime
+
+    from publications.models import ImportBatch
+
+    batch = ImportBatch.objects.create(source="admin", filename="lab.bib")
+    batch.created_at = datetime.datetime(2026, 12, 7, 13, 25, tzinfo=datetime.UTC)
+    with translation.override("en"):
+        assert str(batch) == "lab.bib (Previewed, not imported, 2026-12-07 22:25)"

@@ -147,3 +147,47 @@ def test_every_page_has_the_search_box_in_its_header(client, lab_content, lang):
         assert 'name="q"' in box and 'type="search"' in box
         assert f'data-suggest-url="/{lang}/publications/suggest/"' in box
         assert re.search(r'<script src="[^"]*js/suggest\.js" defer></script>', html)
+
+
+class TestDidYouMean:
+    """A search that finds nothing because of a slip of the keyboard or the input method
+    (ELNSE, 機会学習) said only "No publications match"; it now offers the lab's term."""
+
+    @pytest.fixture
+    def vocabulary(self):
+        elnes = factories.keyword(name_en="ELNES", name_ja="ELNES", slug="elnes")
+        ml = factories.keyword(name_en="Machine learning", name_ja="機械学習", slug="ml")
+        factories.paper("Spectra by deep nets", 2024, keywords=[elnes, ml])
+        return elnes, ml
+
+    def did_you_mean(self, client, lang, q):
+        html = client.get(f"/{lang}/publications/", {"q": q}).content.decode()
+        found = re.search(r'<p class="did-you-mean">([^<]*)<a href="([^"]*)">([^<]*)</a>', html)
+        return found and (found.group(1).strip(), found.group(2).replace("&amp;", "&"), found[3])
+
+    @pytest.mark.parametrize(
+        ("lang", "typed", "meant", "label"),
+        [
+            ("en", "ELNSE", "ELNES", "Did you mean:"),
+            ("en", "ｅｌｎｓｅ", "ELNES", "Did you mean:"),
+            ("ja", "機会学習", "機械学習", "もしかして："),
+            ("en", "machne lerning", "Machine learning", "Did you mean:"),
+        ],
+    )
+    def test_a_misspelt_term_offers_the_term(self, client, vocabulary, lang, typed, meant, label):
+        offered = self.did_you_mean(client, lang, typed)
+        assert offered[0] == label and offered[2] == meant
+        # …and following it finds the paper.
+        page = client.get(f"/{lang}/publications/{offered[1]}").content.decode()
+        assert "Spectra by deep nets" in page
+
+    def test_nothing_is_offered_when_the_search_finds_papers_or_nothing_is_close(
+        self, client, vocabulary
+    ):
+        assert self.did_you_mean(client, "en", "ELNES") is None
+        assert self.did_you_mean(client, "en", "perovskite") is None
+        assert self.did_you_mean(client, "en", "zzzz") is None
+
+    def test_the_other_filters_are_kept(self, client, vocabulary):
+        html = client.get("/en/publications/", {"q": "ELNSE", "year": "2024"}).content.decode()
+        assert 'href="?q=ELNES&amp;year=2024"' in html or 'href="?year=2024&amp;q=ELNES"' in html

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import translation
 
 from publications.models import Person, Publication
-from research.models import ResearchTheme
+from research.models import Member, ResearchTheme
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,28 @@ class TestFilters:
         assert set(titles(html)) == {"B defects 2021", "C glass 2021"}
         detail = html_of(client, papers["c"].get_absolute_url().replace("/ja/", "/en/"))
         assert f"?author={member.slug}" in detail
+
+    def test_a_lab_members_papers_lead_to_the_member_page(self, client, papers):
+        """A paper's author names link to the list of their papers; for a lab member
+        with a page, that list links the page (before, a student who clicked the
+        professor's name on a paper could not reach the professor)."""
+        person = Person.objects.get(family_name_en="Member")
+        member = Member.objects.create(family_name="Member", slug="a-member", person=person)
+        html = html_of(client, "/en/publications/", author=person.slug)
+        assert '<a href="/en/members/a-member/">Member page of A. Member</a>' in html
+        ja = html_of(client, "/ja/publications/", author=person.slug)
+        assert '<a href="/ja/members/a-member/">A. Member のメンバーページ</a>' in ja
+        member.is_published = False
+        member.save()
+        assert "/members/a-member/" not in html_of(client, "/en/publications/", author=person.slug)
+        other = Person.objects.exclude(pk=person.pk).first()
+        assert "Member page" not in html_of(client, "/en/publications/", author=other.slug)
+
+    def test_a_year_range_given_backwards_lists_the_years_between(self, client, papers):
+        html = html_of(client, "/en/publications/", year_from="2022", year_to="2020")
+        assert set(titles(html)) == {"B defects 2021", "C glass 2021"}
+        assert re.search(r'<input type="number" name="year_from" value="2020"', html)
+        assert re.search(r'<input type="number" name="year_to" value="2022"', html)
 
     def test_theme_filter_uses_representatives_and_keywords(self, client, papers):
         k_glass = papers["c"].keywords.get()

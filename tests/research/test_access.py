@@ -105,3 +105,16 @@ def test_access_page_query_count_is_constant(client, django_assert_num_queries, 
     # The lab's profile, shared by the page, the header and the footer.
     with django_assert_num_queries(1):
         client.get("/en/access/")
+
+
+@pytest.mark.parametrize("typed", ["〒153-8505", "〒 １５３－８５０５", "153-8505"])
+def test_a_postal_code_typed_with_its_mark_is_shown_with_one(client, typed):
+    """Japanese addresses write 〒 before the code, so a secretary types it; the page
+    adds its own and showed "〒〒153-8505" (and "〒153-8505" in English)."""
+    profile = LabProfile(**{**factories.FILLED_PROFILE, "postal_code": typed})
+    profile.full_clean()
+    profile.save()
+    ja = part(html_of(client, "/ja/access/"), "main")
+    assert "〒153-8505 東京都目黒区駒場4-6-1" in ja and "〒〒" not in ja
+    en = part(html_of(client, "/en/access/"), "main")
+    assert "Tokyo 153-8505" in en and "〒" not in en

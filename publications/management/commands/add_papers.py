@@ -57,7 +57,9 @@ class Command(ImportBibtex):
         if len(identifiers) >= PROGRESS_FROM:
             bar = tqdm(total=len(identifiers), unit="id", file=self.stderr._out, ascii=True)
         try:
-            records = lookup.records_for(identifiers, progress=bar and (lambda d, t: bar.update()))
+            records = lookup.records_for(
+                identifiers, progress=bar and (lambda d, t: bar.update(d - bar.n))
+            )
         except http.SourceUnavailable as error:
             raise CommandError(f"{error.message} Nothing was imported.") from None
         finally:

@@ -98,14 +98,16 @@ class Command(BaseCommand):
         line = f"{label}: {best.doi} (score {best.score})"
         if threshold is None:
             return line, "check"
-        if best.score < threshold:
+        found, which = doi_search.verdict(
+            candidates, threshold, {doi.lower() for doi in chosen.values()}
+        )
+        if found == doi_search.BELOW:
             return f"{line}: below {threshold}, check in the admin", "check"
-        if len(candidates) > 1 and candidates[1].score >= threshold:
-            second = candidates[1]
-            return f"{line}: {second.doi} scores {second.score} too, check in the admin", "check"
-        if best.taken_by is not None:
+        if found == doi_search.RIVAL:
+            return f"{line}: {which.doi} scores {which.score} too, check in the admin", "check"
+        if found == doi_search.TAKEN:
             return f"{line}: already the DOI of paper #{best.taken_by.pk}", "check"
-        if best.doi.lower() in {doi.lower() for doi in chosen.values()}:
+        if found == doi_search.CHOSEN:
             return f"{line}: already chosen for another paper, check in the admin", "check"
         chosen[paper.pk] = best.doi
         return f"{line}: accepted", "accepted"

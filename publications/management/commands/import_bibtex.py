@@ -175,7 +175,10 @@ class Command(BaseCommand):
                 choices[row.number] = plan.SKIP
             if options["possible"] and row.status == plan.POSSIBLE:
                 choices[row.number] = options["possible"]
-        by_key = {row.key: row for row in current.rows if row.key}
+        # Only the rows --choose names: a large plan's rows are rebuilt as they are read
+        # (plan.PackedRows), and holding them all would undo that.
+        named = {choice.rpartition("=")[0] for choice in options["choose"]}
+        by_key = {row.key: row for row in current.rows if row.key and row.key in named}
         for choice in options["choose"]:
             key, sep, value = choice.rpartition("=")
             if not sep or key not in by_key:
