@@ -294,11 +294,21 @@ def _taken(dois):
     }
 
 
-def _recorded(request, batch, text):
+def _record(request, chosen, describe):
+    """Record these DOIs ({paper pk: DOI}) as one undoable batch and say so, with the link
+    to undo it (`describe(batch)` is the message); None, the refusal said, when they
+    cannot be (a DOI taken or a paper given one meanwhile, a forged value)."""
+    try:
+        batch = doi_search.accept(chosen, user=request.user)
+    except (doi_search.AcceptError, PlanError) as refusal:
+        messages.error(request, str(refusal))
+        return None
     url = reverse("admin:publications_importbatch_change", args=[batch.pk])
     messages.success(
-        request, format_html('{} <a href="{}">{}</a>', text, url, _("Undo it on its page."))
+        request,
+        format_html('{} <a href="{}">{}</a>', describe(batch), url, _("Undo it on its page.")),
     )
+    return batch
 
 
 def _accept_one(request, search):
@@ -313,20 +323,19 @@ def _accept_one(request, search):
     if result is None:
         messages.error(request, _("This search has no such paper."))
         return None, 400
-    try:
-        batch = doi_search.accept({result.paper_id: doi}, user=request.user)
-    except (doi_search.AcceptError, PlanError) as refusal:
-        messages.error(request, str(refusal))
-        return None, 409
-    _recorded(
+    recorded = _record(
         request,
-        batch,
-        _("The DOI %(doi)s is recorded for “%(paper)s”.")
-        % {
-            "doi": batch.items.get().after["fields"]["doi"],
-            "paper": doi_search.paper_title(result.paper),
-        },
+        {result.paper_id: doi},
+        lambda batch: (
+            _("The DOI %(doi)s is recorded for “%(paper)s”.")
+            % {
+                "doi": batch.items.get().after["fields"]["doi"],
+                "paper": doi_search.paper_title(result.paper),
+            }
+        ),
     )
+    if recorded is None:
+        return None, 409
     page = request.GET.get("page", "")
     url = reverse("admin:publications_publication_doi_search", args=[search.pk])
     return redirect(f"{url}?page={page}" if page.isdigit() else url), 302
@@ -365,18 +374,17 @@ def _accept_above(request, search):
             % {"score": threshold},
         )
         return None, 200
-    try:
-        batch = doi_search.accept(chosen, user=request.user)
-    except (doi_search.AcceptError, PlanError) as refusal:
-        messages.error(request, str(refusal))
-        return None, 409
-    _recorded(
+    recorded = _record(
         request,
-        batch,
-        _(
-            "%(count)d DOIs scoring at least %(score)d are recorded as one import; "
-            "%(left)d papers have candidates to check by hand."
-        )
-        % {"count": len(chosen), "score": threshold, "left": left},
+        chosen,
+        lambda batch: (
+            _(
+                "%(count)d DOIs scoring at least %(score)d are recorded as one import; "
+                "%(left)d papers have candidates to check by hand."
+            )
+            % {"count": len(chosen), "score": threshold, "left": left}
+        ),
     )
+    if recorded is None:
+        return None, 409
     return redirect("admin:publications_publication_doi_search", search.pk), 302
