@@ -141,7 +141,7 @@ def identifiers_view(admin_site):
 def _queue_lookup(request, identifiers, data):
     """A pending batch holding the identifiers (and the paste, to show it again if the
     lookup fails), queued for the worker."""
-    batch = importer._new_batch(
+    batch = importer.new_batch(
         ImportBatch.Origin.IDENTIFIERS,
         filename="",
         encoding="",

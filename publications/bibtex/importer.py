@@ -120,7 +120,7 @@ class StoredRecords:
 
 
 class StoredText:
-    """A large upload's text as `_new_batch` stored it (ImportTexts), for
+    """A large upload's text as `new_batch` stored it (ImportTexts), for
     `parsing.parse_pieces`: its pieces are read back one at a time, never joined."""
 
     def __init__(self, batch, using="default"):
@@ -171,7 +171,7 @@ def start(
     count = check_size(text)
     if plan_now is not True and plan_now is not False:
         plan_now = count <= plan_now
-    batch = _new_batch(
+    batch = new_batch(
         ImportBatch.Origin.BIBTEX,
         filename=filename,
         encoding=encoding,
@@ -210,7 +210,7 @@ def create(
     The records are few (a pasted list of identifiers, one person's works), so they
     are stored and planned at once, without the worker.
     """
-    batch = _new_batch(
+    batch = new_batch(
         origin,
         filename=filename,
         encoding=encoding,
@@ -233,8 +233,13 @@ def create(
     return batch, current
 
 
-def _new_batch(origin, filename, encoding, user, source, keywords, is_published, using, text=""):
-    """Insert a pending batch (with the text still to read, if any) and drop stale ones."""
+def new_batch(origin, filename, encoding, user, source, keywords, is_published, using, text=""):
+    """Insert a pending batch (with the text still to read, if any) and drop stale ones.
+
+    Used by `start` and `create`, and by the admin's paste of identifiers
+    (admin_sources), which queues its lookup itself. Raises ImportError_ when SQLite
+    gave up waiting for another import's write lock.
+    """
     try:
         with transaction.atomic(using=using):
             # The INSERT first: on SQLite a transaction that reads before it writes fails
