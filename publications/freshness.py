@@ -178,8 +178,8 @@ def content_changed(using=DEFAULT_DB_ALIAS):
     if connection.in_atomic_block and connection.run_on_commit:
         # Registered already by the previous write, under the same savepoints: a
         # rollback would forget both. Registering it again for every row held one
-        # entry per row deleted until the commit (an undo of 100,000 papers: about
-        # a million, 200 MB of the worker's memory; docs/limits.md, "Large files").
+        # entry per row deleted until the commit: an undo of a large import deletes
+        # millions of rows (figures: docs/limits.md, "Large files").
         savepoints, last, _robust = connection.run_on_commit[-1]
         if last is callback and savepoints == set(connection.savepoint_ids):
             return

@@ -159,7 +159,7 @@ def start(
         if hasattr(data, "read"):
             # Read here, so that this frame holds the only reference to the bytes and
             # they go once decoded: a caller's `start(data=upload.read())` keeps its
-            # argument alive until the call returns, 50 MB more at the request's peak.
+            # argument alive until the call returns, a whole file more at the peak.
             data = data.read(MAX_BYTES + 1)
         decoded = decode(data)
         text, encoding = decoded.text, decoded.encoding
@@ -280,8 +280,8 @@ def prepare(batch, using="default", progress=None, text=None):
     `progress(step, done, total)` hears how far it is ("reading": characters of the
     text; "planning": entries).
     """
-    # One copy of the text: the caller's batch may have loaded it too (a 40 MB file with
-    # kanji is an 80 MB string), and it is emptied below.
+    # One copy of the text: the caller's batch may have loaded it too (a file with kanji
+    # is a string twice its size), and it is emptied below.
     batch.source_text = ""
     if text is None:
         pending = ImportBatch.objects.using(using).filter(pk=batch.pk)

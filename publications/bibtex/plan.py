@@ -289,9 +289,9 @@ _FACTS, _CANDIDATES = _ROW_FIELDS.index("facts"), _ROW_FIELDS.index("candidates"
 class PackedRows:
     """A large plan's rows, each kept as one bytes object and rebuilt when read.
 
-    A planned row is some thirty small Python objects (1.6 kB: its authors, keyword
-    references, facts…); packed it is one of about 470 bytes, so a 100,000-entry
-    plan fits the worker's memory bound (docs/limits.md, "Large files"). Reading
+    A planned row is some thirty small Python objects (its authors, keyword
+    references, facts…); packed it is one, a fraction of their size, so a 100,000-entry
+    plan fits the worker's memory bound (figures: docs/limits.md, "Large files"). Reading
     gives a new Row each time: a change to it is kept only by assigning it back
     (`rows[i] = row`), which `Plan.apply_choices` does. Used when the records are
     stored (`StoredRecords`); a plan of records in memory keeps a plain list.

@@ -140,9 +140,9 @@ class ImportText(models.Model):
 
     A text longer than one piece is stored as the pieces `parsing.chunks` cuts (cut
     between entries, so each is read as it is) rather than whole in
-    `ImportBatch.source_text`: one INSERT of a 50 MB value costs the upload's request
-    the database driver's copies of it (two on PostgreSQL, 150 MB at 100,000 entries
-    with Japanese names), a piece costs a megabyte (docs/limits.md, "Large files").
+    `ImportBatch.source_text`: one INSERT of the whole text costs the upload's request
+    the database driver's copies of it, a piece's INSERT only a piece's (figures:
+    docs/limits.md, "Large files").
     """
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
